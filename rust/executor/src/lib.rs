@@ -1,0 +1,240 @@
+//! The one road from any thread to the Godot main thread.
+//!
+//! Both front doors (the MCP endpoint and the WebSocket bridge) hold an [`ExecutorHandle`] and
+//! `await` [`ExecutorHandle::execute`]. The main thread owns the matching [`JobQueue`] and, once
+//! per engine frame, takes jobs one at a time with [`JobQueue::try_next`], runs each with no
+//! borrow of anything held, and answers it through [`Job::run`].
+//!
+//! Invariants:
+//! - The queue is bounded ([`DEFAULT_CAPACITY`]): a flood of callers waits for room instead of
+//!   growing memory without limit.
+//! - Every call ends: with the command's result, or with an `INTERNAL_ERROR` that says why the
+//!   editor could not answer (queue dropped because the plugin stopped, job dropped unanswered,
+//!   no answer within the handle's timeout). Nothing waits forever.
+//! - A panic inside a command becomes `INTERNAL_ERROR` for that request only.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use godot_ai_protocol::{Command, CommandError, CommandResult};
+use tokio::sync::{mpsc, oneshot};
+
+/// How many commands may wait for the main thread before callers wait for room.
+pub const DEFAULT_CAPACITY: usize = 256;
+
+/// How long a caller waits for the main thread before giving up with a clear error.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Called (from the submitting thread) each time a job is queued, e.g. to make the next
+/// engine frame come sooner. Must be cheap and must not touch Godot objects.
+pub type WakeHook = Arc<dyn Fn() + Send + Sync>;
+
+/// Creates a connected handle and queue.
+pub fn channel(capacity: usize) -> (ExecutorHandle, JobQueue) {
+    let (sender, receiver) = mpsc::channel(capacity);
+    (
+        ExecutorHandle {
+            sender,
+            timeout: DEFAULT_TIMEOUT,
+            wake: None,
+        },
+        JobQueue { receiver },
+    )
+}
+
+/// The sending side: cheap to clone, `Send`, usable from any tokio task.
+#[derive(Clone)]
+pub struct ExecutorHandle {
+    sender: mpsc::Sender<Job>,
+    timeout: Duration,
+    wake: Option<WakeHook>,
+}
+
+impl std::fmt::Debug for ExecutorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecutorHandle")
+            .field("timeout", &self.timeout)
+            .field("closed", &self.sender.is_closed())
+            .finish()
+    }
+}
+
+impl ExecutorHandle {
+    /// Gives up on a command the main thread has not answered within `timeout`.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Calls `wake` every time a job is queued.
+    pub fn with_wake_hook(mut self, wake: WakeHook) -> Self {
+        self.wake = Some(wake);
+        self
+    }
+
+    /// Runs `command` on the main thread and returns its result.
+    ///
+    /// Never hangs: see the crate invariants for the errors it returns instead.
+    pub async fn execute(&self, command: Command) -> CommandResult {
+        let name = command.name.clone();
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            command,
+            reply,
+            queued_at: Instant::now(),
+        };
+        let deadline = tokio::time::Instant::now() + self.timeout;
+
+        match tokio::time::timeout_at(deadline, self.sender.send(job)).await {
+            Err(_) => return Err(timed_out(&name, self.timeout)),
+            Ok(Err(_)) => return Err(editor_gone(&name)),
+            Ok(Ok(())) => {}
+        }
+        if let Some(wake) = &self.wake {
+            wake();
+        }
+        match tokio::time::timeout_at(deadline, answer).await {
+            Err(_) => Err(timed_out(&name, self.timeout)),
+            Ok(Err(_)) => Err(editor_gone(&name)),
+            Ok(Ok(result)) => result,
+        }
+    }
+
+    /// True once the main-thread side has been dropped (the plugin stopped).
+    pub fn is_closed(&self) -> bool {
+        self.sender.is_closed()
+    }
+}
+
+fn editor_gone(command: &str) -> CommandError {
+    CommandError::internal(format!(
+        "The editor stopped before answering '{command}': the Godot AI plugin was disabled or \
+         the editor is closing. Re-enable the plugin (or restart the editor) and retry."
+    ))
+}
+
+fn timed_out(command: &str, timeout: Duration) -> CommandError {
+    CommandError::internal(format!(
+        "The editor did not answer '{command}' within {}s: its main thread is busy (importing, \
+         a modal dialog, a long script?). Retry when the editor is responsive.",
+        timeout.as_secs_f32()
+    ))
+    .with_data("timeout_seconds", timeout.as_secs_f64())
+}
+
+/// The receiving side, owned by the main thread. Dropping it fails every queued call with a
+/// clear error.
+#[derive(Debug)]
+pub struct JobQueue {
+    receiver: mpsc::Receiver<Job>,
+}
+
+impl JobQueue {
+    /// The next queued job, if any. Never blocks.
+    pub fn try_next(&mut self) -> Option<Job> {
+        self.receiver.try_recv().ok()
+    }
+
+    /// How many jobs are waiting.
+    pub fn len(&self) -> usize {
+        self.receiver.len()
+    }
+
+    /// True when no job is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.receiver.is_empty()
+    }
+}
+
+/// One queued command and the way back to its caller.
+#[derive(Debug)]
+pub struct Job {
+    command: Command,
+    reply: oneshot::Sender<CommandResult>,
+    queued_at: Instant,
+}
+
+impl Job {
+    /// The command to run.
+    pub fn command(&self) -> &Command {
+        &self.command
+    }
+
+    /// How long the job has waited since it was queued.
+    pub fn waited(&self) -> Duration {
+        self.queued_at.elapsed()
+    }
+
+    /// True when the caller stopped waiting (timed out or went away); running it is wasted work.
+    pub fn is_abandoned(&self) -> bool {
+        self.reply.is_closed()
+    }
+
+    /// Runs the command with `handler` and sends the result to the caller.
+    ///
+    /// A panic in `handler` is caught and answered as `INTERNAL_ERROR`; it never unwinds
+    /// further (in particular not across the Godot FFI boundary).
+    pub fn run(self, handler: impl FnOnce(&Command) -> CommandResult) -> RunOutcome {
+        let Job { command, reply, .. } = self;
+        let result = match catch_unwind(AssertUnwindSafe(|| handler(&command))) {
+            Ok(result) => result,
+            Err(panic) => Err(CommandError::internal(format!(
+                "'{}' failed inside the plugin: {}. The editor is fine; please report this.",
+                command.name,
+                panic_message(panic.as_ref())
+            ))),
+        };
+        let failed = result.is_err();
+        match reply.send(result) {
+            Ok(()) if failed => RunOutcome::AnsweredError,
+            Ok(()) => RunOutcome::Answered,
+            Err(_) => RunOutcome::CallerGone,
+        }
+    }
+}
+
+/// What happened to a job that was run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    Answered,
+    AnsweredError,
+    /// The caller stopped waiting before the result was ready; the result was dropped.
+    CallerGone,
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic without a message".to_owned()
+    }
+}
+
+/// Runs queued jobs until none is left or `budget` is spent, whichever comes first.
+///
+/// `next` fetches one job (so the caller can release any borrow between jobs) and `run` runs
+/// it. Returns how many jobs ran. At least one job runs when one is queued, so a tiny budget
+/// still makes progress.
+pub fn drain_within(
+    budget: Duration,
+    mut next: impl FnMut() -> Option<Job>,
+    mut run: impl FnMut(Job),
+) -> usize {
+    let started = Instant::now();
+    let mut ran = 0;
+    while let Some(job) = next() {
+        run(job);
+        ran += 1;
+        if started.elapsed() >= budget {
+            break;
+        }
+    }
+    ran
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use godot_ai_protocol::{ErrorCode, JsonObject};
+use serde_json::json;
+
+use super::*;
+
+fn ok_with(key: &str, value: serde_json::Value) -> CommandResult {
+    let mut data = JsonObject::new();
+    data.insert(key.to_owned(), value);
+    Ok(data)
+}
+
+/// Runs jobs on a plain thread standing in for Godot's main thread.
+fn spawn_main_thread(mut queue: JobQueue, jobs: usize) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut done = 0;
+        while done < jobs {
+            match queue.try_next() {
+                Some(job) => {
+                    job.run(|command| ok_with("echo", json!(command.name)));
+                    done += 1;
+                }
+                None => std::thread::yield_now(),
+            }
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_command_is_answered_by_the_main_thread() {
+    let (handle, queue) = channel(4);
+    let main = spawn_main_thread(queue, 1);
+    let data = handle
+        .execute(Command::bare("get_editor_state"))
+        .await
+        .unwrap();
+    assert_eq!(data["echo"], json!("get_editor_state"));
+    main.join().unwrap();
+}
+
+#[tokio::test]
+async fn dropping_the_queue_fails_waiting_and_later_calls_with_a_clear_error() {
+    let (handle, queue) = channel(4);
+    let waiting = tokio::spawn({
+        let handle = handle.clone();
+        async move { handle.execute(Command::bare("get_scene_tree")).await }
+    });
+    tokio::task::yield_now().await;
+    drop(queue);
+
+    let error = waiting.await.unwrap().unwrap_err();
+    assert_eq!(error.code, ErrorCode::InternalError);
+    assert!(error.message.contains("plugin was disabled"), "{error}");
+
+    let later = handle.execute(Command::bare("x")).await.unwrap_err();
+    assert!(later.message.contains("'x'"), "{later}");
+    assert!(handle.is_closed());
+}
+
+#[tokio::test]
+async fn a_job_dropped_unanswered_fails_its_caller() {
+    let (handle, mut queue) = channel(4);
+    let caller = tokio::spawn(async move { handle.execute(Command::bare("y")).await });
+    let job = loop {
+        if let Some(job) = queue.try_next() {
+            break job;
+        }
+        tokio::task::yield_now().await;
+    };
+    drop(job);
+    let error = caller.await.unwrap().unwrap_err();
+    assert_eq!(error.code, ErrorCode::InternalError);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_busy_main_thread_times_out_the_caller_instead_of_hanging() {
+    let (handle, queue) = channel(4);
+    let handle = handle.with_timeout(Duration::from_secs(5));
+    let error = handle.execute(Command::bare("slow")).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::InternalError);
+    assert!(error.message.contains("within 5s"), "{error}");
+    assert_eq!(error.data.unwrap()["timeout_seconds"], json!(5.0));
+    drop(queue);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_full_queue_times_out_the_caller_waiting_for_room() {
+    let (handle, _queue) = channel(1);
+    let handle = handle.with_timeout(Duration::from_secs(2));
+    let first = tokio::spawn({
+        let handle = handle.clone();
+        async move { handle.execute(Command::bare("first")).await }
+    });
+    tokio::task::yield_now().await;
+    let second = handle.execute(Command::bare("second")).await.unwrap_err();
+    assert!(second.message.contains("'second'"), "{second}");
+    assert!(first.await.unwrap().is_err());
+}
+
+#[tokio::test]
+async fn a_panicking_command_becomes_internal_error_and_the_queue_goes_on() {
+    let (handle, mut queue) = channel(4);
+    let caller = tokio::spawn({
+        let handle = handle.clone();
+        async move { handle.execute(Command::bare("boom")).await }
+    });
+    let job = loop {
+        if let Some(job) = queue.try_next() {
+            break job;
+        }
+        tokio::task::yield_now().await;
+    };
+    let outcome = job.run(|_| panic!("index out of bounds"));
+    assert_eq!(outcome, RunOutcome::AnsweredError);
+    let error = caller.await.unwrap().unwrap_err();
+    assert_eq!(error.code, ErrorCode::InternalError);
+    assert!(error.message.contains("index out of bounds"), "{error}");
+
+    let main = spawn_main_thread(queue, 1);
+    assert!(handle.execute(Command::bare("after")).await.is_ok());
+    main.join().unwrap();
+}
+
+#[tokio::test]
+async fn the_wake_hook_runs_once_per_queued_job() {
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let (handle, queue) = channel(4);
+    let handle = handle.with_wake_hook({
+        let wakes = wakes.clone();
+        Arc::new(move || {
+            wakes.fetch_add(1, Ordering::SeqCst);
+        })
+    });
+    let main = spawn_main_thread(queue, 2);
+    handle.execute(Command::bare("a")).await.unwrap();
+    handle.execute(Command::bare("b")).await.unwrap();
+    main.join().unwrap();
+    assert_eq!(wakes.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn drain_within_runs_everything_queued_when_the_budget_allows() {
+    let (handle, mut queue) = channel(8);
+    let callers: Vec<_> = (0..5)
+        .map(|i| {
+            let handle = handle.clone();
+            tokio::spawn(async move { handle.execute(Command::bare(format!("c{i}"))).await })
+        })
+        .collect();
+    while queue.len() < 5 {
+        tokio::task::yield_now().await;
+    }
+    let ran = drain_within(
+        Duration::from_secs(1),
+        || queue.try_next(),
+        |job| {
+            job.run(|command| ok_with("name", json!(command.name)));
+        },
+    );
+    assert_eq!(ran, 5);
+    for (i, caller) in callers.into_iter().enumerate() {
+        assert_eq!(
+            caller.await.unwrap().unwrap()["name"],
+            json!(format!("c{i}"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn drain_within_stops_when_the_budget_is_spent_but_runs_at_least_one_job() {
+    let (handle, mut queue) = channel(8);
+    for i in 0..3 {
+        let handle = handle.clone();
+        tokio::spawn(async move { handle.execute(Command::bare(format!("c{i}"))).await });
+    }
+    while queue.len() < 3 {
+        tokio::task::yield_now().await;
+    }
+    let ran = drain_within(
+        Duration::ZERO,
+        || queue.try_next(),
+        |job| {
+            job.run(|_| Ok(JsonObject::new()));
+        },
+    );
+    assert_eq!(ran, 1);
+    assert_eq!(queue.len(), 2);
+}

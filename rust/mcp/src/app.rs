@@ -1,0 +1,56 @@
+//! The axum application: the loopback guard around rmcp's streamable-HTTP service at `/mcp`.
+//!
+//! [`app`] builds a plain `Router` with no socket, so tests drive it with
+//! `tower::ServiceExt::oneshot` and production serves it with [`crate::serve`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware;
+use godot_ai_executor::ExecutorHandle;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio_util::sync::CancellationToken;
+
+use crate::guard;
+use crate::server::GodotMcpServer;
+
+/// The path the MCP endpoint is served at.
+pub const MCP_PATH: &str = "/mcp";
+
+/// Everything the app needs besides the executor.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Cancelled when the plugin stops: ends every session and open SSE stream.
+    pub shutdown: CancellationToken,
+    /// Idle time after which a session is forgotten; `None` keeps sessions while the editor runs.
+    pub session_idle_timeout: Option<Duration>,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            shutdown: CancellationToken::new(),
+            session_idle_timeout: None,
+        }
+    }
+}
+
+/// Builds the router: `POST/GET/DELETE /mcp`, every route behind the loopback guard.
+pub fn app(executor: ExecutorHandle, config: AppConfig) -> Router {
+    let mut sessions = LocalSessionManager::default();
+    sessions.session_config.keep_alive = config.session_idle_timeout;
+    let sessions = Arc::new(sessions);
+    let http_config = StreamableHttpServerConfig::default()
+        .with_cancellation_token(config.shutdown.child_token())
+        .with_sse_keep_alive(Some(Duration::from_secs(15)));
+    let service = StreamableHttpService::new(
+        move || Ok(GodotMcpServer::new(executor.clone())),
+        sessions,
+        http_config,
+    );
+    Router::new()
+        .nest_service(MCP_PATH, service)
+        .layer(middleware::from_fn(guard::loopback_only))
+}

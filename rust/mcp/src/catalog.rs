@@ -1,0 +1,228 @@
+//! The MCP tools this endpoint offers, with godot-ai 2.4.2's names, input schemas and result
+//! shapes, each mapped to the plugin command that does the work.
+//!
+//! A tool call goes: validate the arguments against the tool's schema (unknown or mistyped
+//! arguments are an `INVALID_PARAMS` tool error naming the allowed ones) -> build the command's
+//! params -> run the command on the editor -> shape the reply the way godot-ai's server does
+//! (e.g. paging the scene tree).
+
+use godot_ai_executor::ExecutorHandle;
+use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObject};
+use rmcp::model::Tool;
+use serde_json::{Value, json};
+
+use crate::arguments::{ArgKind, Arguments};
+
+/// How a tool's command params are built from its validated arguments.
+type BuildParams = fn(&Arguments) -> Result<JsonObject, CommandError>;
+
+/// How a command's reply becomes the tool's result.
+type ShapeResult = fn(JsonObject, &Arguments) -> JsonObject;
+
+/// One MCP tool.
+pub struct ToolSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Arguments the tool accepts besides `session_id`: name, kind, required, description.
+    pub arguments: &'static [ArgSpec],
+    /// The plugin command the tool runs.
+    pub command: &'static str,
+    build_params: BuildParams,
+    shape_result: ShapeResult,
+}
+
+/// One declared tool argument.
+pub struct ArgSpec {
+    pub name: &'static str,
+    pub kind: ArgKind,
+    /// `None` for a required argument, else its default.
+    pub default: Option<fn() -> Value>,
+    pub description: &'static str,
+}
+
+const SESSION_ID_DESCRIPTION: &str =
+    "Optional Godot session to target. Empty = active session (this editor).";
+
+impl ToolSpec {
+    /// The JSON Schema of the tool's arguments, as godot-ai publishes it.
+    pub fn input_schema(&self) -> JsonObject {
+        let mut properties = JsonObject::new();
+        let mut required = Vec::new();
+        for arg in self.arguments {
+            let mut property =
+                json!({"type": arg.kind.schema_type(), "description": arg.description});
+            match arg.default {
+                Some(default) => {
+                    property["default"] = default();
+                }
+                None => required.push(arg.name),
+            }
+            properties.insert(arg.name.to_owned(), property);
+        }
+        properties.insert(
+            "session_id".to_owned(),
+            json!({"default": "", "type": "string", "description": SESSION_ID_DESCRIPTION}),
+        );
+        let mut schema = json!({
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+        });
+        if !required.is_empty() {
+            schema["required"] = json!(required);
+        }
+        match schema {
+            Value::Object(schema) => schema,
+            _ => unreachable!("built as an object above"),
+        }
+    }
+
+    /// The rmcp description of this tool for `tools/list`.
+    pub fn to_mcp_tool(&self) -> Tool {
+        let output_schema = json!({"type": "object", "additionalProperties": true});
+        let Value::Object(output_schema) = output_schema else {
+            unreachable!("built as an object above")
+        };
+        Tool::new(self.name, self.description, self.input_schema())
+            .with_raw_output_schema(output_schema.into())
+    }
+
+    /// Validates `arguments`, runs the command on the editor and shapes the reply.
+    pub async fn run(&self, executor: &ExecutorHandle, arguments: JsonObject) -> CommandResult {
+        let arguments = Arguments::validate(self, arguments)?;
+        let params = (self.build_params)(&arguments)?;
+        let data = executor.execute(Command::new(self.command, params)).await?;
+        Ok((self.shape_result)(data, &arguments))
+    }
+}
+
+/// Every tool, in godot-ai's `tools/list` order.
+pub static TOOLS: &[ToolSpec] = &[EDITOR_STATE, SCENE_GET_HIERARCHY, NODE_GET_PROPERTIES];
+
+/// The tool called `name`, if this endpoint offers it.
+pub fn find(name: &str) -> Option<&'static ToolSpec> {
+    TOOLS.iter().find(|tool| tool.name == name)
+}
+
+const EDITOR_STATE: ToolSpec = ToolSpec {
+    name: "editor_state",
+    description: "Get current Godot editor state: version, readiness, open scene, play state.\n\n\
+        Returns godot_version, project_name, current_scene (res:// path, empty when none), \
+        is_playing and readiness (ready | importing | playing | no_scene).",
+    arguments: &[],
+    command: "get_editor_state",
+    build_params: no_params,
+    shape_result: unchanged,
+};
+
+const SCENE_GET_HIERARCHY: ToolSpec = ToolSpec {
+    name: "scene_get_hierarchy",
+    description: "Get the scene tree hierarchy from the open scene.\n\n\
+        Returns a paginated flat list of nodes with name, type, path, and child count. \
+        Walks up to the specified depth.",
+    arguments: &[
+        ArgSpec {
+            name: "depth",
+            kind: ArgKind::Integer,
+            default: Some(|| json!(10)),
+            description: "Maximum walk depth. Default 10.",
+        },
+        ArgSpec {
+            name: "offset",
+            kind: ArgKind::Integer,
+            default: Some(|| json!(0)),
+            description: "Number of nodes to skip. Default 0.",
+        },
+        ArgSpec {
+            name: "limit",
+            kind: ArgKind::Integer,
+            default: Some(|| json!(100)),
+            description: "Max number of nodes to return. Default 100.",
+        },
+    ],
+    command: "get_scene_tree",
+    build_params: |arguments| Ok(arguments.pick(&["depth"])),
+    shape_result: page_nodes,
+};
+
+const NODE_GET_PROPERTIES: ToolSpec = ToolSpec {
+    name: "node_get_properties",
+    description: "Get all properties of a node.\n\n\
+        Returns path, node_type, properties (name, type, value) and count.",
+    arguments: &[ArgSpec {
+        name: "path",
+        kind: ArgKind::String,
+        default: None,
+        description: "Scene path relative to the edited scene root (e.g. \"/Main/Camera3D\"), \
+            NOT runtime \"/root/...\" paths. Derive from prior tool responses or \
+            scene_get_hierarchy.",
+    }],
+    command: "get_node_properties",
+    build_params: |arguments| Ok(arguments.pick(&["path"])),
+    shape_result: unchanged,
+};
+
+fn no_params(_: &Arguments) -> Result<JsonObject, CommandError> {
+    Ok(JsonObject::new())
+}
+
+fn unchanged(data: JsonObject, _: &Arguments) -> JsonObject {
+    data
+}
+
+/// godot-ai's server-side paging of `get_scene_tree`: slice `nodes` by offset/limit (Python
+/// slice semantics: out-of-range values give an empty page, never an error) and report the
+/// total.
+fn page_nodes(mut data: JsonObject, arguments: &Arguments) -> JsonObject {
+    let nodes = match data.remove("nodes") {
+        Some(Value::Array(nodes)) => nodes,
+        _ => Vec::new(),
+    };
+    let offset = arguments.integer("offset");
+    let limit = arguments.integer("limit");
+    let total = nodes.len() as i64;
+    let start = python_index(offset, total);
+    let end = python_index(offset.saturating_add(limit), total).max(start);
+    let page: Vec<Value> = nodes[start as usize..end as usize].to_vec();
+
+    let mut shaped = JsonObject::new();
+    shaped.insert(
+        "root".to_owned(),
+        data.remove("root").unwrap_or_else(|| json!("")),
+    );
+    shaped.insert("nodes".to_owned(), Value::Array(page));
+    shaped.insert("total_count".to_owned(), json!(total));
+    shaped.insert("offset".to_owned(), json!(offset));
+    shaped.insert("limit".to_owned(), json!(limit));
+    shaped.insert(
+        "has_more".to_owned(),
+        json!(offset.saturating_add(limit) < total),
+    );
+    shaped
+}
+
+/// Clamps a Python-style slice bound (negative counts from the end) into `0..=len`.
+fn python_index(index: i64, len: i64) -> i64 {
+    if index < 0 {
+        (len + index).max(0)
+    } else {
+        index.min(len)
+    }
+}
+
+/// `INVALID_PARAMS` for an argument the tool does not take.
+pub(crate) fn unknown_argument(tool: &ToolSpec, name: &str) -> CommandError {
+    let mut allowed: Vec<&str> = tool.arguments.iter().map(|arg| arg.name).collect();
+    allowed.push("session_id");
+    CommandError::new(
+        ErrorCode::InvalidParams,
+        format!(
+            "Unknown argument '{name}' for {}. Allowed: {}.",
+            tool.name,
+            allowed.join(", ")
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests;

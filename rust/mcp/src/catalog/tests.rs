@@ -1,0 +1,123 @@
+use serde_json::json;
+
+use super::*;
+
+fn args(tool: &ToolSpec, given: Value) -> Result<Arguments, CommandError> {
+    let Value::Object(given) = given else {
+        panic!("test arguments must be an object")
+    };
+    Arguments::validate(tool, given)
+}
+
+fn object(value: Value) -> JsonObject {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+#[test]
+fn tool_names_follow_godot_ai_and_are_unique() {
+    let names: Vec<&str> = TOOLS.iter().map(|tool| tool.name).collect();
+    assert_eq!(
+        names,
+        ["editor_state", "scene_get_hierarchy", "node_get_properties"]
+    );
+    assert!(find("node_get_properties").is_some());
+    assert!(find("nope").is_none());
+}
+
+#[test]
+fn schemas_are_closed_objects_with_session_id_and_required_list() {
+    let schema = NODE_GET_PROPERTIES.input_schema();
+    assert_eq!(schema["type"], json!("object"));
+    assert_eq!(schema["additionalProperties"], json!(false));
+    assert_eq!(schema["required"], json!(["path"]));
+    assert_eq!(schema["properties"]["session_id"]["default"], json!(""));
+
+    let hierarchy = SCENE_GET_HIERARCHY.input_schema();
+    assert!(hierarchy.get("required").is_none());
+    assert_eq!(hierarchy["properties"]["depth"]["default"], json!(10));
+    assert_eq!(hierarchy["properties"]["limit"]["type"], json!("integer"));
+}
+
+#[test]
+fn defaults_fill_in_and_session_id_is_accepted_and_ignored() {
+    let parsed = args(
+        &SCENE_GET_HIERARCHY,
+        json!({"session_id": "x@1234", "depth": 2.0}),
+    )
+    .unwrap();
+    assert_eq!(parsed.pick(&["depth"]), object(json!({"depth": 2})));
+    assert_eq!(parsed.integer("offset"), 0);
+    assert_eq!(parsed.integer("limit"), 100);
+}
+
+#[test]
+fn missing_required_argument_is_missing_required_param() {
+    let error = args(&NODE_GET_PROPERTIES, json!({})).unwrap_err();
+    assert_eq!(error.code, ErrorCode::MissingRequiredParam);
+    assert!(error.message.contains("'path'"), "{error}");
+}
+
+#[test]
+fn unknown_argument_names_the_allowed_ones() {
+    let error = args(&NODE_GET_PROPERTIES, json!({"path": "/Main", "pth": 1})).unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidParams);
+    assert_eq!(
+        error.message,
+        "Unknown argument 'pth' for node_get_properties. Allowed: path, session_id."
+    );
+}
+
+#[test]
+fn mistyped_argument_says_what_was_expected() {
+    let error = args(&SCENE_GET_HIERARCHY, json!({"depth": "deep"})).unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidParams);
+    assert_eq!(
+        error.message,
+        "Argument 'depth' of scene_get_hierarchy must be an integer, got string"
+    );
+    assert!(args(&SCENE_GET_HIERARCHY, json!({"depth": 1.5})).is_err());
+}
+
+fn tree(count: usize) -> JsonObject {
+    let nodes: Vec<Value> = (0..count)
+        .map(|i| json!({"name": format!("n{i}")}))
+        .collect();
+    object(json!({"nodes": nodes, "total_count": count}))
+}
+
+#[test]
+fn hierarchy_pages_like_godot_ai() {
+    let arguments = args(&SCENE_GET_HIERARCHY, json!({"offset": 1, "limit": 1})).unwrap();
+    let page = page_nodes(tree(3), &arguments);
+    assert_eq!(
+        Value::Object(page),
+        json!({"root": "", "nodes": [{"name": "n1"}], "total_count": 3,
+               "offset": 1, "limit": 1, "has_more": true})
+    );
+}
+
+#[test]
+fn hierarchy_paging_out_of_range_gives_an_empty_page_not_an_error() {
+    let far = args(&SCENE_GET_HIERARCHY, json!({"offset": 5})).unwrap();
+    let page = page_nodes(tree(2), &far);
+    assert_eq!(page["nodes"], json!([]));
+    assert_eq!(page["has_more"], json!(false));
+
+    let from_end = args(&SCENE_GET_HIERARCHY, json!({"offset": -1})).unwrap();
+    let negative = page_nodes(tree(3), &from_end);
+    assert_eq!(negative["nodes"], json!([{"name": "n2"}]));
+}
+
+#[test]
+fn hierarchy_without_a_scene_is_an_empty_listing() {
+    let empty = object(json!({"nodes": [], "message": "No scene open"}));
+    let page = page_nodes(empty, &args(&SCENE_GET_HIERARCHY, json!({})).unwrap());
+    assert_eq!(
+        Value::Object(page),
+        json!({"root": "", "nodes": [], "total_count": 0, "offset": 0,
+               "limit": 100, "has_more": false})
+    );
+}

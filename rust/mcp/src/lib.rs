@@ -1,0 +1,19 @@
+//! The in-editor MCP endpoint, free of Godot: everything here runs on tokio and reaches the
+//! editor only through an [`ExecutorHandle`](godot_ai_executor::ExecutorHandle).
+//!
+//! ```text
+//! request -> loopback guard (403 on foreign Host/Origin) -> rmcp streamable HTTP at /mcp
+//!         -> GodotMcpServer -> catalog tool -> executor -> Godot main thread
+//! ```
+
+mod app;
+mod arguments;
+pub mod catalog;
+pub mod guard;
+mod serve;
+mod server;
+
+pub use app::{AppConfig, MCP_PATH, app};
+pub use arguments::ArgKind;
+pub use serve::{BindError, BoundEndpoint};
+pub use server::{GodotMcpServer, SERVER_NAME};

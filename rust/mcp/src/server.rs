@@ -1,0 +1,109 @@
+//! The rmcp [`ServerHandler`]: answers `initialize`, `tools/list` and `tools/call` by looking
+//! tools up in the [`catalog`](crate::catalog) and running their commands on the editor.
+
+use std::sync::Arc;
+
+use godot_ai_executor::ExecutorHandle;
+use godot_ai_protocol::{CommandError, JsonObject};
+use rmcp::ErrorData as McpError;
+use rmcp::RoleServer;
+use rmcp::ServerHandler;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use serde_json::Value;
+
+use crate::catalog::{self, ToolSpec};
+
+/// The name this endpoint reports in `serverInfo`.
+pub const SERVER_NAME: &str = "godot-ai-native";
+
+const INSTRUCTIONS: &str = "Tools to inspect and drive the Godot editor this endpoint runs in. \
+Tool names, arguments and results follow godot-ai 2.4.2. Errors come back as tool results \
+whose text starts with an error code such as NODE_NOT_FOUND.";
+
+/// One MCP session's handler. Cheap to create: rmcp makes one per session.
+#[derive(Clone)]
+pub struct GodotMcpServer {
+    executor: ExecutorHandle,
+    tools: Arc<[Tool]>,
+}
+
+impl GodotMcpServer {
+    /// A handler that runs tool calls through `executor`.
+    pub fn new(executor: ExecutorHandle) -> Self {
+        Self {
+            executor,
+            tools: catalog::TOOLS.iter().map(ToolSpec::to_mcp_tool).collect(),
+        }
+    }
+
+    async fn call(&self, spec: &ToolSpec, arguments: JsonObject) -> CallToolResult {
+        match spec.run(&self.executor, arguments).await {
+            Ok(data) => success(data),
+            Err(error) => failure(&error),
+        }
+    }
+}
+
+/// A successful result the way godot-ai returns it: the data as JSON text and as
+/// `structuredContent`.
+fn success(data: JsonObject) -> CallToolResult {
+    let value = Value::Object(data);
+    let mut result = CallToolResult::success(vec![ContentBlock::text(value.to_string())]);
+    result.structured_content = Some(value);
+    result
+}
+
+/// A tool error the way godot-ai returns it: `isError: true` and text starting with the code.
+fn failure(error: &CommandError) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(error.to_tool_text())])
+}
+
+impl ServerHandler for GodotMcpServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.tools.iter().find(|tool| tool.name == name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let Some(spec) = catalog::find(&request.name) else {
+            return Err(McpError::invalid_params(
+                format!(
+                    "Unknown tool '{}'. Call tools/list for the tools this editor offers.",
+                    request.name
+                ),
+                None,
+            ));
+        };
+        let arguments = request.arguments.unwrap_or_default();
+        Ok(self.call(spec, arguments).await.into())
+    }
+}
+
+impl std::fmt::Debug for GodotMcpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GodotMcpServer")
+            .field("tools", &self.tools.len())
+            .finish()
+    }
+}
