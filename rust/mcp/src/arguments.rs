@@ -3,8 +3,9 @@
 //! After [`Arguments::validate`] every declared argument is present (given or defaulted) with
 //! the declared JSON type, and no undeclared argument remains, so readers never fail.
 
+use godot_ai_protocol::suggest::closest;
 use godot_ai_protocol::{CommandError, ErrorCode, JsonObject, json_type_name};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::catalog::{ToolSpec, unknown_argument};
 
@@ -14,26 +15,41 @@ pub enum ArgKind {
     String,
     Integer,
     Boolean,
-    Object,
+    /// A string from a fixed list (a `*_manage` tool's `op`).
+    OneOf(&'static [&'static str]),
+    /// A JSON object, or null for none (a `*_manage` tool's `params`).
+    ObjectOrNull,
 }
 
 impl ArgKind {
-    /// The JSON Schema `type` keyword.
-    pub fn schema_type(self) -> &'static str {
+    /// The JSON Schema of a value of this kind.
+    pub fn schema(self) -> Value {
         match self {
-            ArgKind::String => "string",
+            ArgKind::OneOf(choices) => json!({"type": "string", "enum": choices}),
+            ArgKind::ObjectOrNull => json!({
+                "anyOf": [{"type": "object", "additionalProperties": true}, {"type": "null"}]
+            }),
+            other => json!({"type": other.expected()}),
+        }
+    }
+
+    /// What a value of this kind is, for error messages.
+    fn expected(self) -> &'static str {
+        match self {
+            ArgKind::String | ArgKind::OneOf(_) => "string",
             ArgKind::Integer => "integer",
             ArgKind::Boolean => "boolean",
-            ArgKind::Object => "object",
+            ArgKind::ObjectOrNull => "object",
         }
     }
 
     fn accepts(self, value: &Value) -> bool {
         match self {
             ArgKind::String => value.is_string(),
+            ArgKind::OneOf(choices) => value.as_str().is_some_and(|text| choices.contains(&text)),
             ArgKind::Integer => value.is_i64() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
             ArgKind::Boolean => value.is_boolean(),
-            ArgKind::Object => value.is_object(),
+            ArgKind::ObjectOrNull => value.is_object() || value.is_null(),
         }
     }
 }
@@ -57,13 +73,21 @@ impl Arguments {
         let mut values = JsonObject::new();
         for arg in tool.arguments {
             let value = match (given.remove(arg.name), arg.default) {
-                (Some(Value::Null) | None, Some(default)) => default(),
+                (None, Some(default)) => default(),
+                (Some(Value::Null), Some(default)) if arg.kind != ArgKind::ObjectOrNull => {
+                    default()
+                }
                 (Some(Value::Null) | None, None) => {
                     return Err(CommandError::missing_param(arg.name)
                         .with_data("tool", tool.name.to_owned()));
                 }
                 (Some(value), _) => value,
             };
+            if let (ArgKind::OneOf(choices), Some(text)) = (arg.kind, value.as_str())
+                && !choices.contains(&text)
+            {
+                return Err(unknown_choice(tool, arg.name, text, choices));
+            }
             if !arg.kind.accepts(&value) {
                 return Err(CommandError::new(
                     ErrorCode::InvalidParams,
@@ -76,7 +100,7 @@ impl Arguments {
                         } else {
                             ""
                         },
-                        arg.kind.schema_type(),
+                        arg.kind.expected(),
                         json_type_name(&value)
                     ),
                 ));
@@ -94,6 +118,25 @@ impl Arguments {
             .collect()
     }
 
+    /// A declared string argument (or `OneOf` choice).
+    ///
+    /// # Panics
+    /// If `name` is not a declared string argument of the tool: a catalog bug, caught by tests.
+    pub fn string(&self, name: &str) -> &str {
+        self.values
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("'{name}' is not a declared string argument"))
+    }
+
+    /// A declared object-or-null argument, as an object (empty for null).
+    pub fn object(&self, name: &str) -> JsonObject {
+        match self.values.get(name) {
+            Some(Value::Object(map)) => map.clone(),
+            _ => JsonObject::new(),
+        }
+    }
+
     /// A declared integer argument.
     ///
     /// # Panics
@@ -104,6 +147,22 @@ impl Arguments {
             .and_then(Value::as_i64)
             .unwrap_or_else(|| panic!("'{name}' is not a declared integer argument"))
     }
+}
+
+/// `INVALID_PARAMS` for an `op` (or other choice) that is not in the list, with the closest.
+fn unknown_choice(tool: &ToolSpec, name: &str, given: &str, choices: &[&str]) -> CommandError {
+    let hint = match closest(given, choices.iter().copied(), 1).first() {
+        Some(best) => format!(" Did you mean '{best}'?"),
+        None => String::new(),
+    };
+    CommandError::new(
+        ErrorCode::InvalidParams,
+        format!(
+            "Unknown {name} '{given}' for {}.{hint} Valid: {}.",
+            tool.name,
+            choices.join(", ")
+        ),
+    )
 }
 
 /// Integers given as `3.0` become `3`.

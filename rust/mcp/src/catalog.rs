@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use crate::arguments::{ArgKind, Arguments};
 
-/// How a tool's command params are built from its validated arguments.
-type BuildParams = fn(&Arguments) -> Result<JsonObject, CommandError>;
+/// Which command a call runs, with which params, given its validated arguments.
+type PlanCommand = fn(&Arguments) -> Result<Command, CommandError>;
 
 /// How a command's reply becomes the tool's result.
 type ShapeResult = fn(JsonObject, &Arguments) -> JsonObject;
@@ -25,9 +25,7 @@ pub struct ToolSpec {
     pub description: &'static str,
     /// Arguments the tool accepts besides `session_id`: name, kind, required, description.
     pub arguments: &'static [ArgSpec],
-    /// The plugin command the tool runs.
-    pub command: &'static str,
-    build_params: BuildParams,
+    plan: PlanCommand,
     shape_result: ShapeResult,
 }
 
@@ -49,8 +47,8 @@ impl ToolSpec {
         let mut properties = JsonObject::new();
         let mut required = Vec::new();
         for arg in self.arguments {
-            let mut property =
-                json!({"type": arg.kind.schema_type(), "description": arg.description});
+            let mut property = arg.kind.schema();
+            property["description"] = json!(arg.description);
             match arg.default {
                 Some(default) => {
                     property["default"] = default();
@@ -90,14 +88,20 @@ impl ToolSpec {
     /// Validates `arguments`, runs the command on the editor and shapes the reply.
     pub async fn run(&self, executor: &ExecutorHandle, arguments: JsonObject) -> CommandResult {
         let arguments = Arguments::validate(self, arguments)?;
-        let params = (self.build_params)(&arguments)?;
-        let data = executor.execute(Command::new(self.command, params)).await?;
+        let command = (self.plan)(&arguments)?;
+        let data = executor.execute(command).await?;
         Ok((self.shape_result)(data, &arguments))
     }
 }
 
 /// Every tool, in godot-ai's `tools/list` order.
-pub static TOOLS: &[ToolSpec] = &[EDITOR_STATE, SCENE_GET_HIERARCHY, NODE_GET_PROPERTIES];
+pub static TOOLS: &[ToolSpec] = &[
+    EDITOR_STATE,
+    EDITOR_RELOAD_PLUGIN,
+    EDITOR_MANAGE,
+    SCENE_GET_HIERARCHY,
+    NODE_GET_PROPERTIES,
+];
 
 /// The tool called `name`, if this endpoint offers it.
 pub fn find(name: &str) -> Option<&'static ToolSpec> {
@@ -110,8 +114,57 @@ const EDITOR_STATE: ToolSpec = ToolSpec {
         Returns godot_version, project_name, current_scene (res:// path, empty when none), \
         is_playing and readiness (ready | importing | playing | no_scene).",
     arguments: &[],
-    command: "get_editor_state",
-    build_params: no_params,
+    plan: |_| Ok(Command::bare("get_editor_state")),
+    shape_result: unchanged,
+};
+
+const EDITOR_RELOAD_PLUGIN: ToolSpec = ToolSpec {
+    name: "editor_reload_plugin",
+    description: "Reload the Godot AI plugin in the editor (disable, then enable it again).\n\n\
+        The endpoint restarts: reconnect (initialize a new MCP session) after about a second.",
+    arguments: &[],
+    plan: |_| Ok(Command::bare("reload_plugin")),
+    shape_result: unchanged,
+};
+
+const EDITOR_MANAGE: ToolSpec = ToolSpec {
+    name: "editor_manage",
+    description: "Editor operations by `op`: state (same as editor_state), quit (close the \
+        editor), selection_get, selection_set, monitors_get, logs_clear. `params` holds the \
+        op's arguments.",
+    arguments: &[
+        ArgSpec {
+            name: "op",
+            kind: ArgKind::OneOf(&[
+                "logs_clear",
+                "monitors_get",
+                "quit",
+                "selection_get",
+                "selection_set",
+                "state",
+            ]),
+            default: None,
+            description: "The operation to run.",
+        },
+        ArgSpec {
+            name: "params",
+            kind: ArgKind::ObjectOrNull,
+            default: Some(|| Value::Null),
+            description: "The operation's arguments, if any.",
+        },
+    ],
+    plan: |arguments| {
+        let command = match arguments.string("op") {
+            "state" => "get_editor_state",
+            "quit" => "quit_editor",
+            "selection_get" => "get_selection",
+            "selection_set" => "set_selection",
+            "monitors_get" => "get_performance_monitors",
+            "logs_clear" => "clear_logs",
+            other => unreachable!("op '{other}' passed validation"),
+        };
+        Ok(Command::new(command, arguments.object("params")))
+    },
     shape_result: unchanged,
 };
 
@@ -140,8 +193,7 @@ const SCENE_GET_HIERARCHY: ToolSpec = ToolSpec {
             description: "Max number of nodes to return. Default 100.",
         },
     ],
-    command: "get_scene_tree",
-    build_params: |arguments| Ok(arguments.pick(&["depth"])),
+    plan: |arguments| Ok(Command::new("get_scene_tree", arguments.pick(&["depth"]))),
     shape_result: page_nodes,
 };
 
@@ -157,14 +209,14 @@ const NODE_GET_PROPERTIES: ToolSpec = ToolSpec {
             NOT runtime \"/root/...\" paths. Derive from prior tool responses or \
             scene_get_hierarchy.",
     }],
-    command: "get_node_properties",
-    build_params: |arguments| Ok(arguments.pick(&["path"])),
+    plan: |arguments| {
+        Ok(Command::new(
+            "get_node_properties",
+            arguments.pick(&["path"]),
+        ))
+    },
     shape_result: unchanged,
 };
-
-fn no_params(_: &Arguments) -> Result<JsonObject, CommandError> {
-    Ok(JsonObject::new())
-}
 
 fn unchanged(data: JsonObject, _: &Arguments) -> JsonObject {
     data

@@ -13,7 +13,7 @@ use rmcp::model::{
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::catalog::{self, ToolSpec};
 
@@ -57,9 +57,18 @@ fn success(data: JsonObject) -> CallToolResult {
     result
 }
 
-/// A tool error the way godot-ai returns it: `isError: true` and text starting with the code.
+/// A tool error the way godot-ai returns it: `isError: true`, text starting with the code, and
+/// `structuredContent: {"error": {code, message, data}}`.
 fn failure(error: &CommandError) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(error.to_tool_text())])
+    let mut result = CallToolResult::error(vec![ContentBlock::text(error.to_tool_text())]);
+    result.structured_content = Some(json!({
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "data": error.data.clone().unwrap_or_default(),
+        }
+    }));
+    result
 }
 
 impl ServerHandler for GodotMcpServer {

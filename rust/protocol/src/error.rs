@@ -165,7 +165,7 @@ mod tests {
         let error = CommandError::missing_param("path").with_data("hint", 3);
         assert_eq!(
             error.to_tool_text(),
-            "MISSING_REQUIRED_PARAM: Missing required param 'path' [hint=3, param=path]"
+            "MISSING_REQUIRED_PARAM: Missing required param 'path' [param=path, hint=3]"
         );
     }
 }

@@ -1,1 +1,177 @@
-fn main() {}
+//! Project automation, run as `cargo xtask <command>` (see `.cargo/config.toml`).
+//!
+//! - `run`: build the extension, install Godot 4.6 if needed, and open `test_project` in the
+//!   editor with the plugin enabled and its MCP endpoint up, until Ctrl-C.
+//! - `test`: lint, unit tests, then end-to-end tests against a real headless editor.
+//! - `build [--release]`: build the extension into `addons/godot_ai_native/bin/`.
+//! - `godot -- <args>`: run the provisioned Godot.
+
+mod build;
+mod godot;
+mod mounts;
+mod paths;
+mod process;
+mod python;
+
+use std::process::{Command, ExitCode};
+
+use anyhow::{Result, bail};
+
+use crate::build::Profile;
+use crate::godot::Godot;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  run [--release]        build, then open test_project in the Godot editor with the MCP endpoint
+                         (headless when there is no display) until Ctrl-C
+  test [-- <pytest args>]  lint, unit tests and end-to-end tests on a real headless editor
+  build [--release]      build the extension into addons/godot_ai_native/bin/
+  godot -- <args>        run the provisioned Godot 4.6 with <args>
+
+environment:
+  GODOT                  use this Godot binary instead of installing one
+  GODOT_AI_MCP_PORT      MCP port for `run` (default 9600)
+  GODOT_AI_NATIVE_CACHE  where Godot and the test virtualenv are cached (default ~/.cache/godot-ai-native)";
+
+fn main() -> ExitCode {
+    match run_cli(std::env::args().skip(1).collect()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("xtask: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_cli(args: Vec<String>) -> Result<ExitCode> {
+    let (command, rest) = args
+        .split_first()
+        .map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
+    let release = rest.iter().any(|arg| arg == "--release");
+    let profile = if release {
+        Profile::Release
+    } else {
+        Profile::Dev
+    };
+    match command {
+        "run" => run_editor(profile),
+        "test" => run_tests(after_double_dash(rest)),
+        "build" => build::build_and_install(profile).map(|()| ExitCode::SUCCESS),
+        "godot" => run_godot(after_double_dash(rest)),
+        "" | "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => bail!("unknown command '{other}'\n\n{USAGE}"),
+    }
+}
+
+fn after_double_dash(args: &[String]) -> &[String] {
+    match args.iter().position(|arg| arg == "--") {
+        Some(index) => &args[index + 1..],
+        None => &[],
+    }
+}
+
+/// Lets Ctrl-C reach the child (same process group) while this process stays alive to
+/// unmount what it mounted.
+fn survive_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {});
+}
+
+fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
+    match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    }
+}
+
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+}
+
+fn run_editor(profile: Profile) -> Result<ExitCode> {
+    build::build_and_install(profile)?;
+    let godot = Godot::ensure()?;
+    let _mounts = godot.prepare()?;
+    survive_ctrl_c();
+
+    let project = paths::test_project();
+    let mut command = godot.command();
+    command
+        .current_dir(&project)
+        .args(["--editor", "--path"])
+        .arg(&project);
+    if !has_display() {
+        command
+            .arg("--headless")
+            .env("GODOT_AI_ALLOW_HEADLESS", "1");
+        eprintln!("xtask: no display: running the editor headless");
+    }
+    command.arg("res://main.tscn");
+    eprintln!("xtask: opening test_project in the Godot editor; Ctrl-C to stop");
+    Ok(exit_code_of(process::status(&mut command)?))
+}
+
+fn run_godot(args: &[String]) -> Result<ExitCode> {
+    let godot = Godot::ensure()?;
+    let _mounts = godot.prepare()?;
+    survive_ctrl_c();
+    Ok(exit_code_of(process::status(godot.command().args(args))?))
+}
+
+fn run_tests(pytest_args: &[String]) -> Result<ExitCode> {
+    let root = paths::repo_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    step("cargo fmt --check");
+    process::run(
+        Command::new(&cargo)
+            .current_dir(&root)
+            .args(["fmt", "--all", "--check"]),
+    )?;
+    step("cargo clippy (warnings are errors)");
+    process::run(Command::new(&cargo).current_dir(&root).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step("cargo test (Godot-free crates)");
+    process::run(
+        Command::new(&cargo)
+            .current_dir(&root)
+            .args(["test", "--quiet"]),
+    )?;
+
+    step("build the extension");
+    build::build_and_install(Profile::Dev)?;
+    step("provision Godot 4.6 and the test virtualenv");
+    let godot = Godot::ensure()?;
+    let launcher = paths::e2e_dir().join("godot");
+    godot.write_launcher(&launcher)?;
+    let python = python::ensure_venv()?;
+    let _mounts = godot.prepare()?;
+    survive_ctrl_c();
+
+    step("end-to-end tests (real headless editor, official MCP client)");
+    let status = process::status(
+        Command::new(python)
+            .current_dir(&root)
+            .args(["-m", "pytest", "tests", "-v", "-p", "no:cacheprovider"])
+            .args(pytest_args)
+            .env("GODOT_AI_TEST_GODOT", &launcher)
+            .env("GODOT_AI_TEST_WORKDIR", paths::e2e_dir()),
+    )?;
+    Ok(exit_code_of(status))
+}
+
+fn step(what: &str) {
+    eprintln!("\nxtask: == {what}");
+}

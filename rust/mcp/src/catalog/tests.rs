@@ -21,7 +21,13 @@ fn tool_names_follow_godot_ai_and_are_unique() {
     let names: Vec<&str> = TOOLS.iter().map(|tool| tool.name).collect();
     assert_eq!(
         names,
-        ["editor_state", "scene_get_hierarchy", "node_get_properties"]
+        [
+            "editor_state",
+            "editor_reload_plugin",
+            "editor_manage",
+            "scene_get_hierarchy",
+            "node_get_properties"
+        ]
     );
     assert!(find("node_get_properties").is_some());
     assert!(find("nope").is_none());
@@ -119,5 +125,47 @@ fn hierarchy_without_a_scene_is_an_empty_listing() {
         Value::Object(page),
         json!({"root": "", "nodes": [], "total_count": 0, "offset": 0,
                "limit": 100, "has_more": false})
+    );
+}
+
+#[test]
+fn manage_ops_are_a_sorted_enum_and_params_may_be_null() {
+    let schema = EDITOR_MANAGE.input_schema();
+    let ops = schema["properties"]["op"]["enum"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut sorted = ops.clone();
+    sorted.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    assert_eq!(ops, sorted);
+    assert_eq!(schema["required"], json!(["op"]));
+    assert_eq!(schema["properties"]["params"]["default"], json!(null));
+}
+
+#[test]
+fn manage_op_maps_to_its_plugin_command_with_params_passed_through() {
+    let arguments = args(
+        &EDITOR_MANAGE,
+        json!({"op": "selection_set", "params": {"paths": ["/Main"]}}),
+    )
+    .unwrap();
+    let command = (EDITOR_MANAGE.plan)(&arguments).unwrap();
+    assert_eq!(command.name, "set_selection");
+    assert_eq!(command.params, object(json!({"paths": ["/Main"]})));
+
+    let state = args(&EDITOR_MANAGE, json!({"op": "state", "params": null})).unwrap();
+    let command = (EDITOR_MANAGE.plan)(&state).unwrap();
+    assert_eq!(command.name, "get_editor_state");
+    assert!(command.params.is_empty());
+}
+
+#[test]
+fn unknown_op_suggests_the_closest_and_lists_the_valid_ones() {
+    let error = args(&EDITOR_MANAGE, json!({"op": "stat"})).unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidParams);
+    assert_eq!(
+        error.message,
+        "Unknown op 'stat' for editor_manage. Did you mean 'state'? Valid: logs_clear, \
+         monitors_get, quit, selection_get, selection_set, state."
     );
 }

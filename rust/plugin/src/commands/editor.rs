@@ -1,0 +1,60 @@
+//! `get_editor_state`: version, project, open scene, play state and readiness.
+
+use godot::classes::{EditorInterface, Engine, ProjectSettings};
+use godot::prelude::*;
+use godot_ai_protocol::{CommandResult, JsonObject};
+use serde_json::json;
+
+/// What the editor can do right now, in godot-ai's order of precedence.
+pub fn readiness() -> &'static str {
+    let editor = EditorInterface::singleton();
+    if editor
+        .get_resource_filesystem()
+        .is_some_and(|filesystem| filesystem.is_scanning())
+    {
+        "importing"
+    } else if editor.is_playing_scene() {
+        "playing"
+    } else if editor.get_edited_scene_root().is_none() {
+        "no_scene"
+    } else {
+        "ready"
+    }
+}
+
+/// The engine's version string, e.g. `4.6.3-stable (debian)`.
+pub fn godot_version() -> String {
+    let info = Engine::singleton().get_version_info();
+    info.get("string")
+        .map(|value| value.stringify().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+pub fn get_editor_state(_params: &JsonObject) -> CommandResult {
+    let editor = EditorInterface::singleton();
+    let project_name = ProjectSettings::singleton()
+        .get_setting("application/config/name")
+        .stringify()
+        .to_string();
+    let current_scene = editor
+        .get_edited_scene_root()
+        .map(|root| root.get_scene_file_path().to_string())
+        .unwrap_or_default();
+    let data = json!({
+        "godot_version": godot_version(),
+        "project_name": project_name,
+        "current_scene": current_scene,
+        "is_playing": editor.is_playing_scene(),
+        "readiness": readiness(),
+        "game_capture_ready": false,
+    });
+    Ok(into_object(data))
+}
+
+/// Unwraps a `json!({...})` literal.
+pub fn into_object(value: serde_json::Value) -> JsonObject {
+    match value {
+        serde_json::Value::Object(map) => map,
+        other => unreachable!("expected a JSON object literal, got {other}"),
+    }
+}

@@ -1,0 +1,75 @@
+//! `reload_plugin` and `quit_editor`: commands that answer first and act a moment later, since
+//! acting stops the endpoint that carries their answer.
+
+use std::time::Duration;
+
+use godot::classes::{EditorInterface, Engine};
+use godot::prelude::*;
+use godot_ai_protocol::{CommandResult, JsonObject};
+use serde_json::json;
+
+use super::editor::into_object;
+use crate::main_thread::run_later;
+
+/// Time for the answer to reach the client before the endpoint stops.
+const ANSWER_GRACE: Duration = Duration::from_millis(150);
+
+/// The addon folder name, which `set_plugin_enabled` takes.
+const PLUGIN_NAME: &str = "godot_ai_native";
+
+/// Disables the plugin, then enables it again one frame later. The endpoint stops and starts
+/// again on the same port; clients must initialize a new session.
+pub fn reload_plugin(_params: &JsonObject) -> CommandResult {
+    run_later(ANSWER_GRACE, || {
+        tracing::info!("reloading the plugin");
+        EditorInterface::singleton().set_plugin_enabled(PLUGIN_NAME, false);
+        run_later(Duration::ZERO, || {
+            EditorInterface::singleton().set_plugin_enabled(PLUGIN_NAME, true);
+        });
+    });
+    Ok(into_object(json!({
+        "reloading": true,
+        "message": "The plugin restarts in a moment; initialize a new MCP session after about a second.",
+    })))
+}
+
+/// How often a pending quit checks whether the editor finished scanning.
+const QUIT_POLL: Duration = Duration::from_millis(50);
+
+/// The longest a quit waits for a filesystem scan to end before quitting anyway.
+const QUIT_MAX_POLLS: u32 = 600;
+
+/// Quits the editor without saving (like closing it with unsaved changes discarded).
+///
+/// Waits until the editor has settled first: Godot 4.6.3 crashes (signal 11,
+/// `Index p_index = 1 is out of bounds` in cowdata) when a headless editor quits within its
+/// first frames on a fresh project (seen with `--quit-after 30`, with or without this plugin;
+/// not with `--quit-after 100`). So a quit waits for [`SETTLED_FRAMES`] frames and for any
+/// filesystem scan to end.
+pub fn quit_editor(_params: &JsonObject) -> CommandResult {
+    run_later(ANSWER_GRACE, || quit_when_idle(QUIT_MAX_POLLS));
+    Ok(into_object(json!({"quitting": true})))
+}
+
+/// Frames after which a freshly started editor can quit safely (see [`quit_editor`]).
+const SETTLED_FRAMES: u64 = 200;
+
+fn quit_when_idle(polls_left: u32) {
+    let editor = EditorInterface::singleton();
+    let scanning = editor
+        .get_resource_filesystem()
+        .is_some_and(|filesystem| filesystem.is_scanning());
+    let young = Engine::singleton().get_process_frames() < SETTLED_FRAMES;
+    if (scanning || young) && polls_left > 0 {
+        run_later(QUIT_POLL, move || quit_when_idle(polls_left - 1));
+        return;
+    }
+    tracing::info!(
+        "quitting the editor on request (frame {}, {} ms)",
+        Engine::singleton().get_process_frames(),
+        godot::classes::Time::singleton().get_ticks_msec()
+    );
+    if let Some(mut tree) = editor.get_base_control().map(|control| control.get_tree()) {
+        tree.quit();
+    }
+}

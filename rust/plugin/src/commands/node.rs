@@ -1,0 +1,62 @@
+//! `get_node_properties`: every editor-visible property of one node, with its value.
+
+use godot::classes::EditorInterface;
+use godot::global::type_string;
+use godot::prelude::*;
+use godot::register::info::PropertyUsageFlags;
+use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
+use serde_json::{Value, json};
+
+use super::editor::into_object;
+use super::params::required_string;
+use super::scene_paths::{not_found, resolve};
+use crate::variant_json::to_json;
+
+/// Params: `path` (required). Reply: `{path, node_type, properties: [{name, type, value}],
+/// count}`; `path` echoes the caller's string. Properties without the editor usage flag, and
+/// null object properties, are left out, like godot-ai.
+pub fn get_node_properties(params: &JsonObject) -> CommandResult {
+    let path = required_string(params, "path")?;
+    let Some(root) = EditorInterface::singleton().get_edited_scene_root() else {
+        return Err(
+            CommandError::new(ErrorCode::EditorNotReady, "No scene open")
+                .with_data("hint", "open a scene first (scene_open) or create one"),
+        );
+    };
+    let node = resolve(&root, path).ok_or_else(|| not_found(&root, path))?;
+
+    let editor_flag = PropertyUsageFlags::EDITOR.ord() as i64;
+    let mut properties = Vec::new();
+    for info in node.get_property_list().iter_shared() {
+        let usage = info
+            .get("usage")
+            .and_then(|v| v.try_to::<i64>().ok())
+            .unwrap_or(0);
+        if usage & editor_flag == 0 {
+            continue;
+        }
+        let Some(name) = info.get("name").map(|v| v.stringify()) else {
+            continue;
+        };
+        let declared = info
+            .get("type")
+            .and_then(|v| v.try_to::<i64>().ok())
+            .unwrap_or(0);
+        let value = node.get(&StringName::from(&name));
+        if value.is_nil() && declared != VariantType::NIL.ord() as i64 {
+            continue;
+        }
+        properties.push(json!({
+            "name": name.to_string(),
+            "type": type_string(declared).to_string(),
+            "value": to_json(&value),
+        }));
+    }
+    let count = properties.len();
+    Ok(into_object(json!({
+        "path": path,
+        "node_type": node.get_class().to_string(),
+        "properties": Value::Array(properties),
+        "count": count,
+    })))
+}

@@ -1,0 +1,40 @@
+//! `get_scene_tree`: the edited scene as a flat pre-order list of nodes.
+
+use godot::classes::EditorInterface;
+use godot::prelude::*;
+use godot_ai_protocol::{CommandResult, JsonObject};
+use serde_json::{Value, json};
+
+use super::editor::into_object;
+use super::params::integer_or;
+use super::scene_paths::scene_path;
+
+/// Params: `depth` (default 10; the root is depth 0). Without an open scene the list is empty
+/// and `message` says why: not an error, like godot-ai.
+pub fn get_scene_tree(params: &JsonObject) -> CommandResult {
+    let depth = integer_or(params, "depth", 10)?;
+    let Some(root) = EditorInterface::singleton().get_edited_scene_root() else {
+        return Ok(into_object(
+            json!({"nodes": [], "message": "No scene open"}),
+        ));
+    };
+    let mut nodes = Vec::new();
+    walk(&root, &root, 0, depth, &mut nodes);
+    let total = nodes.len();
+    Ok(into_object(json!({"nodes": nodes, "total_count": total})))
+}
+
+fn walk(root: &Gd<Node>, node: &Gd<Node>, level: i64, max_depth: i64, out: &mut Vec<Value>) {
+    if level > max_depth {
+        return;
+    }
+    out.push(json!({
+        "name": node.get_name().to_string(),
+        "type": node.get_class().to_string(),
+        "path": scene_path(root, node),
+        "children_count": node.get_child_count(),
+    }));
+    for child in node.get_children().iter_shared() {
+        walk(root, &child, level + 1, max_depth, out);
+    }
+}

@@ -1,0 +1,78 @@
+//! `tracing` events -> the editor Output panel, prefixed `MCP | `, from any thread.
+//!
+//! Info events print as plain lines, warnings with `godot_warn!` and errors with
+//! `godot_error!`, so the editor colours them. Our crates log at info and above; dependencies
+//! (hyper, rmcp, ...) only at warn and above, so the Output stays quiet while things work.
+
+use std::fmt::Write as _;
+
+use godot::global::{godot_error, godot_print, godot_warn};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
+
+/// The prefix of every line the plugin prints, like godot-ai's.
+pub const PREFIX: &str = "MCP | ";
+
+/// Installs the Output-panel subscriber once per process; later calls do nothing.
+pub fn install() {
+    let targets = Targets::new()
+        .with_default(LevelFilter::WARN)
+        .with_target("godot_ai_native", LevelFilter::INFO)
+        .with_target("godot_ai_mcp", LevelFilter::INFO)
+        .with_target("godot_ai_executor", LevelFilter::INFO);
+    // Fails only if a subscriber is already installed (library loaded twice): keep that one.
+    let _ = tracing_subscriber::registry()
+        .with(OutputPanel.with_filter(targets))
+        .try_init();
+}
+
+/// A layer printing each event as one Output line.
+struct OutputPanel;
+
+impl<S: Subscriber> Layer<S> for OutputPanel {
+    fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {
+        let mut line = LineBuilder::default();
+        event.record(&mut line);
+        let text = format!("{PREFIX}{}", line.finish());
+        match *event.metadata().level() {
+            Level::ERROR => godot_error!("{text}"),
+            Level::WARN => godot_warn!("{text}"),
+            _ => godot_print!("{text}"),
+        }
+    }
+}
+
+/// Collects an event's `message` and its other fields as ` key=value`.
+#[derive(Default)]
+struct LineBuilder {
+    message: String,
+    fields: String,
+}
+
+impl LineBuilder {
+    fn finish(self) -> String {
+        self.message + &self.fields
+    }
+}
+
+impl Visit for LineBuilder {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message.push_str(value);
+        } else {
+            let _ = write!(self.fields, " {}={value}", field.name());
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else {
+            let _ = write!(self.fields, " {}={value:?}", field.name());
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Where the plugin's settings come from: environment variables first, then editor settings,
+//! then defaults.
+
+use godot::classes::{DisplayServer, EditorInterface, Os};
+use godot::prelude::*;
+use godot::register::info::PropertyHint;
+
+/// The MCP port when nothing else is set: distinct from godot-ai's 8000 (HTTP) and 9500 (WS).
+pub const DEFAULT_MCP_PORT: u16 = 9600;
+
+/// Editor setting holding the MCP port.
+pub const MCP_PORT_SETTING: &str = "godot_ai/mcp_port";
+
+/// Environment variable overriding the MCP port (also passed through by `cargo xtask run`).
+pub const MCP_PORT_ENV: &str = "GODOT_AI_MCP_PORT";
+
+/// Environment variable that lets the plugin run in a `--headless` editor.
+pub const ALLOW_HEADLESS_ENV: &str = "GODOT_AI_ALLOW_HEADLESS";
+
+/// The port to serve on, and where that value came from (for the log line).
+pub struct PortChoice {
+    pub port: u16,
+    pub source: &'static str,
+}
+
+/// Resolves the MCP port: `GODOT_AI_MCP_PORT`, else the editor setting, else the default.
+/// Registers the editor setting (with its default) so users find it in Editor Settings.
+pub fn mcp_port() -> PortChoice {
+    if let Some(text) = env_var(MCP_PORT_ENV) {
+        match parse_port(&text) {
+            Some(port) => {
+                return PortChoice {
+                    port,
+                    source: MCP_PORT_ENV,
+                };
+            }
+            None => tracing::warn!(
+                "{MCP_PORT_ENV}={text:?} is not a port number (1-65535); ignoring it"
+            ),
+        }
+    }
+    let Some(mut editor_settings) = EditorInterface::singleton().get_editor_settings() else {
+        return PortChoice {
+            port: DEFAULT_MCP_PORT,
+            source: "default",
+        };
+    };
+    if !editor_settings.has_setting(MCP_PORT_SETTING) {
+        register_port_setting(&mut editor_settings);
+    }
+    let value = editor_settings.get_setting(MCP_PORT_SETTING);
+    match value
+        .try_to::<i64>()
+        .ok()
+        .and_then(|port| u16::try_from(port).ok())
+    {
+        Some(port) if port > 0 => PortChoice {
+            port,
+            source: MCP_PORT_SETTING,
+        },
+        _ => {
+            tracing::warn!(
+                "editor setting {MCP_PORT_SETTING} = {value} is not a port number; using {DEFAULT_MCP_PORT}"
+            );
+            PortChoice {
+                port: DEFAULT_MCP_PORT,
+                source: "default",
+            }
+        }
+    }
+}
+
+fn register_port_setting(editor_settings: &mut Gd<godot::classes::EditorSettings>) {
+    let default = (DEFAULT_MCP_PORT as i64).to_variant();
+    editor_settings.set_setting(MCP_PORT_SETTING, &default);
+    editor_settings.set_initial_value(MCP_PORT_SETTING, &default, false);
+    let mut info = VarDictionary::new();
+    info.set("name", MCP_PORT_SETTING);
+    info.set("type", VariantType::INT.ord());
+    info.set("hint", PropertyHint::RANGE.ord());
+    info.set("hint_string", "1,65535,1");
+    editor_settings.add_property_info(&info);
+}
+
+/// True when the editor runs without a display (`--headless`).
+pub fn is_headless() -> bool {
+    DisplayServer::singleton().get_name() == "headless"
+}
+
+/// True when `GODOT_AI_ALLOW_HEADLESS` holds a truthy value (`1`, `true`, `yes`, `on`).
+pub fn headless_allowed() -> bool {
+    env_var(ALLOW_HEADLESS_ENV).is_some_and(|value| is_truthy(&value))
+}
+
+fn env_var(name: &str) -> Option<String> {
+    let os = Os::singleton();
+    os.has_environment(name)
+        .then(|| os.get_environment(name).to_string())
+        .filter(|value| !value.trim().is_empty())
+}
+
+fn parse_port(text: &str) -> Option<u16> {
+    text.trim().parse::<u16>().ok().filter(|port| *port > 0)
+}
+
+fn is_truthy(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes" | "on"
+    )
+}

@@ -1,0 +1,79 @@
+//! "Did you mean" suggestions for names an agent got slightly wrong (commands, node paths).
+
+/// Up to `max` candidates closest to `wanted`, best first.
+///
+/// A candidate qualifies when it contains `wanted` (or the reverse), case-insensitively, or
+/// when its edit distance is at most a third of the longer name. Ties keep the candidates'
+/// order.
+pub fn closest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max: usize,
+) -> Vec<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .filter_map(|candidate| {
+            let lower = candidate.to_lowercase();
+            let distance = edit_distance(&wanted_lower, &lower);
+            let contains = !wanted_lower.is_empty()
+                && (lower.contains(&wanted_lower) || wanted_lower.contains(&lower));
+            let close = distance * 3 <= wanted_lower.len().max(lower.len());
+            (contains || close).then_some((distance, candidate))
+        })
+        .collect();
+    scored.sort_by_key(|(distance, _)| *distance);
+    scored
+        .into_iter()
+        .take(max)
+        .map(|(_, candidate)| candidate)
+        .collect()
+}
+
+/// Levenshtein distance over chars.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn closest_prefers_small_edits_and_substrings() {
+        let commands = ["get_editor_state", "get_scene_tree", "get_selection"];
+        assert_eq!(
+            closest("get_editor_stat", commands, 3),
+            ["get_editor_state"]
+        );
+        assert_eq!(closest("scene_tree", commands, 3), ["get_scene_tree"]);
+        assert!(closest("zzz", commands, 3).is_empty());
+    }
+
+    #[test]
+    fn closest_keeps_at_most_max_best_first() {
+        let paths = ["/Main/Player", "/Main/Players", "/Main/Plane"];
+        assert_eq!(
+            closest("/Main/Playr", paths, 2),
+            ["/Main/Player", "/Main/Players"]
+        );
+    }
+}

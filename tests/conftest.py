@@ -1,0 +1,74 @@
+"""Fixtures for the end-to-end tests: real headless Godot editors and the official MCP client.
+
+Run through `cargo xtask test`, which builds the extension, provisions Godot and this
+virtualenv, and sets GODOT_AI_TEST_GODOT / GODOT_AI_TEST_WORKDIR.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+
+import anyio
+import pytest
+from mcp import Client
+
+from editor_harness import TEST_PROJECT, Editor, free_port, wait_until
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def editor():
+    """One editor on test_project shared by the read-only tests, with main.tscn open."""
+    instance = Editor(TEST_PROJECT, free_port(), "shared").start()
+    try:
+        instance.wait_for_endpoint()
+        wait_for_open_scene(instance.url, "res://main.tscn")
+        yield instance
+    finally:
+        instance.kill()
+
+
+@contextlib.contextmanager
+def running_editor(project, name, **options):
+    """An editor for one test, killed at the end whatever happens."""
+    instance = Editor(project, free_port(), name, **options).start()
+    try:
+        yield instance
+    finally:
+        instance.kill()
+
+
+async def current_scene(url: str) -> str:
+    async with Client(url) as client:
+        result = await client.call_tool("editor_state", {})
+        return result.structured_content.get("current_scene")
+
+
+def wait_for_open_scene(url: str, scene: str, timeout: float = 60.0) -> None:
+    """The editor loads the scene given on its command line a few frames after plugins start.
+    For synchronous code (fixtures); async tests use `open_scene_ready`."""
+    wait_until(lambda: anyio.run(current_scene, url) == scene, timeout, f"{scene} to be open")
+
+
+async def open_scene_ready(url: str, scene: str, timeout: float = 60.0) -> None:
+    """Polls (bounded) until the editor reports `scene` as the open scene."""
+    with anyio.fail_after(timeout):
+        while await current_scene(url) != scene:
+            await anyio.sleep(0.05)
+
+
+def structured(result) -> dict:
+    """A tool result's structured content, checked against its JSON text twin."""
+    assert result.structured_content is not None, result
+    assert json.loads(result.content[0].text) == result.structured_content
+    return result.structured_content
+
+
+def elapsed_since(start: float) -> float:
+    return time.monotonic() - start

@@ -1,0 +1,163 @@
+"""A real Godot editor, run headless for a test: start, wait for the MCP endpoint, read its
+Output, stop.
+
+Waits are event polls with a bound (the endpoint answering, a line appearing in the Output,
+the process exiting), never fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+GODOT = os.environ.get("GODOT_AI_TEST_GODOT", "")
+WORKDIR = Path(os.environ.get("GODOT_AI_TEST_WORKDIR", "target/e2e")).resolve()
+REPO = Path(__file__).resolve().parent.parent
+ADDON = REPO / "addons" / "godot_ai_native"
+TEST_PROJECT = REPO / "test_project"
+
+STARTUP_TIMEOUT = 90.0
+POLL_INTERVAL = 0.05
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def wait_until(condition, timeout: float, what: str, on_timeout=lambda: ""):
+    """Polls `condition` until it returns something truthy; fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{on_timeout()}")
+        time.sleep(POLL_INTERVAL)
+
+
+def make_project(name: str, *, with_addon: bool = True, plugin_enabled: bool = True) -> Path:
+    """A fresh copy of test_project under the e2e workdir, optionally with the addon copied in
+    (exactly what a user does) and enabled in project.godot."""
+    project = WORKDIR / "projects" / name
+    if project.exists():
+        shutil.rmtree(project)
+    shutil.copytree(TEST_PROJECT, project, ignore=shutil.ignore_patterns(".godot", "addons"))
+    if with_addon:
+        shutil.copytree(ADDON, project / "addons" / "godot_ai_native")
+    if not plugin_enabled:
+        settings = project / "project.godot"
+        text = settings.read_text()
+        start = text.index("[editor_plugins]")
+        settings.write_text(text[:start])
+    return project
+
+
+class Editor:
+    """One headless editor process on `project`, with its MCP endpoint on `port`."""
+
+    def __init__(self, project: Path, port: int, name: str, *, allow_headless: bool = True,
+                 extra_env: dict[str, str] | None = None):
+        if not GODOT:
+            raise RuntimeError("GODOT_AI_TEST_GODOT is not set: run the tests with `cargo xtask test`")
+        self.project = project
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}/mcp"
+        self.log_path = WORKDIR / "logs" / f"{name}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ)
+        env["GODOT_AI_MCP_PORT"] = str(port)
+        if allow_headless:
+            env["GODOT_AI_ALLOW_HEADLESS"] = "1"
+        else:
+            env.pop("GODOT_AI_ALLOW_HEADLESS", None)
+        env.update(extra_env or {})
+        self._env = env
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Editor":
+        log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [GODOT, "--headless", "--editor", "--path", str(self.project), "res://main.tscn"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=self._env,
+            cwd=self.project,
+        )
+        log.close()
+        return self
+
+    # --- observing -----------------------------------------------------------------------
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def output_lines(self) -> list[str]:
+        return self.output().splitlines()
+
+    def tail(self, lines: int = 40) -> str:
+        return "--- editor output (tail) ---\n" + "\n".join(self.output_lines()[-lines:])
+
+    def is_running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def endpoint_answers(self) -> bool:
+        try:
+            httpx.get(self.url, timeout=1.0)
+            return True
+        except httpx.TransportError:
+            return False
+
+    def wait_for_endpoint(self, timeout: float = STARTUP_TIMEOUT) -> "Editor":
+        def ready():
+            if not self.is_running():
+                raise AssertionError(f"the editor exited with {self.process.returncode}\n{self.tail()}")
+            return self.endpoint_answers()
+
+        wait_until(ready, timeout, f"the MCP endpoint at {self.url}", self.tail)
+        return self
+
+    def wait_for_output(self, text: str, timeout: float = STARTUP_TIMEOUT, after: int = 0) -> str:
+        """Waits for an Output line containing `text` (among lines from index `after` on)."""
+
+        def find():
+            for line in self.output_lines()[after:]:
+                if text in line:
+                    return line
+            return None
+
+        return wait_until(find, timeout, f"Output line containing {text!r}", self.tail)
+
+    def wait_for_exit(self, timeout: float = 30.0) -> int:
+        wait_until(lambda: not self.is_running(), timeout, "the editor to exit", self.tail)
+        return self.process.returncode
+
+    # --- stopping ------------------------------------------------------------------------
+
+    def kill(self) -> None:
+        if self.is_running():
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
