@@ -1,0 +1,272 @@
+//! The axum app end to end without sockets: requests go through `tower::ServiceExt::oneshot`,
+//! tool calls reach a stand-in main thread through the real executor.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use godot_ai_executor::{JobQueue, channel};
+use godot_ai_mcp::{AppConfig, app};
+use godot_ai_protocol::{CommandError, ErrorCode, JsonObject};
+use http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
+
+const ACCEPT: &str = "application/json, text/event-stream";
+
+/// A main thread that answers `get_editor_state` and fails everything else with NODE_NOT_FOUND.
+fn spawn_fake_editor(mut queue: JobQueue, stop: CancellationToken) {
+    std::thread::spawn(move || {
+        while !stop.is_cancelled() {
+            match queue.try_next() {
+                Some(job) => {
+                    job.run(|command| match command.name.as_str() {
+                        "get_editor_state" => Ok(object(json!({"readiness": "ready"}))),
+                        other => Err(CommandError::new(
+                            ErrorCode::NodeNotFound,
+                            format!("fake editor has no '{other}'"),
+                        )),
+                    });
+                }
+                None => std::thread::sleep(Duration::from_millis(1)),
+            }
+        }
+    });
+}
+
+fn object(value: Value) -> JsonObject {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+struct TestApp {
+    router: Router,
+    stop: CancellationToken,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+fn test_app() -> TestApp {
+    let (executor, queue) = channel(16);
+    let stop = CancellationToken::new();
+    spawn_fake_editor(queue, stop.clone());
+    let router = app(
+        executor,
+        AppConfig {
+            shutdown: stop.clone(),
+            ..AppConfig::default()
+        },
+    );
+    TestApp { router, stop }
+}
+
+fn post(session: Option<&str>) -> http::request::Builder {
+    let mut builder = Request::post("/mcp")
+        .header(header::HOST, "127.0.0.1:9600")
+        .header(header::ACCEPT, ACCEPT)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(session) = session {
+        builder = builder
+            .header("mcp-session-id", session)
+            .header("mcp-protocol-version", "2025-06-18");
+    }
+    builder
+}
+
+fn initialize() -> Value {
+    json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "test", "version": "1"}}
+    })
+}
+
+/// The JSON-RPC messages of a response body (SSE `data:` lines or a plain JSON body).
+async fn messages(response: http::Response<Body>) -> Vec<Value> {
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    if let Ok(value) = serde_json::from_str::<Value>(&text) {
+        return vec![value];
+    }
+    text.lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .filter_map(|data| serde_json::from_str(data.trim()).ok())
+        .collect()
+}
+
+/// Initializes a session and returns its id.
+async fn open_session(router: &Router) -> String {
+    let request = post(None)
+        .body(Body::from(initialize().to_string()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let session = response.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let replies = messages(response).await;
+    assert_eq!(
+        replies[0]["result"]["serverInfo"]["name"],
+        "godot-ai-native"
+    );
+
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    let request = post(Some(&session))
+        .body(Body::from(initialized.to_string()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    assert!(response.status().is_success(), "{:?}", response.status());
+    session
+}
+
+async fn call(router: &Router, session: &str, body: Value) -> Value {
+    let request = post(Some(session))
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    messages(response)
+        .await
+        .into_iter()
+        .find(|message| message.get("id").is_some())
+        .expect("a JSON-RPC response")
+}
+
+#[tokio::test]
+async fn a_tool_call_runs_on_the_main_thread_and_returns_structured_content() {
+    let test = test_app();
+    let session = open_session(&test.router).await;
+    let reply = call(
+        &test.router,
+        &session,
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+               "params": {"name": "editor_state", "arguments": {}}}),
+    )
+    .await;
+    let result = &reply["result"];
+    assert_eq!(result["isError"], json!(false));
+    assert_eq!(result["structuredContent"], json!({"readiness": "ready"}));
+    assert_eq!(
+        result["content"][0]["text"],
+        json!(r#"{"readiness":"ready"}"#)
+    );
+}
+
+#[tokio::test]
+async fn a_command_error_is_a_tool_error_starting_with_its_code() {
+    let test = test_app();
+    let session = open_session(&test.router).await;
+    let reply = call(
+        &test.router,
+        &session,
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+               "params": {"name": "node_get_properties", "arguments": {"path": "/X"}}}),
+    )
+    .await;
+    let result = &reply["result"];
+    assert_eq!(result["isError"], json!(true));
+    assert_eq!(
+        result["content"][0]["text"],
+        json!("NODE_NOT_FOUND: fake editor has no 'get_node_properties'")
+    );
+    assert_eq!(
+        result["structuredContent"]["error"]["code"],
+        json!("NODE_NOT_FOUND")
+    );
+}
+
+#[tokio::test]
+async fn tools_list_offers_godot_ai_tool_names() {
+    let test = test_app();
+    let session = open_session(&test.router).await;
+    let reply = call(
+        &test.router,
+        &session,
+        json!({"jsonrpc": "2.0", "id": 4, "method": "tools/list"}),
+    )
+    .await;
+    let names: Vec<&str> = reply["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tool| tool["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"scene_get_hierarchy"), "{names:?}");
+}
+
+#[tokio::test]
+async fn a_stopped_editor_answers_with_an_error_instead_of_hanging() {
+    let (executor, queue) = channel(4);
+    drop(queue);
+    let router = app(executor, AppConfig::default());
+    let session = open_session(&router).await;
+    let reply = tokio::time::timeout(
+        Duration::from_secs(5),
+        call(
+            &router,
+            &session,
+            json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
+                   "params": {"name": "editor_state", "arguments": {}}}),
+        ),
+    )
+    .await
+    .expect("no hang");
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("INTERNAL_ERROR: The editor stopped"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_foreign_origin_gets_403_with_a_json_reason() {
+    let test = test_app();
+    let request = post(None)
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(initialize().to_string()))
+        .unwrap();
+    let response = test.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    let body = messages(response).await;
+    assert!(
+        body[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("https://evil.example")
+    );
+}
+
+#[tokio::test]
+async fn a_foreign_host_gets_403() {
+    let test = test_app();
+    let request = Request::post("/mcp")
+        .header(header::HOST, "rebind.example:9600")
+        .header(header::ACCEPT, ACCEPT)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(initialize().to_string()))
+        .unwrap();
+    let response = test.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn malformed_json_rpc_is_a_client_error() {
+    let test = test_app();
+    let request = post(None).body(Body::from("{not json")).unwrap();
+    let response = test.router.clone().oneshot(request).await.unwrap();
+    assert!(
+        response.status().is_client_error(),
+        "{:?}",
+        response.status()
+    );
+}
