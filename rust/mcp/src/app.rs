@@ -1,8 +1,10 @@
-//! The axum application: the loopback guard around rmcp's streamable-HTTP service at `/mcp`.
+//! The axum application: loopback guard -> stale-session diagnostic -> rmcp's streamable-HTTP
+//! service at `/mcp`.
 //!
 //! [`app`] builds a plain `Router` with no socket, so tests drive it with
 //! `tower::ServiceExt::oneshot` and production serves it with [`crate::serve`].
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,9 +14,12 @@ use godot_ai_executor::ExecutorHandle;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
+use tower::Layer;
 
 use crate::guard;
 use crate::server::GodotMcpServer;
+use crate::session_file::SessionFile;
+use crate::stale_session::StaleSessionLayer;
 
 /// The path the MCP endpoint is served at.
 pub const MCP_PATH: &str = "/mcp";
@@ -26,6 +31,8 @@ pub struct AppConfig {
     pub shutdown: CancellationToken,
     /// Idle time after which a session is forgotten; `None` keeps sessions while the editor runs.
     pub session_idle_timeout: Option<Duration>,
+    /// Where sessions are persisted so they survive a restart; `None` keeps them in memory only.
+    pub session_file: Option<PathBuf>,
 }
 
 impl Default for AppConfig {
@@ -33,6 +40,7 @@ impl Default for AppConfig {
         Self {
             shutdown: CancellationToken::new(),
             session_idle_timeout: None,
+            session_file: None,
         }
     }
 }
@@ -42,15 +50,18 @@ pub fn app(executor: ExecutorHandle, config: AppConfig) -> Router {
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.keep_alive = config.session_idle_timeout;
     let sessions = Arc::new(sessions);
-    let http_config = StreamableHttpServerConfig::default()
+    let mut http_config = StreamableHttpServerConfig::default()
         .with_cancellation_token(config.shutdown.child_token())
         .with_sse_keep_alive(Some(Duration::from_secs(15)));
+    if let Some(path) = config.session_file {
+        http_config.session_store = Some(Arc::new(SessionFile::new(path)));
+    }
     let service = StreamableHttpService::new(
         move || Ok(GodotMcpServer::new(executor.clone())),
         sessions,
         http_config,
     );
     Router::new()
-        .nest_service(MCP_PATH, service)
+        .nest_service(MCP_PATH, StaleSessionLayer.layer(service))
         .layer(middleware::from_fn(guard::loopback_only))
 }

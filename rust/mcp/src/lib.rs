@@ -12,8 +12,12 @@ pub mod catalog;
 pub mod guard;
 mod serve;
 mod server;
+pub mod session_file;
+pub mod stale_session;
 
 pub use app::{AppConfig, MCP_PATH, app};
 pub use arguments::ArgKind;
 pub use serve::{BindError, BoundEndpoint};
 pub use server::{GodotMcpServer, SERVER_NAME};
+pub use session_file::SessionFile;
+pub use stale_session::StaleSessionLayer;

@@ -65,7 +65,8 @@ pub fn start() -> Result<String, StartError> {
         executor,
         AppConfig {
             shutdown: shutdown.clone(),
-            ..AppConfig::default()
+            session_idle_timeout: settings::session_idle_timeout(),
+            session_file: Some(settings::session_file()),
         },
     );
     main_thread::install(queue);

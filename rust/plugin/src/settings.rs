@@ -11,6 +11,9 @@ pub const DEFAULT_MCP_PORT: u16 = 9600;
 /// Editor setting holding the MCP port.
 pub const MCP_PORT_SETTING: &str = "godot_ai/mcp_port";
 
+/// Editor setting: seconds of inactivity after which an MCP session is forgotten; 0 = never.
+pub const SESSION_IDLE_SETTING: &str = "godot_ai/mcp_session_idle_timeout_s";
+
 /// Environment variable overriding the MCP port (also passed through by `cargo xtask run`).
 pub const MCP_PORT_ENV: &str = "GODOT_AI_MCP_PORT";
 
@@ -71,15 +74,58 @@ pub fn mcp_port() -> PortChoice {
 }
 
 fn register_port_setting(editor_settings: &mut Gd<godot::classes::EditorSettings>) {
-    let default = (DEFAULT_MCP_PORT as i64).to_variant();
-    editor_settings.set_setting(MCP_PORT_SETTING, &default);
-    editor_settings.set_initial_value(MCP_PORT_SETTING, &default, false);
+    register_int_setting(
+        editor_settings,
+        MCP_PORT_SETTING,
+        DEFAULT_MCP_PORT.into(),
+        "1,65535,1",
+    );
+}
+
+/// Adds an integer editor setting with its default and range, so it shows in Editor Settings.
+fn register_int_setting(
+    editor_settings: &mut Gd<godot::classes::EditorSettings>,
+    name: &str,
+    default: i64,
+    range: &str,
+) {
+    let default = default.to_variant();
+    editor_settings.set_setting(name, &default);
+    editor_settings.set_initial_value(name, &default, false);
     let mut info = VarDictionary::new();
-    info.set("name", MCP_PORT_SETTING);
+    info.set("name", name);
     info.set("type", VariantType::INT.ord());
     info.set("hint", PropertyHint::RANGE.ord());
-    info.set("hint_string", "1,65535,1");
+    info.set("hint_string", range);
     editor_settings.add_property_info(&info);
+}
+
+/// How long an idle MCP session is kept: `None` (the default) keeps it while the editor runs.
+pub fn session_idle_timeout() -> Option<std::time::Duration> {
+    let mut editor_settings = EditorInterface::singleton().get_editor_settings()?;
+    if !editor_settings.has_setting(SESSION_IDLE_SETTING) {
+        register_int_setting(
+            &mut editor_settings,
+            SESSION_IDLE_SETTING,
+            0,
+            "0,604800,1,or_greater",
+        );
+    }
+    let seconds = editor_settings
+        .get_setting(SESSION_IDLE_SETTING)
+        .try_to::<i64>()
+        .unwrap_or(0);
+    u64::try_from(seconds)
+        .ok()
+        .filter(|seconds| *seconds > 0)
+        .map(std::time::Duration::from_secs)
+}
+
+/// Where MCP sessions are persisted: inside the project's `.godot/` folder (never committed).
+pub fn session_file() -> std::path::PathBuf {
+    let path = godot::classes::ProjectSettings::singleton()
+        .globalize_path("res://.godot/godot_ai_native/mcp_sessions.json");
+    std::path::PathBuf::from(path.to_string())
 }
 
 /// True when the editor runs without a display (`--headless`).

@@ -74,12 +74,6 @@ fn after_double_dash(args: &[String]) -> &[String] {
     }
 }
 
-/// Lets Ctrl-C reach the child (same process group) while this process stays alive to
-/// unmount what it mounted.
-fn survive_ctrl_c() {
-    let _ = ctrlc::set_handler(|| {});
-}
-
 fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
     match status.code() {
         Some(0) => ExitCode::SUCCESS,
@@ -98,7 +92,6 @@ fn run_editor(profile: Profile) -> Result<ExitCode> {
     build::build_and_install(profile)?;
     let godot = Godot::ensure()?;
     let _mounts = godot.prepare()?;
-    survive_ctrl_c();
 
     let project = paths::test_project();
     let mut command = godot.command();
@@ -114,14 +107,17 @@ fn run_editor(profile: Profile) -> Result<ExitCode> {
     }
     command.arg("res://main.tscn");
     eprintln!("xtask: opening test_project in the Godot editor; Ctrl-C to stop");
-    Ok(exit_code_of(process::status(&mut command)?))
+    Ok(exit_code_of(process::status_forwarding_signals(
+        &mut command,
+    )?))
 }
 
 fn run_godot(args: &[String]) -> Result<ExitCode> {
     let godot = Godot::ensure()?;
     let _mounts = godot.prepare()?;
-    survive_ctrl_c();
-    Ok(exit_code_of(process::status(godot.command().args(args))?))
+    Ok(exit_code_of(process::status_forwarding_signals(
+        godot.command().args(args),
+    )?))
 }
 
 fn run_tests(pytest_args: &[String]) -> Result<ExitCode> {
@@ -158,10 +154,9 @@ fn run_tests(pytest_args: &[String]) -> Result<ExitCode> {
     godot.write_launcher(&launcher)?;
     let python = python::ensure_venv()?;
     let _mounts = godot.prepare()?;
-    survive_ctrl_c();
 
     step("end-to-end tests (real headless editor, official MCP client)");
-    let status = process::status(
+    let status = process::status_forwarding_signals(
         Command::new(python)
             .current_dir(&root)
             .args(["-m", "pytest", "tests", "-v", "-p", "no:cacheprovider"])

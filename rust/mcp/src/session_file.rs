@@ -1,0 +1,241 @@
+//! Sessions that survive a plugin reload or an editor restart: rmcp's [`SessionStore`] backed
+//! by one small JSON file (normally `<project>/.godot/godot_ai_native/mcp_sessions.json`).
+//!
+//! rmcp stores a session's `initialize` parameters after the handshake and, when a request
+//! names a session it does not hold in memory, loads them and replays the handshake, so the
+//! client simply continues. `DELETE /mcp` removes the entry: that session is gone for good.
+//!
+//! Invariants:
+//! - The file holds only what `initialize` carried (client name, version, capabilities): no
+//!   headers, no tokens. It is written with mode 0600, atomically (temp file + rename).
+//! - It stays small: at most [`MAX_SESSIONS`] entries of at most [`MAX_ENTRY_BYTES`] each;
+//!   entries unused for [`MAX_IDLE`] are pruned, then the least recently used beyond the cap.
+//! - A missing, unreadable or corrupt file means "no stored sessions" (logged once per
+//!   failure), never an error for the client: unknown sessions then get the stale-session
+//!   diagnostic as usual.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rmcp::transport::streamable_http_server::session::{
+    SessionState, SessionStore, SessionStoreError,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+/// Most sessions remembered.
+pub const MAX_SESSIONS: usize = 64;
+
+/// Largest `initialize` payload remembered; larger ones are not persisted.
+pub const MAX_ENTRY_BYTES: usize = 16 * 1024;
+
+/// Sessions unused for this long are forgotten.
+pub const MAX_IDLE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+const FILE_VERSION: u32 = 1;
+
+/// The session store. Cheap to clone; all clones share one file lock.
+#[derive(Debug, Clone)]
+pub struct SessionFile {
+    path: Arc<PathBuf>,
+    lock: Arc<Mutex<()>>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Contents {
+    version: u32,
+    sessions: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    id: String,
+    /// rmcp's `SessionState`, kept as JSON so the file format does not depend on rmcp's types.
+    state: Value,
+    created_unix: u64,
+    last_used_unix: u64,
+}
+
+impl SessionFile {
+    /// A store writing to `path` (its folder is created on first write).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: Arc::new(path.into()),
+            lock: Arc::new(Mutex::new(())),
+        }
+    }
+
+    /// The file's location.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads, changes and (when `change` says so) writes the file under the lock, off the
+    /// async threads.
+    async fn update<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&mut Contents, u64) -> (T, bool) + Send + 'static,
+    ) -> Result<T, SessionStoreError> {
+        let _guard = self.lock.lock().await;
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut contents = read(&path);
+            let now = unix_now();
+            let (answer, changed) = change(&mut contents, now);
+            if changed {
+                prune(&mut contents, now);
+                write(&path, &contents)?;
+            }
+            Ok(answer)
+        })
+        .await
+        .map_err(|error| -> SessionStoreError { Box::new(error) })?
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for SessionFile {
+    async fn load(&self, session_id: &str) -> Result<Option<SessionState>, SessionStoreError> {
+        let id = session_id.to_owned();
+        let state = self
+            .update(move |contents, now| {
+                match contents.sessions.iter_mut().find(|entry| entry.id == id) {
+                    Some(entry) => {
+                        entry.last_used_unix = now;
+                        (Some(entry.state.clone()), true)
+                    }
+                    None => (None, false),
+                }
+            })
+            .await?;
+        match state.map(serde_json::from_value::<SessionState>) {
+            Some(Ok(state)) => Ok(Some(state)),
+            Some(Err(error)) => {
+                tracing::warn!(
+                    "stored MCP session {session_id} is unreadable ({error}); ignoring it"
+                );
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
+        let state = serde_json::to_value(state)?;
+        let size = state.to_string().len();
+        if size > MAX_ENTRY_BYTES {
+            tracing::warn!(
+                "not persisting MCP session {session_id}: its initialize payload has {size} bytes \
+                 (limit {MAX_ENTRY_BYTES}); it will not survive a restart"
+            );
+            return Ok(());
+        }
+        let id = session_id.to_owned();
+        self.update(move |contents, now| {
+            contents.sessions.retain(|entry| entry.id != id);
+            contents.sessions.push(Entry {
+                id,
+                state,
+                created_unix: now,
+                last_used_unix: now,
+            });
+            ((), true)
+        })
+        .await
+    }
+
+    async fn delete(&self, session_id: &str) -> Result<(), SessionStoreError> {
+        let id = session_id.to_owned();
+        self.update(move |contents, _| {
+            let before = contents.sessions.len();
+            contents.sessions.retain(|entry| entry.id != id);
+            ((), contents.sessions.len() != before)
+        })
+        .await
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+fn read(path: &Path) -> Contents {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Contents::default(),
+        Err(error) => {
+            tracing::warn!(
+                "cannot read {}: {error}; starting with no stored sessions",
+                path.display()
+            );
+            return Contents::default();
+        }
+    };
+    match serde_json::from_str::<Contents>(&text) {
+        Ok(contents) if contents.version == FILE_VERSION => contents,
+        Ok(contents) => {
+            tracing::warn!(
+                "{} has format version {}, expected {FILE_VERSION}; starting afresh",
+                path.display(),
+                contents.version
+            );
+            Contents::default()
+        }
+        Err(error) => {
+            tracing::warn!("{} is corrupt ({error}); starting afresh", path.display());
+            Contents::default()
+        }
+    }
+}
+
+/// Drops idle entries, then the least recently used beyond [`MAX_SESSIONS`].
+fn prune(contents: &mut Contents, now: u64) {
+    let max_idle = MAX_IDLE.as_secs();
+    contents
+        .sessions
+        .retain(|entry| now.saturating_sub(entry.last_used_unix) <= max_idle);
+    if contents.sessions.len() > MAX_SESSIONS {
+        contents
+            .sessions
+            .sort_by_key(|entry| std::cmp::Reverse(entry.last_used_unix));
+        contents.sessions.truncate(MAX_SESSIONS);
+    }
+}
+
+fn write(path: &Path, contents: &Contents) -> Result<(), SessionStoreError> {
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let temporary = dir.join(format!(
+        ".{}.partial",
+        path.file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or("sessions")
+    ));
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&temporary)?;
+    // `mode` applies only to a newly created file; a leftover temp file may have other bits.
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    let versioned = Contents {
+        version: FILE_VERSION,
+        sessions: contents.sessions.clone(),
+    };
+    file.write_all(serde_json::to_string_pretty(&versioned)?.as_bytes())?;
+    file.sync_all()?;
+    fs::rename(&temporary, path)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
