@@ -131,7 +131,7 @@ where
                     Inbound::Ignored => tracing::debug!("ignored a frame the plugin has no use for"),
                     Inbound::Malformed(error) => {
                         malformed += 1;
-                        if malformed <= 3 || malformed % 100 == 0 {
+                        if malformed <= 3 || malformed.is_multiple_of(100) {
                             tracing::warn!(
                                 "ignored a malformed frame from the server ({error}); {malformed} so far"
                             );

@@ -25,7 +25,7 @@ pub fn delay_before(attempt: u32) -> Duration {
 
 /// True when reconnect attempt `attempt` gets a log line: 1-5, then every 10th.
 pub fn should_log(attempt: u32) -> bool {
-    (1..=5).contains(&attempt) || (attempt > 0 && attempt % 10 == 0)
+    (1..=5).contains(&attempt) || (attempt > 0 && attempt.is_multiple_of(10))
 }
 
 /// The attempt counter of one bridge.
