@@ -85,6 +85,8 @@ class Editor:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ)
         env["GODOT_AI_MCP_PORT"] = str(port)
+        # No godot-ai server unless a test starts one: keep the bridge off by default.
+        env["GODOT_AI_WS_PORT"] = "0"
         if allow_headless:
             env["GODOT_AI_ALLOW_HEADLESS"] = "1"
         else:

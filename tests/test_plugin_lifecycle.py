@@ -99,7 +99,7 @@ async def test_a_busy_port_is_one_clear_line_and_the_editor_keeps_working():
 async def test_headless_editor_stays_idle_unless_allowed():
     project = make_project("headless_idle")
     with running_editor(project, "headless_idle", allow_headless=False) as editor:
-        line = editor.wait_for_output("headless editor: the MCP endpoint stays off")
+        line = editor.wait_for_output("headless editor: the MCP endpoint and the server link stay off")
         assert "GODOT_AI_ALLOW_HEADLESS=1" in line
         assert port_is_free(editor.port)
         assert ENDPOINT_LINE not in editor.output()

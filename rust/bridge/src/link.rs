@@ -67,8 +67,14 @@ where
     let writer = tokio::spawn(write_frames(sink, frames, close_receiver));
     let mut commands = JoinSet::new();
 
-    let mut sent = context.snapshots.borrow_and_update().clone();
-    let handshake = Handshake::new(context.session_id, context.identity, &sent);
+    let at_handshake = context.snapshots.borrow_and_update().clone();
+    let handshake = Handshake::new(context.session_id, context.identity, &at_handshake);
+    // The server learns readiness from the handshake; the open scene and play state only from
+    // events, so those count as unsent until the first events after the acknowledgement.
+    let mut sent = EditorSnapshot {
+        readiness: at_handshake.readiness,
+        ..EditorSnapshot::default()
+    };
     // An empty queue always has room for a handshake.
     let _ = outbound.try_queue(handshake.to_frame());
 

@@ -51,12 +51,19 @@ impl Server {
         }
     }
 
-    /// Accepts, reads the handshake and acknowledges it.
+    /// Accepts, reads the handshake, acknowledges it, and reads the event that tells the
+    /// server which scene is open (the handshake does not carry it).
     async fn accept_and_ack(&self) -> (Peer, Value) {
         let mut peer = self.accept().await;
         let handshake = peer.recv().await;
         peer.send(json!({"type": "handshake_ack", "server_version": "2.4.2"}))
             .await;
+        assert_eq!(
+            peer.recv().await,
+            json!({"type": "event", "event": "scene_changed",
+                   "data": {"current_scene": "res://main.tscn"}}),
+            "right after the acknowledgement the server learns the open scene"
+        );
         (peer, handshake)
     }
 }

@@ -1,28 +1,19 @@
 //! The reconnect loop against a server that never answers, in paused tokio time: a simulated
 //! day takes well under a second of real time.
+//!
+//! This file holds one test on purpose: `tracing`'s per-callsite interest cache is global, so a
+//! concurrent test without a subscriber could switch the captured log lines off.
 
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::Duration;
 
-use godot_ai_bridge::{BridgeConfig, Dial, DialError, EditorIdentity, EditorSnapshot, Socket};
-use godot_ai_executor::channel;
-use tokio::sync::watch;
+use std::sync::{Arc, Mutex};
+
+use common::{NobodyHome, config};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::layer::SubscriberExt;
-
-/// A dialer for a server that is never there; it records when each attempt happened.
-#[derive(Clone, Default)]
-struct NobodyHome {
-    attempts: Arc<Mutex<Vec<Instant>>>,
-}
-
-impl Dial for NobodyHome {
-    async fn dial(&self) -> Result<Socket, DialError> {
-        self.attempts.lock().unwrap().push(Instant::now());
-        Err(DialError::Unreachable("connection refused".into()))
-    }
-}
 
 /// Collects the text of every log event.
 #[derive(Clone, Default)]
@@ -43,26 +34,6 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Lines {
             event.record(&mut message);
             self.0.lock().unwrap().push(message.0);
         }
-    }
-}
-
-fn config(shutdown: CancellationToken) -> BridgeConfig {
-    let (executor, queue) = channel(4);
-    std::mem::forget(queue); // never drained: no command arrives in these tests
-    let (_publisher, snapshots) = watch::channel(EditorSnapshot::default());
-    std::mem::forget(_publisher);
-    BridgeConfig {
-        identity: EditorIdentity {
-            godot_version: "4.6.3-stable".into(),
-            project_path: "/tmp/p/".into(),
-            plugin_version: "0.1.0".into(),
-            editor_pid: 1,
-        },
-        session_id: "p@0001".into(),
-        executor,
-        snapshots,
-        shutdown,
-        ack_timeout: Duration::from_secs(5),
     }
 }
 
@@ -121,20 +92,4 @@ async fn a_day_without_a_server_follows_the_schedule_with_few_log_lines() {
         "{:?}",
         real_start.elapsed()
     );
-}
-
-#[tokio::test(start_paused = true)]
-async fn stopping_cancels_the_retry_timer_at_once() {
-    let dial = NobodyHome::default();
-    let shutdown = CancellationToken::new();
-    let bridge = tokio::spawn(godot_ai_bridge::run(dial.clone(), config(shutdown.clone())));
-    tokio::time::sleep(Duration::from_secs(200)).await;
-    let before = dial.attempts.lock().unwrap().len();
-    shutdown.cancel();
-    tokio::time::timeout(Duration::from_millis(1), bridge)
-        .await
-        .expect("the bridge ends without waiting for its timer")
-        .unwrap();
-    tokio::time::sleep(Duration::from_secs(600)).await;
-    assert_eq!(dial.attempts.lock().unwrap().len(), before);
 }

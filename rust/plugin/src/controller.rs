@@ -6,7 +6,7 @@
 
 use godot::prelude::*;
 
-use crate::endpoint;
+use crate::runtime;
 use crate::settings;
 
 /// Owns the plugin's lifetime in the editor. Created and freed by `plugin.gd`.
@@ -21,23 +21,15 @@ impl INode for GodotAiController {
     fn enter_tree(&mut self) {
         if settings::is_headless() && !settings::headless_allowed() {
             tracing::info!(
-                "headless editor: the MCP endpoint stays off (set {}=1 to enable it)",
+                "headless editor: the MCP endpoint and the server link stay off (set {}=1 to enable them)",
                 settings::ALLOW_HEADLESS_ENV
             );
             return;
         }
-        match endpoint::start() {
-            Ok(url) => {
-                tracing::info!("MCP endpoint listening on {url}");
-                tracing::info!(
-                    "add it to Claude Code with: claude mcp add --transport http godot-ai-native {url}"
-                );
-            }
-            Err(error) => tracing::error!("{error}"),
-        }
+        runtime::start();
     }
 
     fn exit_tree(&mut self) {
-        endpoint::stop_running();
+        runtime::stop();
     }
 }

@@ -3,17 +3,19 @@
 //! The library registers one class, [`GodotAiController`](controller::GodotAiController), which
 //! the addon's `plugin.gd` shim creates when the plugin is enabled and frees when it is
 //! disabled. Everything else happens in Rust:
-//! - [`endpoint`] runs the MCP endpoint on a tokio runtime of its own;
+//! - [`runtime`] runs the MCP endpoint and the bridge to a godot-ai server on a tokio runtime
+//!   of its own;
 //! - [`main_thread`] runs queued editor commands once per frame, on the main thread;
 //! - [`commands`] implements the editor commands with Godot's APIs;
 //! - [`logging`] forwards `tracing` events to the editor Output panel with the `MCP | ` prefix.
 
 mod commands;
 mod controller;
-mod endpoint;
 mod logging;
 mod main_thread;
+mod runtime;
 mod settings;
+mod snapshot;
 mod variant_json;
 
 use godot::init::{ExtensionLibrary, InitStage, gdextension};
@@ -36,7 +38,7 @@ unsafe impl ExtensionLibrary for GodotAiNative {
         if stage == InitStage::MainLoop {
             // The editor is closing: stop serving before the library goes away, even if the
             // plugin's exit_tree never ran.
-            endpoint::stop_running();
+            runtime::stop();
         }
     }
 }

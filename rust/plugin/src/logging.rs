@@ -23,7 +23,8 @@ pub fn install() {
         .with_default(LevelFilter::WARN)
         .with_target("godot_ai_native", LevelFilter::INFO)
         .with_target("godot_ai_mcp", LevelFilter::INFO)
-        .with_target("godot_ai_executor", LevelFilter::INFO);
+        .with_target("godot_ai_executor", LevelFilter::INFO)
+        .with_target("godot_ai_bridge", LevelFilter::INFO);
     // Fails only if a subscriber is already installed (library loaded twice): keep that one.
     let _ = tracing_subscriber::registry()
         .with(OutputPanel.with_filter(targets))

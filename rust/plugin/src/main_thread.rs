@@ -12,9 +12,11 @@
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
+use godot_ai_bridge::EditorSnapshot;
 use godot_ai_executor::{Job, JobQueue, drain_within};
+use tokio::sync::watch;
 
-use crate::commands;
+use crate::{commands, snapshot};
 
 /// Time per frame the editor lends to queued commands.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(8);
@@ -23,8 +25,10 @@ pub const FRAME_BUDGET: Duration = Duration::from_millis(8);
 type LaterAction = (Instant, Box<dyn FnOnce()>);
 
 thread_local! {
-    /// The queue of the running endpoint, when one runs.
+    /// The queue of the running services, when they run.
     static QUEUE: RefCell<Option<JobQueue>> = const { RefCell::new(None) };
+    /// Where the editor snapshot is published each frame, while the bridge runs.
+    static SNAPSHOTS: RefCell<Option<watch::Sender<EditorSnapshot>>> = const { RefCell::new(None) };
     /// Actions scheduled with [`run_later`], independent of the endpoint's lifetime.
     static LATER: RefCell<Vec<LaterAction>> = const { RefCell::new(Vec::new()) };
 }
@@ -56,10 +60,35 @@ pub fn install(queue: JobQueue) {
     QUEUE.with(|slot| slot.replace(Some(queue)));
 }
 
-/// Stops draining; every command still waiting gets an "editor stopped" error.
+/// Stops draining; every command still waiting gets an "editor stopped" error. Stops
+/// publishing snapshots.
 pub fn uninstall() {
     let queue = QUEUE.with(|slot| slot.take());
     drop(queue);
+    let publisher = SNAPSHOTS.with(|slot| slot.take());
+    drop(publisher);
+}
+
+/// Starts publishing the editor snapshot every frame; returns the receiving end.
+pub fn publish_snapshots() -> watch::Receiver<EditorSnapshot> {
+    let (sender, receiver) = watch::channel(snapshot::current());
+    SNAPSHOTS.with(|slot| slot.replace(Some(sender)));
+    receiver
+}
+
+fn publish_snapshot() {
+    SNAPSHOTS.with(|slot| {
+        if let Some(sender) = slot.borrow().as_ref() {
+            let now = snapshot::current();
+            sender.send_if_modified(|published| {
+                let changed = *published != now;
+                if changed {
+                    *published = now;
+                }
+                changed
+            });
+        }
+    });
 }
 
 /// Runs queued commands for this frame. Called from the library's per-frame hook.
@@ -73,6 +102,7 @@ pub fn run_frame() {
     drain_within(FRAME_BUDGET, next_job, |job| {
         run_job(job);
     });
+    publish_snapshot();
 }
 
 fn next_job() -> Option<Job> {

@@ -17,6 +17,15 @@ pub const SESSION_IDLE_SETTING: &str = "godot_ai/mcp_session_idle_timeout_s";
 /// Environment variable overriding the MCP port (also passed through by `cargo xtask run`).
 pub const MCP_PORT_ENV: &str = "GODOT_AI_MCP_PORT";
 
+/// Editor setting holding the port of the godot-ai server's WebSocket (godot-ai's own key).
+pub const WS_PORT_SETTING: &str = "godot_ai/ws_port";
+
+/// godot-ai's default WebSocket port.
+pub const DEFAULT_WS_PORT: u16 = 9500;
+
+/// Environment variable overriding the WebSocket port; `0` turns the bridge off.
+pub const WS_PORT_ENV: &str = "GODOT_AI_WS_PORT";
+
 /// Environment variable that lets the plugin run in a `--headless` editor.
 pub const ALLOW_HEADLESS_ENV: &str = "GODOT_AI_ALLOW_HEADLESS";
 
@@ -126,6 +135,46 @@ pub fn session_file() -> std::path::PathBuf {
     let path = godot::classes::ProjectSettings::singleton()
         .globalize_path("res://.godot/godot_ai_native/mcp_sessions.json");
     std::path::PathBuf::from(path.to_string())
+}
+
+/// The godot-ai server's WebSocket port, or `None` when the bridge is turned off (port 0).
+/// `GODOT_AI_WS_PORT`, else the editor setting `godot_ai/ws_port`, else 9500.
+pub fn ws_port() -> Option<u16> {
+    if let Some(text) = env_var(WS_PORT_ENV) {
+        match text.trim().parse::<u16>() {
+            Ok(0) => {
+                tracing::info!("{WS_PORT_ENV}=0: not connecting to a godot-ai server");
+                return None;
+            }
+            Ok(port) => return Some(port),
+            Err(_) => {
+                tracing::warn!("{WS_PORT_ENV}={text:?} is not a port number (0-65535); ignoring it")
+            }
+        }
+    }
+    let mut editor_settings = EditorInterface::singleton().get_editor_settings()?;
+    if !editor_settings.has_setting(WS_PORT_SETTING) {
+        register_int_setting(
+            &mut editor_settings,
+            WS_PORT_SETTING,
+            DEFAULT_WS_PORT.into(),
+            "0,65535,1",
+        );
+    }
+    let value = editor_settings
+        .get_setting(WS_PORT_SETTING)
+        .try_to::<i64>()
+        .unwrap_or(DEFAULT_WS_PORT.into());
+    match u16::try_from(value) {
+        Ok(0) => None,
+        Ok(port) => Some(port),
+        Err(_) => {
+            tracing::warn!(
+                "editor setting {WS_PORT_SETTING} = {value} is not a port number; using {DEFAULT_WS_PORT}"
+            );
+            Some(DEFAULT_WS_PORT)
+        }
+    }
 }
 
 /// True when the editor runs without a display (`--headless`).

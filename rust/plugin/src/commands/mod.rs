@@ -1,7 +1,7 @@
 //! The editor commands, by godot-ai plugin command name. Each runs on the main thread and
 //! returns the reply's `data` object or a [`CommandError`].
 
-mod editor;
+pub mod editor;
 mod lifecycle;
 mod node;
 mod params;

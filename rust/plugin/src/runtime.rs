@@ -1,0 +1,174 @@
+//! The plugin's background services: a tokio runtime on its own threads running the MCP
+//! endpoint and the bridge to a godot-ai server, and the cancellation token that stops both.
+//!
+//! Invariants:
+//! - At most one runtime runs per editor; it lives in a main-thread slot so the controller
+//!   and the library's shutdown hook can both stop it. Stopping is idempotent.
+//! - After [`stop`] returns, the MCP port is free, the bridge has sent its 1000 close (or had
+//!   half a second to), no task of ours runs, and every caller still waiting for the editor got
+//!   an error.
+//! - Nothing here blocks the main thread on network work: binding a loopback socket is
+//!   immediate; serving and dialing happen on the runtime's threads.
+
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
+
+use godot_ai_bridge::{ACK_TIMEOUT, BridgeConfig, DIAL_TIMEOUT, TcpDial};
+use godot_ai_executor::{DEFAULT_CAPACITY, ExecutorHandle, channel};
+use godot_ai_mcp::{AppConfig, BindError, BoundEndpoint, app};
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::main_thread;
+use crate::settings::{self, MCP_PORT_SETTING};
+use crate::snapshot;
+
+/// How long stopping waits for runtime threads before abandoning them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// How long stopping waits for the bridge to say goodbye to the server.
+const BRIDGE_GOODBYE: Duration = Duration::from_millis(600);
+
+/// Worker threads of the runtime: enough for concurrent clients, light on a 2-core machine.
+const WORKER_THREADS: usize = 2;
+
+struct Running {
+    runtime: Runtime,
+    shutdown: CancellationToken,
+    mcp_port: Option<u16>,
+    bridge: Option<JoinHandle<()>>,
+}
+
+thread_local! {
+    static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
+}
+
+/// Starts the services (stopping any that run). Each one that cannot start says why in the
+/// Output; the others run regardless.
+pub fn start() {
+    stop();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKER_THREADS)
+        .thread_name("godot-ai-native")
+        .enable_io()
+        .enable_time()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!("Godot AI plugin not started: could not create its threads: {error}");
+            return;
+        }
+    };
+    let shutdown = CancellationToken::new();
+    let (executor, queue) = channel(DEFAULT_CAPACITY);
+    main_thread::install(queue);
+
+    let mcp_port = start_mcp_endpoint(&runtime, executor.clone(), &shutdown);
+    let bridge = start_bridge(&runtime, executor, &shutdown);
+    RUNNING.with(|slot| {
+        slot.replace(Some(Running {
+            runtime,
+            shutdown,
+            mcp_port,
+            bridge,
+        }))
+    });
+}
+
+fn start_mcp_endpoint(
+    runtime: &Runtime,
+    executor: ExecutorHandle,
+    shutdown: &CancellationToken,
+) -> Option<u16> {
+    let choice = settings::mcp_port();
+    let endpoint = match BoundEndpoint::bind(choice.port) {
+        Ok(endpoint) => endpoint,
+        Err(error) => {
+            tracing::error!("{}", describe_bind_error(&error));
+            return None;
+        }
+    };
+    let url = endpoint.url();
+    let port = endpoint.address().port();
+    let router = app(
+        executor,
+        AppConfig {
+            shutdown: shutdown.clone(),
+            session_idle_timeout: settings::session_idle_timeout(),
+            session_file: Some(settings::session_file()),
+        },
+    );
+    let serve_shutdown = shutdown.clone();
+    runtime.spawn(async move {
+        if let Err(error) = endpoint.serve(router, serve_shutdown).await {
+            tracing::error!("MCP endpoint stopped with an error: {error}");
+        }
+    });
+    tracing::info!("MCP endpoint listening on {url}");
+    tracing::info!(
+        "add it to Claude Code with: claude mcp add --transport http godot-ai-native {url}"
+    );
+    tracing::debug!(port, source = choice.source, "endpoint started");
+    Some(port)
+}
+
+fn start_bridge(
+    runtime: &Runtime,
+    executor: ExecutorHandle,
+    shutdown: &CancellationToken,
+) -> Option<JoinHandle<()>> {
+    let port = settings::ws_port()?;
+    let identity = snapshot::identity();
+    let config = BridgeConfig {
+        session_id: godot_ai_bridge::session_id::new_session_id(&identity.project_path),
+        identity,
+        executor,
+        snapshots: main_thread::publish_snapshots(),
+        shutdown: shutdown.clone(),
+        ack_timeout: ACK_TIMEOUT,
+    };
+    let dial = TcpDial {
+        url: format!("ws://127.0.0.1:{port}"),
+        timeout: DIAL_TIMEOUT,
+    };
+    tracing::debug!(port, session = %config.session_id, "bridge started");
+    Some(runtime.spawn(godot_ai_bridge::run(dial, config)))
+}
+
+/// Stops the services if they run; does nothing otherwise.
+pub fn stop() {
+    main_thread::uninstall();
+    let Some(running) = RUNNING.with(|slot| slot.take()) else {
+        return;
+    };
+    let started = Instant::now();
+    running.shutdown.cancel();
+    if let Some(bridge) = running.bridge {
+        // Bounded: the bridge only needs to write its close frame.
+        let _ = running
+            .runtime
+            .block_on(async { tokio::time::timeout(BRIDGE_GOODBYE, bridge).await });
+    }
+    running.runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+    match running.mcp_port {
+        Some(port) => {
+            tracing::info!("MCP endpoint stopped; port {port} is free ({elapsed:.1} ms)")
+        }
+        None => tracing::info!("Godot AI plugin stopped ({elapsed:.1} ms)"),
+    }
+}
+
+fn describe_bind_error(error: &BindError) -> String {
+    match error {
+        BindError::PortInUse { port } => format!(
+            "MCP endpoint not started: port {port} on 127.0.0.1 is already in use. Free it, or \
+             choose another port in Editor Settings > {MCP_PORT_SETTING} (or set {}), then \
+             disable and re-enable the plugin.",
+            settings::MCP_PORT_ENV
+        ),
+        other => format!("MCP endpoint not started: {other}"),
+    }
+}

@@ -1,0 +1,157 @@
+"""The bridge against the real godot-ai 2.4.2 server: an MCP client talks to the server, the
+server talks to our editor over protocol v1."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import websockets.sync.client
+from mcp import Client
+
+from conftest import structured
+from editor_harness import Editor, free_port, make_project
+from godot_ai_server import GodotAiServer
+
+pytestmark = pytest.mark.anyio
+
+CONNECTED = "MCP | connected to server"
+
+
+class Setup:
+    """A godot-ai server and an editor whose bridge dials it."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.server = GodotAiServer(name).start()
+        self.editor = Editor(make_project(name), free_port(), name,
+                             extra_env={"GODOT_AI_WS_PORT": str(self.server.ws_port)})
+
+    def __enter__(self) -> "Setup":
+        self.editor.start()
+        self.editor.wait_for_output(CONNECTED)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.editor.kill()
+        self.server.kill()
+
+
+async def sessions(server: GodotAiServer) -> list[dict]:
+    async with Client(server.mcp_url) as client:
+        listing = structured(await client.call_tool("session_manage", {"op": "list"}))
+    return listing["sessions"]
+
+
+async def session_ids_once_there_are(server: GodotAiServer, count: int, timeout: float = 30) -> set:
+    """Polls (bounded) until the server lists `count` sessions; the handshake follows the
+    socket opening by a moment."""
+    import anyio
+    with anyio.fail_after(timeout):
+        while len(ids := {s["session_id"] for s in await sessions(server)}) != count:
+            await anyio.sleep(0.1)
+    return ids
+
+
+async def wait_for_scene(server: GodotAiServer, scene: str, timeout: float = 60) -> None:
+    import anyio
+    with anyio.fail_after(timeout):
+        while True:
+            async with Client(server.mcp_url) as client:
+                result = await client.call_tool("editor_state", {})
+                if not result.is_error and result.structured_content.get("current_scene") == scene:
+                    return
+            await anyio.sleep(0.1)
+
+
+async def test_the_server_lists_our_session_with_real_fields():
+    with Setup("bridge_session") as setup:
+        await wait_for_scene(setup.server, "res://main.tscn")
+        [session] = await sessions(setup.server)
+    assert session["session_id"].startswith("bridge-session@")
+    assert len(session["session_id"].split("@")[1]) == 4
+    assert session["godot_version"].startswith("4.6")
+    assert session["project_path"] == f"{setup.editor.project}/"
+    assert session["protocol_version"] == 1
+    assert session["editor_pid"] == setup.editor.process.pid
+    assert session["current_scene"] == "res://main.tscn"
+    assert session["readiness"] == "ready"
+    assert session["play_state"] == "stopped"
+    assert session["is_active"] is True
+
+
+async def test_tools_called_on_the_server_return_the_editors_data():
+    with Setup("bridge_tools") as setup:
+        await wait_for_scene(setup.server, "res://main.tscn")
+        async with Client(setup.server.mcp_url) as client:
+            state = structured(await client.call_tool("editor_state", {}))
+            tree = structured(await client.call_tool("scene_get_hierarchy", {}))
+            camera = structured(await client.call_tool("node_get_properties", {"path": "/Main/Camera3D"}))
+            missing = await client.call_tool("node_get_properties", {"path": "/Main/Nope"})
+    assert state["godot_version"].startswith("4.6")
+    assert state["project_name"] == "Godot AI Native Test Project"
+    assert [node["path"] for node in tree["nodes"]][:3] == ["/Main", "/Main/Camera3D", "/Main/Sun"]
+    assert tree["total_count"] == 7
+    fov = next(prop for prop in camera["properties"] if prop["name"] == "fov")
+    assert fov["value"] == 70.0
+    assert missing.is_error
+    assert missing.content[0].text.startswith("NODE_NOT_FOUND: Node not found: /Main/Nope.")
+
+
+async def test_a_restarted_server_gets_the_editor_back_within_the_schedule():
+    with Setup("bridge_restart") as setup:
+        before = len(setup.editor.output_lines())
+        setup.server.kill()
+        setup.editor.wait_for_output("MCP | disconnected (code", after=before, timeout=30)
+        killed_at = time.monotonic()
+        setup.server = GodotAiServer("bridge_restart_2", setup.server.http_port,
+                                     setup.server.ws_port).start()
+        back_at = time.monotonic()
+        after_disconnect = len(setup.editor.output_lines())
+        setup.editor.wait_for_output(CONNECTED, after=before + 1, timeout=30)
+        reconnected = time.monotonic()
+        # The server came back `back_at - killed_at` seconds after the disconnect; the next
+        # scheduled retry is at most the next delay of 1, 2, 4, 8, 16 s later.
+        assert reconnected - back_at <= max(2.0, (back_at - killed_at)) + 1.5, (
+            reconnected - back_at, back_at - killed_at)
+        assert after_disconnect >= before
+        [session] = await sessions(setup.server)
+        assert session["session_id"].startswith("bridge-restart@")
+
+
+async def test_a_duplicate_session_id_is_handled_by_reconnecting_under_a_new_id():
+    with Setup("bridge_duplicate") as setup:
+        [original] = await sessions(setup.server)
+        taken_id = original["session_id"]
+        before = len(setup.editor.output_lines())
+        setup.server.kill()
+        setup.editor.wait_for_output("MCP | disconnected (code", after=before, timeout=30)
+        setup.server = GodotAiServer("bridge_duplicate_2", setup.server.http_port,
+                                     setup.server.ws_port).start()
+        # Another client grabs the editor's id before the editor reconnects.
+        with websockets.sync.client.connect(f"ws://127.0.0.1:{setup.server.ws_port}") as squatter:
+            squatter.send(f'{{"type":"handshake","session_id":"{taken_id}",'
+                          f'"godot_version":"4.6.3","project_path":"/squatter/",'
+                          f'"plugin_version":"0","protocol_version":1}}')
+            assert "handshake_ack" in squatter.recv(timeout=10)
+            line = setup.editor.wait_for_output("MCP | disconnected (code 4001)", after=before,
+                                                timeout=30)
+            assert taken_id in line
+            setup.editor.wait_for_output(CONNECTED, after=before + 1, timeout=30)
+            ids = await session_ids_once_there_are(setup.server, 2)
+            assert taken_id in ids
+            [renamed] = ids - {taken_id}
+            assert renamed.startswith("bridge-duplicate@")
+
+
+async def test_quitting_the_editor_ends_its_session_on_the_server():
+    with Setup("bridge_quit") as setup:
+        async with Client(f"http://127.0.0.1:{setup.editor.port}/mcp") as client:
+            structured(await client.call_tool("editor_manage", {"op": "quit"}))
+        assert setup.editor.wait_for_exit() == 0
+        import anyio
+        with anyio.fail_after(10):
+            while await sessions(setup.server):
+                await anyio.sleep(0.1)
+        output = setup.editor.output()
+    assert "reconnecting" not in output
