@@ -21,9 +21,9 @@ CONNECTED = "MCP | connected to server"
 class Setup:
     """A godot-ai server and an editor whose bridge dials it."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, version: str = "2.4.2"):
         self.name = name
-        self.server = GodotAiServer(name).start()
+        self.server = GodotAiServer(name, version=version).start()
         self.editor = Editor(make_project(name), free_port(), name,
                              extra_env={"GODOT_AI_WS_PORT": str(self.server.ws_port)})
 
@@ -64,8 +64,12 @@ async def wait_for_scene(server: GodotAiServer, scene: str, timeout: float = 60)
             await anyio.sleep(0.1)
 
 
-async def test_the_server_lists_our_session_with_real_fields():
-    with Setup("bridge_session") as setup:
+SERVER_VERSIONS = pytest.mark.parametrize("version", ["2.4.2", "3.2.5"])
+
+
+@SERVER_VERSIONS
+async def test_the_server_lists_our_session_with_real_fields(version):
+    with Setup("bridge_session", version) as setup:
         await wait_for_scene(setup.server, "res://main.tscn")
         [session] = await sessions(setup.server)
     assert session["session_id"].startswith("bridge-session@")
@@ -80,8 +84,9 @@ async def test_the_server_lists_our_session_with_real_fields():
     assert session["is_active"] is True
 
 
-async def test_tools_called_on_the_server_return_the_editors_data():
-    with Setup("bridge_tools") as setup:
+@SERVER_VERSIONS
+async def test_tools_called_on_the_server_return_the_editors_data(version):
+    with Setup("bridge_tools", version) as setup:
         await wait_for_scene(setup.server, "res://main.tscn")
         async with Client(setup.server.mcp_url) as client:
             state = structured(await client.call_tool("editor_state", {}))
@@ -98,14 +103,15 @@ async def test_tools_called_on_the_server_return_the_editors_data():
     assert missing.content[0].text.startswith("NODE_NOT_FOUND: Node not found: /Main/Nope.")
 
 
-async def test_a_restarted_server_gets_the_editor_back_within_the_schedule():
-    with Setup("bridge_restart") as setup:
+@SERVER_VERSIONS
+async def test_a_restarted_server_gets_the_editor_back_within_the_schedule(version):
+    with Setup("bridge_restart", version) as setup:
         before = len(setup.editor.output_lines())
         setup.server.kill()
         setup.editor.wait_for_output("MCP | disconnected (code", after=before, timeout=30)
         killed_at = time.monotonic()
         setup.server = GodotAiServer("bridge_restart_2", setup.server.http_port,
-                                     setup.server.ws_port).start()
+                                     setup.server.ws_port, version).start()
         back_at = time.monotonic()
         after_disconnect = len(setup.editor.output_lines())
         setup.editor.wait_for_output(CONNECTED, after=before + 1, timeout=30)

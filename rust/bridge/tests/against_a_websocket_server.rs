@@ -395,3 +395,45 @@ async fn stopping_closes_with_1000_plugin_unloading_and_ends_the_task() {
         .expect("the bridge task ends")
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_dial_that_hangs_is_bounded_and_retried_with_a_fresh_socket() {
+    // A server that accepts TCP but never answers the WebSocket upgrade.
+    let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (executor, _queue) = channel(4);
+    let (_snapshots, receiver) = watch::channel(ready_snapshot());
+    let shutdown = CancellationToken::new();
+    let config = BridgeConfig {
+        identity: EditorIdentity {
+            godot_version: "4.6.3".into(),
+            project_path: "/p/".into(),
+            plugin_version: "0.1.0".into(),
+            editor_pid: 1,
+        },
+        session_id: "p@0001".into(),
+        executor,
+        snapshots: receiver,
+        shutdown: shutdown.clone(),
+        ack_timeout: Duration::from_secs(5),
+    };
+    let dial = TcpDial {
+        url: format!("ws://{}", silent.local_addr().unwrap()),
+        timeout: Duration::from_millis(300),
+    };
+    let bridge = tokio::spawn(godot_ai_bridge::run(dial, config));
+    let (first, _) = tokio::time::timeout(WAIT, silent.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let (second, _) = tokio::time::timeout(WAIT, silent.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        first.peer_addr().unwrap(),
+        second.peer_addr().unwrap(),
+        "each attempt uses a new socket"
+    );
+    shutdown.cancel();
+    tokio::time::timeout(WAIT, bridge).await.unwrap().unwrap();
+}

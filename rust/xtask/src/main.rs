@@ -32,6 +32,7 @@ commands:
 environment:
   GODOT                  use this Godot binary instead of installing one
   GODOT_AI_MCP_PORT      MCP port for `run` (default 9600)
+  GODOT_AI_WS_PORT       godot-ai server WebSocket port for `run` (default 9500; 0 = no bridge)
   GODOT_AI_NATIVE_CACHE  where Godot and the test virtualenv are cached (default ~/.cache/godot-ai-native)";
 
 fn main() -> ExitCode {
@@ -152,7 +153,8 @@ fn run_tests(pytest_args: &[String]) -> Result<ExitCode> {
     let godot = Godot::ensure()?;
     let launcher = paths::e2e_dir().join("godot");
     godot.write_launcher(&launcher)?;
-    let python = python::ensure_venv()?;
+    let python = python::ensure_test_venv()?;
+    let godot_ai_3_python = python::ensure_godot_ai_3_venv()?;
     let _mounts = godot.prepare()?;
 
     step("end-to-end tests (real headless editor, official MCP client)");
@@ -162,7 +164,8 @@ fn run_tests(pytest_args: &[String]) -> Result<ExitCode> {
             .args(["-m", "pytest", "tests", "-v", "-p", "no:cacheprovider"])
             .args(pytest_args)
             .env("GODOT_AI_TEST_GODOT", &launcher)
-            .env("GODOT_AI_TEST_WORKDIR", paths::e2e_dir()),
+            .env("GODOT_AI_TEST_WORKDIR", paths::e2e_dir())
+            .env("GODOT_AI_3_PYTHON", godot_ai_3_python),
     )?;
     Ok(exit_code_of(status))
 }
