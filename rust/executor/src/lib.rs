@@ -13,6 +13,8 @@
 //!   no answer within the handle's timeout). Nothing waits forever.
 //! - A panic inside a command becomes `INTERNAL_ERROR` for that request only.
 
+pub mod pacing;
+
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;

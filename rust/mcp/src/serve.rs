@@ -8,6 +8,7 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener as StdTcpListener};
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::MCP_PATH;
@@ -58,7 +59,13 @@ impl BoundEndpoint {
     /// Serves `app` until `shutdown` is cancelled, then stops accepting, lets in-flight
     /// requests finish, and returns. Must be called within a tokio runtime.
     pub async fn serve(self, app: Router, shutdown: CancellationToken) -> io::Result<()> {
-        let listener = tokio::net::TcpListener::from_std(self.listener)?;
+        // Small request/response exchanges: without TCP_NODELAY a client that writes headers
+        // and body separately waits ~40 ms for a delayed ACK (Nagle).
+        let listener = tokio::net::TcpListener::from_std(self.listener)?.tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!("could not set TCP_NODELAY: {error}");
+            }
+        });
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await

@@ -13,6 +13,7 @@ mod commands;
 mod controller;
 mod logging;
 mod main_thread;
+mod pacing;
 mod runtime;
 mod settings;
 mod snapshot;

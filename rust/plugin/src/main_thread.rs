@@ -16,7 +16,7 @@ use godot_ai_bridge::EditorSnapshot;
 use godot_ai_executor::{Job, JobQueue, drain_within};
 use tokio::sync::watch;
 
-use crate::{commands, snapshot};
+use crate::{commands, pacing, snapshot};
 
 /// Time per frame the editor lends to queued commands.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(8);
@@ -67,6 +67,7 @@ pub fn uninstall() {
     drop(queue);
     let publisher = SNAPSHOTS.with(|slot| slot.take());
     drop(publisher);
+    pacing::release();
 }
 
 /// Starts publishing the editor snapshot every frame; returns the receiving end.
@@ -99,9 +100,15 @@ pub fn run_frame() {
             tracing::error!("a scheduled plugin action failed; the editor is fine");
         }
     }
-    drain_within(FRAME_BUDGET, next_job, |job| {
+    let ran = drain_within(FRAME_BUDGET, next_job, |job| {
         run_job(job);
     });
+    let still_queued = QUEUE.with(|slot| {
+        slot.borrow()
+            .as_ref()
+            .is_some_and(|queue| !queue.is_empty())
+    });
+    pacing::on_frame(ran > 0 || still_queued);
     publish_snapshot();
 }
 

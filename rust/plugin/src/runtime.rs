@@ -20,9 +20,9 @@ use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::main_thread;
 use crate::settings::{self, MCP_PORT_SETTING};
 use crate::snapshot;
+use crate::{main_thread, pacing};
 
 /// How long stopping waits for runtime threads before abandoning them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -63,6 +63,7 @@ pub fn start() {
     };
     let shutdown = CancellationToken::new();
     let (executor, queue) = channel(DEFAULT_CAPACITY);
+    let executor = executor.with_wake_hook(std::sync::Arc::new(pacing::note_activity));
     main_thread::install(queue);
 
     let mcp_port = start_mcp_endpoint(&runtime, executor.clone(), &shutdown);

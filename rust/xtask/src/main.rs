@@ -3,6 +3,7 @@
 //! - `run`: build the extension, install Godot 4.6 if needed, and open `test_project` in the
 //!   editor with the plugin enabled and its MCP endpoint up, until Ctrl-C.
 //! - `test`: lint, unit tests, then end-to-end tests against a real headless editor.
+//! - `bench`: measure the release build on a real headless editor; refresh the README table.
 //! - `build [--release]`: build the extension into `addons/godot_ai_native/bin/`.
 //! - `godot -- <args>`: run the provisioned Godot.
 
@@ -26,6 +27,8 @@ commands:
   run [--release]        build, then open test_project in the Godot editor with the MCP endpoint
                          (headless when there is no display) until Ctrl-C
   test [-- <pytest args>]  lint, unit tests and end-to-end tests on a real headless editor
+  bench                  measure latency, throughput, start-up, idle cost (release build) and
+                         refresh the README table; reports, asserts nothing
   build [--release]      build the extension into addons/godot_ai_native/bin/
   godot -- <args>        run the provisioned Godot 4.6 with <args>
 
@@ -59,6 +62,7 @@ fn run_cli(args: Vec<String>) -> Result<ExitCode> {
         "run" => run_editor(profile),
         "test" => run_tests(after_double_dash(rest)),
         "build" => build::build_and_install(profile).map(|()| ExitCode::SUCCESS),
+        "bench" => run_bench(),
         "godot" => run_godot(after_double_dash(rest)),
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -166,6 +170,26 @@ fn run_tests(pytest_args: &[String]) -> Result<ExitCode> {
             .env("GODOT_AI_TEST_GODOT", &launcher)
             .env("GODOT_AI_TEST_WORKDIR", paths::e2e_dir())
             .env("GODOT_AI_3_PYTHON", godot_ai_3_python),
+    )?;
+    Ok(exit_code_of(status))
+}
+
+fn run_bench() -> Result<ExitCode> {
+    step("build the extension (release)");
+    build::build_and_install(Profile::Release)?;
+    step("provision Godot 4.6 and the virtualenv");
+    let godot = Godot::ensure()?;
+    let launcher = paths::e2e_dir().join("godot");
+    godot.write_launcher(&launcher)?;
+    let python = python::ensure_test_venv()?;
+    let _mounts = godot.prepare()?;
+    step("benchmark (takes a few minutes)");
+    let status = process::status_forwarding_signals(
+        Command::new(python)
+            .current_dir(paths::repo_root())
+            .arg("tests/bench/bench.py")
+            .env("GODOT_AI_TEST_GODOT", &launcher)
+            .env("GODOT_AI_TEST_WORKDIR", paths::e2e_dir()),
     )?;
     Ok(exit_code_of(status))
 }

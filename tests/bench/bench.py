@@ -1,0 +1,290 @@
+"""`cargo xtask bench`: measures the plugin on a real headless editor and reports (it asserts
+nothing). Writes target/bench/results.json and results.md, and refreshes the README table.
+
+Measured:
+- tool-call latency (p50/p95/max) through the official MCP client, in-process, with the
+  editor's default frame sleep ("focused", 6900 us headless) and with 100000 us ("unfocused",
+  set through the editor's own setting in a private config dir);
+- the same calls through a real godot-ai 2.4.2 server and our bridge, and the ratio;
+- 8 concurrent client sessions x 500 calls: calls/s, errors, slowest call;
+- editor launch -> first answered call, and plugin enabled -> first answered call;
+- idle CPU and RSS of the editor with the plugin on vs off, and the stripped release .so size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import anyio
+from mcp import Client
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from editor_harness import REPO, WORKDIR, Editor, free_port, make_project, port_is_free  # noqa: E402
+from godot_ai_server import GodotAiServer  # noqa: E402
+
+CALLS = int(os.environ.get("BENCH_CALLS", "300"))
+CONCURRENT_SESSIONS = 8
+CALLS_PER_SESSION = 500
+IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "20"))
+OUT = REPO / "target" / "bench"
+TOOLS = [
+    ("editor_state", {}),
+    ("scene_get_hierarchy", {}),
+    ("node_get_properties", {"path": "/Main/Camera3D"}),
+]
+
+
+def percentiles(samples_ms: list[float]) -> dict:
+    ordered = sorted(samples_ms)
+
+    def at(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+    return {"p50": round(at(0.50), 3), "p95": round(at(0.95), 3), "max": round(ordered[-1], 3),
+            "n": len(ordered)}
+
+
+async def latencies(url: str) -> dict:
+    """Per tool: CALLS sequential calls on one session, after a short warm-up; plus the
+    client's own floor: `tools/list`, answered without visiting the editor's main thread."""
+    results = {}
+    async with Client(url) as client:
+        samples = []
+        for _ in range(CALLS):
+            start = time.perf_counter()
+            await client.list_tools(cache_mode="bypass")
+            samples.append((time.perf_counter() - start) * 1000)
+        results["tools/list (no main-thread hop)"] = percentiles(samples)
+        for tool, arguments in TOOLS:
+            for _ in range(10):
+                await client.call_tool(tool, arguments)
+            samples = []
+            for _ in range(CALLS):
+                start = time.perf_counter()
+                result = await client.call_tool(tool, arguments)
+                samples.append((time.perf_counter() - start) * 1000)
+                assert not result.is_error, result
+            results[tool] = percentiles(samples)
+    return results
+
+
+async def throughput(url: str) -> dict:
+    errors = 0
+    samples: list[float] = []
+
+    async def one_session():
+        nonlocal errors
+        async with Client(url) as client:
+            for _ in range(CALLS_PER_SESSION):
+                start = time.perf_counter()
+                try:
+                    result = await client.call_tool("editor_state", {})
+                    errors += int(bool(result.is_error))
+                except Exception:  # noqa: BLE001 - every failure counts as an error
+                    errors += 1
+                samples.append((time.perf_counter() - start) * 1000)
+
+    start = time.perf_counter()
+    async with anyio.create_task_group() as group:
+        for _ in range(CONCURRENT_SESSIONS):
+            group.start_soon(one_session)
+    elapsed = time.perf_counter() - start
+    total = CONCURRENT_SESSIONS * CALLS_PER_SESSION
+    return {"sessions": CONCURRENT_SESSIONS, "calls": total, "errors": errors,
+            "calls_per_s": round(total / elapsed, 1), **{f"latency_{k}": v for k, v in
+                                                       percentiles(samples).items() if k != "n"}}
+
+
+async def first_answer(url: str, timeout: float = 120) -> float:
+    """Polls every few ms until a tool call succeeds; returns when it did."""
+    with anyio.fail_after(timeout):
+        while True:
+            try:
+                async with Client(url) as client:
+                    result = await client.call_tool("editor_state", {})
+                    if not result.is_error:
+                        return time.monotonic()
+            except Exception:  # noqa: BLE001 - not up yet
+                await anyio.sleep(0.002)
+
+
+def cpu_and_rss(pid: int, seconds: float) -> dict:
+    """CPU (percent of one core) over `seconds`, and resident memory, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu_ticks() -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    before, start = cpu_ticks(), time.monotonic()
+    time.sleep(seconds)
+    used = (cpu_ticks() - before) / ticks
+    elapsed = time.monotonic() - start
+    rss_kb = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+    return {"cpu_percent": round(100 * used / elapsed, 2), "rss_mb": round(rss_kb / 1024, 1)}
+
+
+def unfocused_config_dir() -> Path:
+    """A private XDG config dir whose editor settings make the editor sleep 100 ms per frame,
+    as it does when unfocused. The user's own editor settings are not touched."""
+    config = WORKDIR / "bench-config-unfocused"
+    settings = config / "godot" / "editor_settings-4.6.tres"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('[gd_resource type="EditorSettings" format=3]\n\n[resource]\n'
+                        "interface/editor/low_processor_mode_sleep_usec = 100000\n")
+    return config
+
+
+def stripped_library_size() -> float:
+    library = REPO / "addons/godot_ai_native/bin/libgodot_ai_native.linux.x86_64.so"
+    stripped = OUT / "stripped.so"
+    shutil.copy(library, stripped)
+    subprocess.run(["strip", str(stripped)], check=True)
+    return round(stripped.stat().st_size / 1e6, 2)
+
+
+async def run_editor_phase(name: str, extra_env: dict, server: GodotAiServer) -> dict:
+    project = make_project(name)
+    editor = Editor(project, free_port(), name,
+                    extra_env={"GODOT_AI_WS_PORT": str(server.ws_port), **extra_env})
+    launched = time.monotonic()
+    editor.start()
+    try:
+        answered = await first_answer(editor.url)
+        editor.wait_for_output("MCP | connected to server")
+        phase = {"launch_to_first_call_s": round(answered - launched, 3)}
+        phase["in_process"] = await latencies(editor.url)
+        phase["via_godot_ai"] = await latencies(server.mcp_url)
+        if not extra_env:
+            phase["throughput"] = await throughput(editor.url)
+            phase["enable_to_first_call_ms"] = await enable_to_first_call(editor)
+        return phase
+    finally:
+        editor.kill()
+
+
+async def enable_to_first_call(editor: Editor) -> float:
+    """Reloads the plugin; measures from the moment the port is free (plugin disabled; the
+    editor re-enables it in the next frame) to the first answered call."""
+    async with Client(editor.url) as client:
+        await client.call_tool("editor_reload_plugin", {})
+    with anyio.fail_after(10):
+        while not port_is_free(editor.port):
+            await anyio.sleep(0.0005)
+    disabled = time.monotonic()
+    answered = await first_answer(editor.url)
+    return round((answered - disabled) * 1000, 1)
+
+
+def idle_phase(name: str, plugin_enabled: bool) -> dict:
+    project = make_project(name, plugin_enabled=plugin_enabled)
+    editor = Editor(project, free_port(), name, extra_env={"GODOT_AI_WS_PORT": str(free_port())})
+    editor.start()
+    try:
+        if plugin_enabled:
+            editor.wait_for_endpoint()
+        editor.wait_for_output("loading_editor_layout")
+        time.sleep(5)  # let start-up work (first scan, imports) finish before sampling
+        return cpu_and_rss(editor.process.pid, IDLE_SECONDS)
+    finally:
+        editor.kill()
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}"
+
+
+def ratio(a: float, b: float) -> float:
+    return round(b / a, 1) if a else 0.0
+
+
+def markdown(results: dict) -> str:
+    focused, unfocused = results["focused"], results["unfocused"]
+    rows = ["| measure | in-process (this plugin) | via godot-ai 2.4.2 server + bridge | ratio |",
+            "|---|---|---|---|"]
+    for label, phase in (("focused", focused), ("unfocused", unfocused)):
+        for tool in [name for name, _ in TOOLS] + ["tools/list (no main-thread hop)"]:
+            native, server = phase["in_process"][tool], phase["via_godot_ai"][tool]
+            rows.append(f"| {tool} {label}, p50 / p95 / max ms | {native['p50']} / {native['p95']} / "
+                        f"{native['max']} | {server['p50']} / {server['p95']} / {server['max']} | "
+                        f"{ratio(native['p50'], server['p50'])}x |")
+    t = focused["throughput"]
+    idle_on, idle_off = results["idle"]["plugin_on"], results["idle"]["plugin_off"]
+    lines = [
+        f"Measured {results['date']} on {results['machine']}, headless Godot "
+        f"{results['godot_version']}, release build, official MCP Python client "
+        f"(`mcp` {results['mcp_version']}), {CALLS} calls per row. Regenerate with `cargo xtask bench`.",
+        "",
+        *rows,
+        "",
+        "| measure | result |",
+        "|---|---|",
+        f"| {t['sessions']} concurrent sessions x {CALLS_PER_SESSION} calls | {t['calls_per_s']} calls/s, "
+        f"{t['errors']} errors, slowest {t['latency_max']} ms (p95 {t['latency_p95']} ms) |",
+        f"| editor launch -> first answered call | {focused['launch_to_first_call_s']} s |",
+        f"| plugin enabled -> first answered call | {focused['enable_to_first_call_ms']} ms |",
+        f"| idle CPU, plugin on / off | {idle_on['cpu_percent']} % / {idle_off['cpu_percent']} % of a core |",
+        f"| RSS, plugin on / off | {idle_on['rss_mb']} MB / {idle_off['rss_mb']} MB |",
+        f"| release library, stripped | {results['library_stripped_mb']} MB |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(table: str) -> None:
+    readme = REPO / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
+        readme.write_text(f"{before}{start}\n{table}{end}{after}")
+
+
+async def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    from importlib.metadata import version
+
+    results = {"date": date.today().isoformat(), "machine": machine(),
+               "mcp_version": version("mcp"), "calls_per_row": CALLS}
+    server = GodotAiServer("bench").start()
+    try:
+        results["focused"] = await run_editor_phase("bench_focused", {}, server)
+        results["unfocused"] = await run_editor_phase(
+            "bench_unfocused", {"XDG_CONFIG_HOME": str(unfocused_config_dir())}, server)
+    finally:
+        server.kill()
+    results["idle"] = {"plugin_on": idle_phase("bench_idle_on", True),
+                       "plugin_off": idle_phase("bench_idle_off", False)}
+    results["library_stripped_mb"] = stripped_library_size()
+    results["godot_version"] = godot_version()
+    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    table = markdown(results)
+    (OUT / "results.md").write_text(table)
+    update_readme(table)
+    print(table)
+    print(f"wrote {OUT / 'results.json'} and {OUT / 'results.md'}; README table refreshed")
+
+
+def godot_version() -> str:
+    out = subprocess.run([os.environ["GODOT_AI_TEST_GODOT"], "--headless", "--version"],
+                         capture_output=True, text=True, check=True, cwd=REPO)
+    return out.stdout.strip().splitlines()[-1]
+
+
+if __name__ == "__main__":
+    anyio.run(main)
