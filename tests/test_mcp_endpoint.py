@@ -24,15 +24,15 @@ MAIN_TSCN_PATHS = [
 ]
 
 
-async def test_initialize_reports_this_server_and_tools(editor):
-    async with Client(editor.url) as client:
-        info = client.server_info if hasattr(client, "server_info") else None
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_initialize_reports_this_server_and_tools(editor, mode):
+    async with Client(editor.url, mode=mode) as client:
+        info = client.server_info
         tools = await client.list_tools()
     names = [tool.name for tool in tools.tools]
     assert names[:1] == ["editor_state"]
     assert {"editor_state", "scene_get_hierarchy", "node_get_properties"} <= set(names)
-    if info is not None:
-        assert info.name == "godot-ai-native"
+    assert info is not None and info.name == "godot-ai-native"
 
 
 async def test_tool_schemas_match_godot_ai(editor):

@@ -72,7 +72,7 @@ async def test_quit_stops_the_endpoint_and_the_editor_cleanly():
         editor.wait_for_endpoint()
         async with Client(editor.url) as client:
             answer = structured(await client.call_tool("editor_manage", {"op": "quit"}))
-        assert answer == {"quitting": True}
+        assert answer == {"status": "quitting", "message": "Editor quit initiated"}
         assert editor.wait_for_exit() == 0
         assert STOPPED_LINE in editor.output()
         assert port_is_free(editor.port)

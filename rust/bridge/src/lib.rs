@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 pub use frames::EditorIdentity;
 pub use snapshot::EditorSnapshot;
 
-use crate::link::{LinkContext, LinkEnd};
+use crate::link::{LinkContext, LinkEnd, LinkReport};
 use crate::policy::{Backoff, delay_before, should_log};
 
 /// A connected WebSocket, as [`Dial`] produces it.
@@ -92,6 +92,11 @@ pub const DIAL_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the server has to acknowledge the handshake.
 pub const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A link that stayed up this long after its handshake was acknowledged counts as a real
+/// connection: the retry schedule starts over after it ends. Shorter links (a server that
+/// accepts and drops, a crash loop) keep backing off instead of reconnecting every second.
+pub const STABLE_LINK: Duration = Duration::from_secs(5);
+
 /// Keeps the editor connected to the server until `config.shutdown` is cancelled.
 pub async fn run(dial: impl Dial, mut config: BridgeConfig) {
     let mut backoff = Backoff::default();
@@ -109,8 +114,11 @@ pub async fn run(dial: impl Dial, mut config: BridgeConfig) {
         };
         match dialed {
             Ok(socket) => {
-                backoff.reset();
-                tracing::info!("connected to server");
+                // Quiet while a server keeps accepting and dropping us: same rule as retries.
+                let loud = attempt == 0 || should_log(attempt);
+                if loud {
+                    tracing::info!("connected to server");
+                }
                 let context = LinkContext {
                     session_id: &config.session_id,
                     identity: &config.identity,
@@ -119,21 +127,34 @@ pub async fn run(dial: impl Dial, mut config: BridgeConfig) {
                     shutdown: &config.shutdown,
                     ack_timeout: config.ack_timeout,
                 };
-                match link::run(socket, context).await {
+                let LinkReport {
+                    end,
+                    acknowledged_for,
+                } = link::run(socket, context).await;
+                let stable = acknowledged_for.is_some_and(|up| up >= STABLE_LINK);
+                if stable {
+                    backoff.reset();
+                }
+                match end {
                     LinkEnd::Shutdown => return,
                     LinkEnd::Blocked(reason) => {
-                        tracing::warn!(
-                            "connection blocked: {reason}. Not retrying; disable and re-enable \
-                             the plugin to try again."
-                        );
-                        config.shutdown.cancelled().await;
+                        block(&reason, &config.shutdown).await;
+                        return;
+                    }
+                    LinkEnd::Closed {
+                        code: code @ (4002 | 4003),
+                        reason,
+                    } => {
+                        block(&refusal(code, &reason), &config.shutdown).await;
                         return;
                     }
                     LinkEnd::Closed { code, reason } => {
-                        report_close(code, &reason, &mut config);
+                        report_close(code, &reason, &mut config, loud || stable);
                     }
                     LinkEnd::Lost(error) => {
-                        tracing::info!("disconnected (code 1006)");
+                        if loud || stable {
+                            tracing::info!("disconnected (code 1006)");
+                        }
                         tracing::debug!("connection lost: {error}");
                     }
                 }
@@ -155,8 +176,31 @@ pub async fn run(dial: impl Dial, mut config: BridgeConfig) {
     }
 }
 
+/// Logs that the bridge gives up until the plugin is re-enabled, then waits for the stop.
+async fn block(reason: &str, shutdown: &CancellationToken) {
+    tracing::warn!(
+        "connection blocked: {reason}. Not retrying; disable and re-enable the plugin to try again."
+    );
+    shutdown.cancelled().await;
+}
+
+/// What a refusal close code means for the user.
+fn refusal(code: u16, reason: &str) -> String {
+    match code {
+        4002 => format!(
+            "the server closed with 4002: it does not accept this Godot version ({reason}); \
+             godot-ai 4.x needs Godot 4.7, use godot-ai 2.x or 3.x with Godot 4.6"
+        ),
+        _ => format!(
+            "the server closed with {code}: it requires an auth token ({reason}), which this \
+             plugin does not support yet; start the server without GODOT_AI_WS_TOKEN"
+        ),
+    }
+}
+
 /// Logs a close by the server with what the code means, and reacts to a taken session id.
-fn report_close(code: u16, reason: &str, config: &mut BridgeConfig) {
+/// Ordinary closes are logged only when `loud` (see the reconnect throttle).
+fn report_close(code: u16, reason: &str, config: &mut BridgeConfig, loud: bool) {
     match code {
         4001 => {
             let taken = std::mem::replace(
@@ -169,12 +213,7 @@ fn report_close(code: u16, reason: &str, config: &mut BridgeConfig) {
                 config.session_id
             );
         }
-        4002 => tracing::warn!(
-            "disconnected (code 4002): the server does not accept this Godot version ({reason})"
-        ),
-        4003 => tracing::warn!(
-            "disconnected (code 4003): the server wants an auth token (GODOT_AI_WS_TOKEN) ({reason})"
-        ),
+        _ if !loud => tracing::debug!(code, reason, "disconnected"),
         1000 => tracing::info!(
             "disconnected (code 1000: closed normally{})",
             with_reason(reason)

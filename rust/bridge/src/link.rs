@@ -40,6 +40,15 @@ pub enum LinkEnd {
     Blocked(String),
 }
 
+/// How a link ended, and how long it was usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkReport {
+    pub end: LinkEnd,
+    /// How long the link lasted after the server acknowledged the handshake; `None` when it
+    /// never did.
+    pub acknowledged_for: Option<Duration>,
+}
+
 /// What a link needs from the bridge.
 pub struct LinkContext<'a> {
     pub session_id: &'a str,
@@ -57,7 +66,7 @@ const EVENT_RETRY: Duration = Duration::from_millis(100);
 const CLOSE_GRACE: Duration = Duration::from_millis(500);
 
 /// Runs one connection to its end.
-pub async fn run<S>(socket: WebSocketStream<S>, mut context: LinkContext<'_>) -> LinkEnd
+pub async fn run<S>(socket: WebSocketStream<S>, mut context: LinkContext<'_>) -> LinkReport
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -79,9 +88,11 @@ where
     let _ = outbound.try_queue(handshake.to_frame());
 
     let mut acknowledged = false;
+    let mut acknowledged_at = None;
     let ack_deadline = tokio::time::Instant::now() + context.ack_timeout;
     let mut events_pending = false;
     let mut retry = tokio::time::interval(EVENT_RETRY);
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut malformed = 0u32;
 
     let end = loop {
@@ -121,6 +132,7 @@ where
                         }
                         tracing::debug!(?server_version, "handshake acknowledged");
                         acknowledged = true;
+                        acknowledged_at = Some(tokio::time::Instant::now());
                         events_pending = true;
                     }
                     Inbound::Command { request_id, command } => {
@@ -162,7 +174,10 @@ where
         }
     };
     commands.abort_all();
-    end
+    LinkReport {
+        end,
+        acknowledged_for: acknowledged_at.map(|at| at.elapsed()),
+    }
 }
 
 /// Queues an event for every value that changed since it was last sent. Returns true when

@@ -1,8 +1,11 @@
 //! When to reconnect and when to say so: a pure schedule with no clock of its own.
 //!
 //! Delays between attempts are 1, 2, 4, 8, 16, 30 and 60 seconds, then 60 seconds forever.
-//! The count starts again when a connection opens, so the first retry after any disconnect
-//! comes one second later (godot-ai 2.4.2's plugin kept its 60 s timer after a reconnect).
+//! The count starts again after a real connection (acknowledged and up for a few seconds, see
+//! `STABLE_LINK`), so the first retry after such a disconnect comes one second later
+//! (godot-ai 2.4.2's plugin kept its 60 s timer after a reconnect). A server that accepts and
+//! drops the connection at once does not reset it, so a crash loop is retried on the schedule
+//! rather than every second.
 //! Reconnect lines are printed for attempts 1-5 and every 10th after that: about 150 lines a
 //! day with no server, instead of thousands.
 

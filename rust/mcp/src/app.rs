@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::middleware;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
 use godot_ai_executor::ExecutorHandle;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
@@ -19,7 +20,7 @@ use tower::Layer;
 use crate::guard;
 use crate::server::GodotMcpServer;
 use crate::session_file::SessionFile;
-use crate::stale_session::StaleSessionLayer;
+use crate::stale_session::{SESSION_HEADER, StaleSessionLayer};
 
 /// The path the MCP endpoint is served at.
 pub const MCP_PATH: &str = "/mcp";
@@ -52,16 +53,38 @@ pub fn app(executor: ExecutorHandle, config: AppConfig) -> Router {
     let sessions = Arc::new(sessions);
     let mut http_config = StreamableHttpServerConfig::default()
         .with_cancellation_token(config.shutdown.child_token())
-        .with_sse_keep_alive(Some(Duration::from_secs(15)));
-    if let Some(path) = config.session_file {
-        http_config.session_store = Some(Arc::new(SessionFile::new(path)));
+        .with_sse_keep_alive(Some(Duration::from_secs(15)))
+        // Plain JSON answers for simple calls on the stateless (2026-07-28) protocol: cheaper
+        // for clients than an SSE stream; anything with notifications still streams.
+        .with_json_response(true);
+    let store = config.session_file.map(|path| {
+        let store = SessionFile::new(path);
+        match config.session_idle_timeout {
+            Some(idle) => store.with_max_idle(idle),
+            None => store,
+        }
+    });
+    if let Some(store) = &store {
+        http_config.session_store = Some(Arc::new(store.clone()));
     }
     let service = StreamableHttpService::new(
         move || Ok(GodotMcpServer::new(executor.clone())),
         sessions,
         http_config,
     );
-    Router::new()
-        .nest_service(MCP_PATH, StaleSessionLayer.layer(service))
-        .layer(middleware::from_fn(guard::loopback_only))
+    let router = Router::new().nest_service(MCP_PATH, StaleSessionLayer.layer(service));
+    let router = match store {
+        Some(store) => router.layer(middleware::from_fn(move |request: Request, next: Next| {
+            if let Some(id) = request
+                .headers()
+                .get(SESSION_HEADER)
+                .and_then(|value| value.to_str().ok())
+            {
+                store.note_use(id);
+            }
+            next.run(request)
+        })),
+        None => router,
+    };
+    router.layer(middleware::from_fn(guard::loopback_only))
 }

@@ -9,11 +9,15 @@
 //! - The file holds only what `initialize` carried (client name, version, capabilities): no
 //!   headers, no tokens. It is written with mode 0600, atomically (temp file + rename).
 //! - It stays small: at most [`MAX_SESSIONS`] entries of at most [`MAX_ENTRY_BYTES`] each;
-//!   entries unused for [`MAX_IDLE`] are pruned, then the least recently used beyond the cap.
+//!   entries unused for the idle limit ([`MAX_IDLE`], or less when the idle-timeout setting
+//!   is set) are pruned and never restored, then the least recently used beyond the cap.
+//! - "Used" means a request named the session: [`SessionFile::note_use`] records it (on disk
+//!   at most once per [`TOUCH_EVERY`] per session, off the request path).
 //! - A missing, unreadable or corrupt file means "no stored sessions" (logged once per
 //!   failure), never an error for the client: unknown sessions then get the stale-session
 //!   diagnostic as usual.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -36,6 +40,9 @@ pub const MAX_ENTRY_BYTES: usize = 16 * 1024;
 /// Sessions unused for this long are forgotten.
 pub const MAX_IDLE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
+/// How often a session in use has its last-use time written to the file.
+pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
 const FILE_VERSION: u32 = 1;
 
 /// The session store. Cheap to clone; all clones share one file lock.
@@ -43,6 +50,9 @@ const FILE_VERSION: u32 = 1;
 pub struct SessionFile {
     path: Arc<PathBuf>,
     lock: Arc<Mutex<()>>,
+    max_idle: Duration,
+    /// When each session's use was last written to the file, by this process.
+    touched: Arc<std::sync::Mutex<HashMap<String, std::time::Instant>>>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -66,7 +76,52 @@ impl SessionFile {
         Self {
             path: Arc::new(path.into()),
             lock: Arc::new(Mutex::new(())),
+            max_idle: MAX_IDLE,
+            touched: Arc::default(),
         }
+    }
+
+    /// Forgets sessions unused for `max_idle` (capped at [`MAX_IDLE`]).
+    pub fn with_max_idle(mut self, max_idle: Duration) -> Self {
+        self.max_idle = max_idle.min(MAX_IDLE);
+        self
+    }
+
+    /// Records that a request named `session_id`. Cheap and non-blocking: the file is updated
+    /// in the background, at most once per [`TOUCH_EVERY`] per session, and only for sessions
+    /// it already holds. Must be called within a tokio runtime.
+    pub fn note_use(&self, session_id: &str) {
+        {
+            let mut touched = self
+                .touched
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            let now = std::time::Instant::now();
+            match touched.get(session_id) {
+                Some(last) if now.duration_since(*last) < TOUCH_EVERY => return,
+                _ => {
+                    touched.insert(session_id.to_owned(), now);
+                }
+            }
+        }
+        let store = self.clone();
+        let id = session_id.to_owned();
+        tokio::spawn(async move {
+            let touched = store
+                .update(move |contents, now| {
+                    match contents.sessions.iter_mut().find(|entry| entry.id == id) {
+                        Some(entry) => {
+                            entry.last_used_unix = now;
+                            ((), true)
+                        }
+                        None => ((), false),
+                    }
+                })
+                .await;
+            if let Err(error) = touched {
+                tracing::debug!("could not record MCP session use: {error}");
+            }
+        });
     }
 
     /// The file's location.
@@ -82,12 +137,15 @@ impl SessionFile {
     ) -> Result<T, SessionStoreError> {
         let _guard = self.lock.lock().await;
         let path = self.path.clone();
+        let max_idle = self.max_idle;
         tokio::task::spawn_blocking(move || {
             let mut contents = read(&path);
             let now = unix_now();
+            let before = contents.sessions.len();
+            prune(&mut contents, now, max_idle);
             let (answer, changed) = change(&mut contents, now);
-            if changed {
-                prune(&mut contents, now);
+            if changed || contents.sessions.len() != before {
+                prune(&mut contents, now, max_idle);
                 write(&path, &contents)?;
             }
             Ok(answer)
@@ -194,17 +252,21 @@ fn read(path: &Path) -> Contents {
     }
 }
 
-/// Drops idle entries, then the least recently used beyond [`MAX_SESSIONS`].
-fn prune(contents: &mut Contents, now: u64) {
-    let max_idle = MAX_IDLE.as_secs();
+/// Drops entries idle longer than `max_idle`, then the least recently used beyond
+/// [`MAX_SESSIONS`] (among equally recent ones, the earliest stored goes first).
+fn prune(contents: &mut Contents, now: u64, max_idle: Duration) {
+    let max_idle = max_idle.as_secs();
     contents
         .sessions
         .retain(|entry| now.saturating_sub(entry.last_used_unix) <= max_idle);
     if contents.sessions.len() > MAX_SESSIONS {
+        // Entries are kept in storing order: newest first, then a stable sort by recency.
+        contents.sessions.reverse();
         contents
             .sessions
             .sort_by_key(|entry| std::cmp::Reverse(entry.last_used_unix));
         contents.sessions.truncate(MAX_SESSIONS);
+        contents.sessions.reverse();
     }
 }
 

@@ -40,6 +40,7 @@ unsafe impl ExtensionLibrary for GodotAiNative {
             // The editor is closing: stop serving before the library goes away, even if the
             // plugin's exit_tree never ran.
             runtime::stop();
+            logging::detach_from_engine();
         }
     }
 }

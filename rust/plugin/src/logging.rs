@@ -5,6 +5,7 @@
 //! (hyper, rmcp, ...) only at warn and above, so the Output stays quiet while things work.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use godot::global::{godot_error, godot_print, godot_warn};
 use tracing::field::{Field, Visit};
@@ -16,6 +17,15 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 /// The prefix of every line the plugin prints, like godot-ai's.
 pub const PREFIX: &str = "MCP | ";
+
+/// Set when the engine is shutting down: from then on events go to stderr, never into an
+/// engine that may already be gone (a straggling runtime thread could still log).
+static ENGINE_GONE: AtomicBool = AtomicBool::new(false);
+
+/// Stops printing through Godot (called when the main loop is torn down).
+pub fn detach_from_engine() {
+    ENGINE_GONE.store(true, Ordering::SeqCst);
+}
 
 /// Installs the Output-panel subscriber once per process; later calls do nothing.
 pub fn install() {
@@ -39,6 +49,10 @@ impl<S: Subscriber> Layer<S> for OutputPanel {
         let mut line = LineBuilder::default();
         event.record(&mut line);
         let text = format!("{PREFIX}{}", line.finish());
+        if ENGINE_GONE.load(Ordering::SeqCst) {
+            eprintln!("{text}");
+            return;
+        }
         match *event.metadata().level() {
             Level::ERROR => godot_error!("{text}"),
             Level::WARN => godot_warn!("{text}"),

@@ -40,8 +40,10 @@ pub fn on_frame(busy: bool) {
     apply(&mut os, change);
 }
 
-/// Gives the editor its own sleep back at once (the plugin is stopping).
+/// Gives the editor its own sleep back at once (the plugin is stopping), and forgets recent
+/// activity so the next frames do not boost again.
 pub fn release() {
+    ACTIVITY.clear();
     let mut os = Os::singleton();
     let current = os.get_low_processor_usage_mode_sleep_usec();
     let change = PACING.with(|pacing| pacing.borrow_mut().release(current));

@@ -15,12 +15,21 @@ use serde_json::{Value, json};
 /// Deepest nesting converted; deeper containers become their text form (guards cycles).
 const MAX_DEPTH: usize = 16;
 
+/// Most values converted for one property; the rest become `null` (guards huge or
+/// self-referencing containers).
+const MAX_VALUES: usize = 100_000;
+
 /// Converts `variant` to JSON.
 pub fn to_json(variant: &Variant) -> Value {
-    convert(variant, 0)
+    let mut budget = MAX_VALUES;
+    convert(variant, 0, &mut budget)
 }
 
-fn convert(variant: &Variant, depth: usize) -> Value {
+fn convert(variant: &Variant, depth: usize, budget: &mut usize) -> Value {
+    if *budget == 0 {
+        return Value::Null;
+    }
+    *budget -= 1;
     if depth > MAX_DEPTH {
         return Value::String(variant.stringify().to_string());
     }
@@ -89,7 +98,12 @@ fn convert(variant: &Variant, depth: usize) -> Value {
             let dictionary = variant.to::<VarDictionary>();
             let map = dictionary
                 .iter_shared()
-                .map(|(key, value)| (key.stringify().to_string(), convert(&value, depth + 1)))
+                .map(|(key, value)| {
+                    (
+                        key.stringify().to_string(),
+                        convert(&value, depth + 1, budget),
+                    )
+                })
                 .collect();
             Value::Object(map)
         }
@@ -99,7 +113,7 @@ fn convert(variant: &Variant, depth: usize) -> Value {
             Value::Array(
                 array
                     .iter_shared()
-                    .map(|item| convert(&item, depth + 1))
+                    .map(|item| convert(&item, depth + 1, budget))
                     .collect(),
             )
         }

@@ -76,7 +76,7 @@ async fn a_corrupt_file_means_no_sessions_and_is_replaced_on_the_next_store() {
 }
 
 #[tokio::test]
-async fn at_most_max_sessions_are_kept_dropping_the_least_recently_used() {
+async fn at_most_max_sessions_are_kept_dropping_the_earliest_stored_among_equals() {
     let path = scratch("cap");
     let store = SessionFile::new(&path);
     for i in 0..MAX_SESSIONS + 5 {
@@ -84,6 +84,57 @@ async fn at_most_max_sessions_are_kept_dropping_the_least_recently_used() {
     }
     let contents = read(&path);
     assert_eq!(contents.sessions.len(), MAX_SESSIONS);
+    let newest = format!("s{}", MAX_SESSIONS + 4);
+    assert!(
+        contents.sessions.iter().any(|e| e.id == newest),
+        "the newest is kept"
+    );
+    assert!(
+        contents.sessions.iter().all(|e| e.id != "s0"),
+        "the earliest is dropped"
+    );
+}
+
+#[tokio::test]
+async fn a_session_idle_longer_than_the_limit_is_not_restored() {
+    let path = scratch("idle");
+    SessionFile::new(&path)
+        .store("old", &state("a"))
+        .await
+        .unwrap();
+    let mut contents = read(&path);
+    contents.sessions[0].last_used_unix -= 120;
+    write(&path, &contents).unwrap();
+    let strict = SessionFile::new(&path).with_max_idle(Duration::from_secs(60));
+    assert!(strict.load("old").await.unwrap().is_none());
+    assert!(
+        read(&path).sessions.is_empty(),
+        "and it is pruned from the file"
+    );
+}
+
+#[tokio::test]
+async fn use_refreshes_the_last_use_time() {
+    let path = scratch("touch");
+    let store = SessionFile::new(&path);
+    store.store("s1", &state("a")).await.unwrap();
+    let mut contents = read(&path);
+    contents.sessions[0].last_used_unix -= 1000;
+    write(&path, &contents).unwrap();
+    store.note_use("s1");
+    // note_use writes in the background: wait for the file to change (bounded).
+    let refreshed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let entry = read(&path).sessions[0].clone();
+            if unix_now() - entry.last_used_unix < 100 {
+                return entry;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the use is recorded");
+    assert_eq!(refreshed.id, "s1");
 }
 
 #[test]
@@ -102,7 +153,7 @@ fn pruning_drops_idle_entries_then_the_oldest_beyond_the_cap() {
             entry("fresh", now),
         ],
     };
-    prune(&mut contents, now);
+    prune(&mut contents, now, MAX_IDLE);
     let ids: Vec<&str> = contents.sessions.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["fresh"]);
 
@@ -112,7 +163,7 @@ fn pruning_drops_idle_entries_then_the_oldest_beyond_the_cap() {
             .map(|i| entry(&format!("s{i}"), now - 100 + i))
             .collect(),
     };
-    prune(&mut crowded, now);
+    prune(&mut crowded, now, MAX_IDLE);
     assert_eq!(crowded.sessions.len(), MAX_SESSIONS);
     assert!(
         crowded

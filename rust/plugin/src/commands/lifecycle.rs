@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use godot::classes::{EditorInterface, Engine};
+use godot::classes::{EditorInterface, Engine, Time};
 use godot::prelude::*;
 use godot_ai_protocol::{CommandResult, JsonObject};
 use serde_json::json;
@@ -44,22 +44,31 @@ const QUIT_MAX_POLLS: u32 = 600;
 /// Waits until the editor has settled first: Godot 4.6.3 crashes (signal 11,
 /// `Index p_index = 1 is out of bounds` in cowdata) when a headless editor quits within its
 /// first frames on a fresh project (seen with `--quit-after 30`, with or without this plugin;
-/// not with `--quit-after 100`). So a quit waits for [`SETTLED_FRAMES`] frames and for any
-/// filesystem scan to end.
+/// not with `--quit-after 100`). So a quit waits until the editor has run [`SETTLED_FRAMES`]
+/// frames and [`SETTLED_MS`] since start, and for any filesystem scan to end.
 pub fn quit_editor(_params: &JsonObject) -> CommandResult {
     run_later(ANSWER_GRACE, || quit_when_idle(QUIT_MAX_POLLS));
-    Ok(into_object(json!({"quitting": true})))
+    Ok(into_object(json!({
+        "status": "quitting",
+        "message": "Editor quit initiated",
+    })))
 }
 
 /// Frames after which a freshly started editor can quit safely (see [`quit_editor`]).
 const SETTLED_FRAMES: u64 = 200;
+
+/// Milliseconds since engine start after which a freshly started editor can quit safely.
+/// Frames alone are not enough: with frame pacing 200 frames pass in well under a second,
+/// and a quit 2.6 s after start was still seen to crash.
+const SETTLED_MS: u64 = 5000;
 
 fn quit_when_idle(polls_left: u32) {
     let editor = EditorInterface::singleton();
     let scanning = editor
         .get_resource_filesystem()
         .is_some_and(|filesystem| filesystem.is_scanning());
-    let young = Engine::singleton().get_process_frames() < SETTLED_FRAMES;
+    let young = Engine::singleton().get_process_frames() < SETTLED_FRAMES
+        || Time::singleton().get_ticks_msec() < SETTLED_MS;
     if (scanning || young) && polls_left > 0 {
         run_later(QUIT_POLL, move || quit_when_idle(polls_left - 1));
         return;
@@ -67,7 +76,7 @@ fn quit_when_idle(polls_left: u32) {
     tracing::info!(
         "quitting the editor on request (frame {}, {} ms)",
         Engine::singleton().get_process_frames(),
-        godot::classes::Time::singleton().get_ticks_msec()
+        Time::singleton().get_ticks_msec()
     );
     if let Some(mut tree) = editor.get_base_control().map(|control| control.get_tree()) {
         tree.quit();

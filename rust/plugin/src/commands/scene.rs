@@ -19,22 +19,30 @@ pub fn get_scene_tree(params: &JsonObject) -> CommandResult {
         ));
     };
     let mut nodes = Vec::new();
-    walk(&root, &root, 0, depth, &mut nodes);
+    // Iterative pre-order walk: no recursion, so no stack limit on deep trees.
+    let mut pending = vec![(root.clone(), 0)];
+    while let Some((node, level)) = pending.pop() {
+        if nodes.len() >= MAX_NODES {
+            break;
+        }
+        nodes.push(node_entry(&root, &node));
+        if level < depth {
+            let children: Vec<Gd<Node>> = node.get_children().iter_shared().collect();
+            pending.extend(children.into_iter().rev().map(|child| (child, level + 1)));
+        }
+    }
     let total = nodes.len();
     Ok(into_object(json!({"nodes": nodes, "total_count": total})))
 }
 
-fn walk(root: &Gd<Node>, node: &Gd<Node>, level: i64, max_depth: i64, out: &mut Vec<Value>) {
-    if level > max_depth {
-        return;
-    }
-    out.push(json!({
+/// Most nodes listed, so a huge scene cannot stall the editor in one call.
+const MAX_NODES: usize = 50_000;
+
+fn node_entry(root: &Gd<Node>, node: &Gd<Node>) -> Value {
+    json!({
         "name": node.get_name().to_string(),
         "type": node.get_class().to_string(),
         "path": scene_path(root, node),
         "children_count": node.get_child_count(),
-    }));
-    for child in node.get_children().iter_shared() {
-        walk(root, &child, level + 1, max_depth, out);
-    }
+    })
 }

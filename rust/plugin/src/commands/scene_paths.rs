@@ -72,11 +72,12 @@ pub fn not_found(root: &Gd<Node>, path: &str) -> CommandError {
 const MAX_PATHS_SCANNED: usize = 10_000;
 
 fn collect_paths(root: &Gd<Node>, node: &Gd<Node>, out: &mut Vec<String>) {
-    if out.len() >= MAX_PATHS_SCANNED {
-        return;
-    }
-    out.push(scene_path(root, node));
-    for child in node.get_children().iter_shared() {
-        collect_paths(root, &child, out);
+    let mut pending = vec![node.clone()];
+    while let Some(node) = pending.pop() {
+        if out.len() >= MAX_PATHS_SCANNED {
+            return;
+        }
+        out.push(scene_path(root, &node));
+        pending.extend(node.get_children().iter_shared());
     }
 }
