@@ -19,6 +19,8 @@ pub enum ArgKind {
     OneOf(&'static [&'static str]),
     /// A JSON object, or null for none (a `*_manage` tool's `params`).
     ObjectOrNull,
+    /// Any JSON value, null included (a property value).
+    Any,
 }
 
 impl ArgKind {
@@ -28,6 +30,13 @@ impl ArgKind {
             ArgKind::OneOf(choices) => json!({"type": "string", "enum": choices}),
             ArgKind::ObjectOrNull => json!({
                 "anyOf": [{"type": "object", "additionalProperties": true}, {"type": "null"}]
+            }),
+            ArgKind::Any => json!({
+                "anyOf": [
+                    {"type": "string"}, {"type": "integer"}, {"type": "number"},
+                    {"type": "boolean"}, {"type": "object", "additionalProperties": true},
+                    {"type": "array", "items": {}}, {"type": "null"}
+                ]
             }),
             other => json!({"type": other.expected()}),
         }
@@ -40,6 +49,7 @@ impl ArgKind {
             ArgKind::Integer => "integer",
             ArgKind::Boolean => "boolean",
             ArgKind::ObjectOrNull => "object",
+            ArgKind::Any => "value",
         }
     }
 
@@ -50,6 +60,7 @@ impl ArgKind {
             ArgKind::Integer => value.is_i64() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
             ArgKind::Boolean => value.is_boolean(),
             ArgKind::ObjectOrNull => value.is_object() || value.is_null(),
+            ArgKind::Any => true,
         }
     }
 }
@@ -74,9 +85,12 @@ impl Arguments {
         for arg in tool.arguments {
             let value = match (given.remove(arg.name), arg.default) {
                 (None, Some(default)) => default(),
-                (Some(Value::Null), Some(default)) if arg.kind != ArgKind::ObjectOrNull => {
+                (Some(Value::Null), Some(default))
+                    if !matches!(arg.kind, ArgKind::ObjectOrNull | ArgKind::Any) =>
+                {
                     default()
                 }
+                (Some(Value::Null), None) if arg.kind == ArgKind::Any => Value::Null,
                 (Some(Value::Null) | None, None) => {
                     return Err(CommandError::missing_param(arg.name)
                         .with_data("tool", tool.name.to_owned()));
@@ -116,6 +130,13 @@ impl Arguments {
             .iter()
             .filter_map(|name| Some(((*name).to_owned(), self.values.get(*name)?.clone())))
             .collect()
+    }
+
+    /// Like [`Arguments::pick`], leaving out empty strings (params godot-ai only sends when set).
+    pub fn pick_non_empty(&self, names: &[&str]) -> JsonObject {
+        let mut picked = self.pick(names);
+        picked.retain(|_, value| value.as_str() != Some(""));
+        picked
     }
 
     /// A declared string argument (or `OneOf` choice).

@@ -100,7 +100,13 @@ pub static TOOLS: &[ToolSpec] = &[
     EDITOR_RELOAD_PLUGIN,
     EDITOR_MANAGE,
     SCENE_GET_HIERARCHY,
+    SCENE_OPEN,
+    SCENE_SAVE,
+    SCENE_MANAGE,
     NODE_GET_PROPERTIES,
+    NODE_CREATE,
+    NODE_SET_PROPERTY,
+    NODE_MANAGE,
 ];
 
 /// The tool called `name`, if this endpoint offers it.
@@ -214,6 +220,180 @@ const NODE_GET_PROPERTIES: ToolSpec = ToolSpec {
             "get_node_properties",
             arguments.pick(&["path"]),
         ))
+    },
+    shape_result: unchanged,
+};
+
+const fn text_arg(name: &'static str, description: &'static str) -> ArgSpec {
+    ArgSpec {
+        name,
+        kind: ArgKind::String,
+        default: None,
+        description,
+    }
+}
+
+const fn optional_text_arg(name: &'static str, description: &'static str) -> ArgSpec {
+    ArgSpec {
+        name,
+        kind: ArgKind::String,
+        default: Some(|| json!("")),
+        description,
+    }
+}
+
+const SCENE_FILE_ARG: ArgSpec = optional_text_arg(
+    "scene_file",
+    "Optional guard: the res:// path of the scene you expect to be edited; the call fails with \
+     EDITED_SCENE_MISMATCH if another scene is active.",
+);
+
+const OPS_PARAMS_ARG: ArgSpec = ArgSpec {
+    name: "params",
+    kind: ArgKind::ObjectOrNull,
+    default: Some(|| Value::Null),
+    description: "The operation's arguments, if any.",
+};
+
+const SCENE_OPEN: ToolSpec = ToolSpec {
+    name: "scene_open",
+    description: "Open a scene in the editor (or switch to it if already open).",
+    arguments: &[text_arg(
+        "path",
+        "res:// path of the scene, e.g. res://main.tscn.",
+    )],
+    plan: |arguments| Ok(Command::new("open_scene", arguments.pick(&["path"]))),
+    shape_result: unchanged,
+};
+
+const SCENE_SAVE: ToolSpec = ToolSpec {
+    name: "scene_save",
+    description: "Save the edited scene to its file.",
+    arguments: &[],
+    plan: |_| Ok(Command::bare("save_scene")),
+    shape_result: unchanged,
+};
+
+const SCENE_MANAGE: ToolSpec = ToolSpec {
+    name: "scene_manage",
+    description: "Scene operations by `op`: get_roots (open scenes), create, save_as. `params` \
+        holds the op's arguments.",
+    arguments: &[
+        ArgSpec {
+            name: "op",
+            kind: ArgKind::OneOf(&["create", "get_roots", "save_as"]),
+            default: None,
+            description: "The operation to run.",
+        },
+        OPS_PARAMS_ARG,
+    ],
+    plan: |arguments| {
+        let command = match arguments.string("op") {
+            "create" => "create_scene",
+            "get_roots" => "get_open_scenes",
+            "save_as" => "save_scene_as",
+            other => unreachable!("op '{other}' passed validation"),
+        };
+        Ok(Command::new(command, arguments.object("params")))
+    },
+    shape_result: unchanged,
+};
+
+const NODE_CREATE: ToolSpec = ToolSpec {
+    name: "node_create",
+    description: "Create a node in the edited scene, by class (`type`) or by instancing a \
+        PackedScene (`scene_path`). Undoable.",
+    arguments: &[
+        optional_text_arg("type", "Godot class of the new node, e.g. Sprite2D."),
+        optional_text_arg(
+            "name",
+            "Name of the new node (made unique among its siblings).",
+        ),
+        optional_text_arg(
+            "parent_path",
+            "Parent node path, e.g. /Main/World; empty for the scene root.",
+        ),
+        optional_text_arg(
+            "scene_path",
+            "res:// path of a scene to instance instead of a class.",
+        ),
+        SCENE_FILE_ARG,
+    ],
+    plan: |arguments| {
+        let mut params = arguments.pick(&["type", "name", "parent_path"]);
+        params.extend(arguments.pick_non_empty(&["scene_path", "scene_file"]));
+        Ok(Command::new("create_node", params))
+    },
+    shape_result: unchanged,
+};
+
+const NODE_SET_PROPERTY: ToolSpec = ToolSpec {
+    name: "node_set_property",
+    description: "Set a property of a node. Vectors as {x,y[,z]} or arrays, colours as \
+        {r,g,b[,a]} or \"#rrggbb\", resources as res:// paths, enums by value or name. Undoable.",
+    arguments: &[
+        text_arg(
+            "path",
+            "Node path relative to the edited scene root, e.g. /Main/Camera3D.",
+        ),
+        text_arg(
+            "property",
+            "Property name, as node_get_properties lists it.",
+        ),
+        ArgSpec {
+            name: "value",
+            kind: ArgKind::Any,
+            default: None,
+            description: "The new value (null clears object properties).",
+        },
+        SCENE_FILE_ARG,
+    ],
+    plan: |arguments| {
+        let mut params = arguments.pick(&["path", "property", "value"]);
+        params.extend(arguments.pick_non_empty(&["scene_file"]));
+        Ok(Command::new("set_property", params))
+    },
+    shape_result: unchanged,
+};
+
+const NODE_MANAGE: ToolSpec = ToolSpec {
+    name: "node_manage",
+    description: "Node operations by `op`: get_children, get_groups, delete, rename (new_name), \
+        add_to_group / remove_from_group (group), duplicate, move, reparent. `params` holds the \
+        op's arguments, e.g. {\"path\": \"/Main/Player\"}. Changes are undoable.",
+    arguments: &[
+        ArgSpec {
+            name: "op",
+            kind: ArgKind::OneOf(&[
+                "add_to_group",
+                "delete",
+                "duplicate",
+                "get_children",
+                "get_groups",
+                "move",
+                "remove_from_group",
+                "rename",
+                "reparent",
+            ]),
+            default: None,
+            description: "The operation to run.",
+        },
+        OPS_PARAMS_ARG,
+    ],
+    plan: |arguments| {
+        let command = match arguments.string("op") {
+            "add_to_group" => "add_to_group",
+            "delete" => "delete_node",
+            "duplicate" => "duplicate_node",
+            "get_children" => "get_children",
+            "get_groups" => "get_groups",
+            "move" => "move_node",
+            "remove_from_group" => "remove_from_group",
+            "rename" => "rename_node",
+            "reparent" => "reparent_node",
+            other => unreachable!("op '{other}' passed validation"),
+        };
+        Ok(Command::new(command, arguments.object("params")))
     },
     shape_result: unchanged,
 };

@@ -51,6 +51,8 @@ pub struct SessionFile {
     path: Arc<PathBuf>,
     lock: Arc<Mutex<()>>,
     max_idle: Duration,
+    /// How often a session's use is written to the file.
+    touch_every: Duration,
     /// When each session's use was last written to the file, by this process.
     touched: Arc<std::sync::Mutex<HashMap<String, std::time::Instant>>>,
 }
@@ -77,6 +79,7 @@ impl SessionFile {
             path: Arc::new(path.into()),
             lock: Arc::new(Mutex::new(())),
             max_idle: MAX_IDLE,
+            touch_every: TOUCH_EVERY,
             touched: Arc::default(),
         }
     }
@@ -84,11 +87,14 @@ impl SessionFile {
     /// Forgets sessions unused for `max_idle` (capped at [`MAX_IDLE`]).
     pub fn with_max_idle(mut self, max_idle: Duration) -> Self {
         self.max_idle = max_idle.min(MAX_IDLE);
+        // Record use often enough that a session in use never looks idle after a restart.
+        self.touch_every = TOUCH_EVERY.min(self.max_idle / 4);
         self
     }
 
     /// Records that a request named `session_id`. Cheap and non-blocking: the file is updated
-    /// in the background, at most once per [`TOUCH_EVERY`] per session, and only for sessions
+    /// in the background, at most once per [`TOUCH_EVERY`] (or a quarter of the idle limit)
+    /// per session, and only for sessions
     /// it already holds. Must be called within a tokio runtime.
     pub fn note_use(&self, session_id: &str) {
         {
@@ -98,7 +104,7 @@ impl SessionFile {
                 .unwrap_or_else(|poison| poison.into_inner());
             let now = std::time::Instant::now();
             match touched.get(session_id) {
-                Some(last) if now.duration_since(*last) < TOUCH_EVERY => return,
+                Some(last) if now.duration_since(*last) < self.touch_every => return,
                 _ => {
                     touched.insert(session_id.to_owned(), now);
                 }

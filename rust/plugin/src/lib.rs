@@ -11,6 +11,7 @@
 
 mod commands;
 mod controller;
+mod json_variant;
 mod logging;
 mod main_thread;
 mod pacing;

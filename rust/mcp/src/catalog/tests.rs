@@ -26,7 +26,13 @@ fn tool_names_follow_godot_ai_and_are_unique() {
             "editor_reload_plugin",
             "editor_manage",
             "scene_get_hierarchy",
-            "node_get_properties"
+            "scene_open",
+            "scene_save",
+            "scene_manage",
+            "node_get_properties",
+            "node_create",
+            "node_set_property",
+            "node_manage"
         ]
     );
     assert!(find("node_get_properties").is_some());
@@ -167,5 +173,41 @@ fn unknown_op_suggests_the_closest_and_lists_the_valid_ones() {
         error.message,
         "Unknown op 'stat' for editor_manage. Did you mean 'state'? Valid: logs_clear, \
          monitors_get, quit, selection_get, selection_set, state."
+    );
+}
+
+#[test]
+fn set_property_accepts_null_as_a_value_but_not_a_missing_one() {
+    let cleared = args(
+        &NODE_SET_PROPERTY,
+        json!({"path": "/Main/Ground", "property": "mesh", "value": null}),
+    )
+    .unwrap();
+    let command = (NODE_SET_PROPERTY.plan)(&cleared).unwrap();
+    assert_eq!(command.params["value"], json!(null));
+    assert!(
+        !command.params.contains_key("scene_file"),
+        "empty optional params are not sent"
+    );
+
+    let missing = args(
+        &NODE_SET_PROPERTY,
+        json!({"path": "/Main/Ground", "property": "mesh"}),
+    );
+    assert_eq!(missing.unwrap_err().code, ErrorCode::MissingRequiredParam);
+}
+
+#[test]
+fn node_create_sends_godot_ai_wire_params() {
+    let arguments = args(
+        &NODE_CREATE,
+        json!({"type": "Sprite2D", "scene_file": "res://main.tscn"}),
+    )
+    .unwrap();
+    let command = (NODE_CREATE.plan)(&arguments).unwrap();
+    assert_eq!(command.name, "create_node");
+    assert_eq!(
+        Value::Object(command.params),
+        json!({"type": "Sprite2D", "name": "", "parent_path": "", "scene_file": "res://main.tscn"})
     );
 }

@@ -4,8 +4,10 @@
 pub mod editor;
 mod lifecycle;
 mod node;
+mod node_edit;
 mod params;
 mod scene;
+mod scene_guard;
 mod scene_paths;
 
 use godot_ai_protocol::suggest::closest;
@@ -20,6 +22,33 @@ const COMMANDS: &[(&str, Handler)] = &[
     ("get_node_properties", node::get_node_properties),
     ("reload_plugin", lifecycle::reload_plugin),
     ("quit_editor", lifecycle::quit_editor),
+    ("create_node", node_edit::create_node),
+    ("set_property", node_edit::set_property),
+    ("delete_node", node_edit::delete_node),
+    ("rename_node", node_edit::rename_node),
+    ("add_to_group", |params| {
+        node_edit::change_group(params, true)
+    }),
+    ("remove_from_group", |params| {
+        node_edit::change_group(params, false)
+    }),
+    ("get_children", node_edit::get_children),
+    ("get_groups", node_edit::get_groups),
+    ("open_scene", scene::open_scene),
+    ("save_scene", scene::save_scene),
+    ("get_open_scenes", scene::get_open_scenes),
+];
+
+/// Commands that change the project: refused while the editor imports or a game plays.
+const WRITES: &[&str] = &[
+    "create_node",
+    "set_property",
+    "delete_node",
+    "rename_node",
+    "add_to_group",
+    "remove_from_group",
+    "open_scene",
+    "save_scene",
 ];
 
 /// godot-ai commands this plugin does not implement yet: answered with a clear error that says
@@ -29,12 +58,22 @@ const NOT_YET: &[&str] = &[
     "set_selection",
     "get_performance_monitors",
     "clear_logs",
+    "duplicate_node",
+    "move_node",
+    "reparent_node",
+    "create_scene",
+    "save_scene_as",
 ];
 
 /// Runs `command` on the editor. Must be called on the main thread.
 pub fn dispatch(command: &Command) -> CommandResult {
     match COMMANDS.iter().find(|(name, _)| *name == command.name) {
-        Some((_, handler)) => handler(&command.params),
+        Some((name, handler)) => {
+            if WRITES.contains(name) {
+                write_gate()?;
+            }
+            handler(&command.params)
+        }
         None if NOT_YET.contains(&command.name.as_str()) => Err(CommandError::new(
             ErrorCode::UnknownCommand,
             format!(
@@ -48,6 +87,25 @@ pub fn dispatch(command: &Command) -> CommandResult {
             ),
         )),
         None => Err(unknown_command(&command.name)),
+    }
+}
+
+/// `EDITOR_NOT_READY` while the editor imports resources or runs the game.
+fn write_gate() -> Result<(), CommandError> {
+    match editor::readiness() {
+        "importing" => Err(CommandError::new(
+            ErrorCode::EditorNotReady,
+            "Editor is importing resources — try again shortly",
+        )
+        .with_data("retryable", true)
+        .with_data("state", "importing")),
+        "playing" => Err(CommandError::new(
+            ErrorCode::EditorNotReady,
+            "Editor is in play mode — call project_stop to stop the game, then retry",
+        )
+        .with_data("retryable", false)
+        .with_data("state", "playing")),
+        _ => Ok(()),
     }
 }
 

@@ -13,6 +13,15 @@ pub fn required_string<'a>(params: &'a JsonObject, name: &str) -> Result<&'a str
     }
 }
 
+/// An optional string param; missing or null is `""`.
+pub fn optional_string<'a>(params: &'a JsonObject, name: &str) -> Result<&'a str, CommandError> {
+    match params.get(name) {
+        None | Some(Value::Null) => Ok(""),
+        Some(Value::String(text)) => Ok(text),
+        Some(other) => Err(wrong_type(name, "a string", other)),
+    }
+}
+
 /// An optional integer param with a default.
 pub fn integer_or(params: &JsonObject, name: &str, default: i64) -> Result<i64, CommandError> {
     match params.get(name) {

@@ -1,0 +1,110 @@
+"""Editing a scene through the MCP endpoint, the way an agent would: create nodes, set typed
+properties, rename, group, delete, save; then reopen the saved scene in a fresh editor and
+check that everything is there."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from conftest import open_scene_ready, structured
+from editor_harness import Editor, free_port, make_project
+
+pytestmark = pytest.mark.anyio
+
+
+async def call(client, tool, arguments):
+    return structured(await client.call_tool(tool, arguments))
+
+
+async def properties(client, path) -> dict:
+    listing = await call(client, "node_get_properties", {"path": path})
+    return {prop["name"]: prop["value"] for prop in listing["properties"]}
+
+
+async def test_an_agent_builds_edits_saves_and_reopens_a_scene():
+    project = make_project("editing")
+    editor = Editor(project, free_port(), "editing_1").start()
+    try:
+        editor.wait_for_endpoint()
+        await open_scene_ready(editor.url, "res://main.tscn")
+        async with Client(editor.url) as client:
+            enemies = await call(client, "node_create", {"type": "Node2D", "name": "Enemies"})
+            assert enemies == {"name": "Enemies", "type": "Node2D", "path": "/Main/Enemies",
+                               "parent_path": "/Main", "undoable": True}
+            boss = await call(client, "node_create", {"type": "Sprite2D", "name": "Boss",
+                                                      "parent_path": "/Main/Enemies"})
+            assert boss["path"] == "/Main/Enemies/Boss"
+
+            moved = await call(client, "node_set_property", {
+                "path": "/Main/Enemies/Boss", "property": "position", "value": {"x": 10, "y": 20}})
+            assert moved["value"] == {"x": 10.0, "y": 20.0}
+            assert moved["old_value"] == {"x": 0.0, "y": 0.0} and moved["undoable"] is True
+            tinted = await call(client, "node_set_property", {
+                "path": "/Main/Enemies/Boss", "property": "modulate", "value": "#ff000080"})
+            assert tinted["value"]["r"] == 1.0 and abs(tinted["value"]["a"] - 128 / 255) < 1e-3
+            centered = await call(client, "node_set_property", {
+                "path": "/Main/HUD/Score", "property": "horizontal_alignment", "value": "center"})
+            assert centered["value"] == 1, "enums are accepted by name"
+            scaled = await call(client, "node_set_property", {
+                "path": "/Main/Camera3D", "property": "position", "value": [1, 2, 3]})
+            assert scaled["value"] == {"x": 1.0, "y": 2.0, "z": 3.0}
+
+            renamed = await call(client, "node_manage", {
+                "op": "rename", "params": {"path": "/Main/Enemies/Boss", "new_name": "BigBoss"}})
+            assert renamed["path"] == "/Main/Enemies/BigBoss" and renamed["old_name"] == "Boss"
+            await call(client, "node_manage", {
+                "op": "add_to_group", "params": {"path": "/Main/Enemies/BigBoss", "group": "bosses"}})
+            groups = await call(client, "node_manage", {
+                "op": "get_groups", "params": {"path": "/Main/Enemies/BigBoss"}})
+            assert groups["groups"] == ["bosses"]
+            children = await call(client, "node_manage", {
+                "op": "get_children", "params": {"path": "/Main/Enemies"}})
+            assert [child["path"] for child in children["children"]] == ["/Main/Enemies/BigBoss"]
+            deleted = await call(client, "node_manage", {"op": "delete", "params": {"path": "/Main/Sun"}})
+            assert deleted == {"path": "/Main/Sun", "undoable": True}
+
+            saved = await call(client, "scene_save", {})
+            assert saved["path"] == "res://main.tscn" and saved["undoable"] is False
+        text = (project / "main.tscn").read_text()
+        assert 'name="BigBoss"' in text and 'groups=["bosses"]' in text and 'name="Sun"' not in text
+
+        editor.kill()
+        editor = Editor(project, free_port(), "editing_2").start()
+        editor.wait_for_endpoint()
+        await open_scene_ready(editor.url, "res://main.tscn")
+        async with Client(editor.url) as client:
+            tree = await call(client, "scene_get_hierarchy", {})
+            paths = [node["path"] for node in tree["nodes"]]
+            assert "/Main/Enemies/BigBoss" in paths and "/Main/Sun" not in paths
+            boss_props = await properties(client, "/Main/Enemies/BigBoss")
+            assert boss_props["position"] == {"x": 10.0, "y": 20.0}
+            label_props = await properties(client, "/Main/HUD/Score")
+            assert label_props["horizontal_alignment"] == 1
+    finally:
+        editor.kill()
+
+
+async def test_edit_errors_tell_the_agent_what_to_do(editor):
+    async with Client(editor.url) as client:
+        typo = await client.call_tool("node_set_property", {
+            "path": "/Main/Camera3D", "property": "fovv", "value": 80})
+        bad_vector = await client.call_tool("node_set_property", {
+            "path": "/Main/Camera3D", "property": "position", "value": "up"})
+        bad_enum = await client.call_tool("node_set_property", {
+            "path": "/Main/HUD/Score", "property": "horizontal_alignment", "value": "middle"})
+        unknown_class = await client.call_tool("node_create", {"type": "Spriet2D"})
+        root_delete = await client.call_tool("node_manage", {"op": "delete", "params": {"path": "/Main"}})
+        wrong_scene = await client.call_tool("node_create", {
+            "type": "Node", "scene_file": "res://other.tscn"})
+        not_yet = await client.call_tool("node_manage", {"op": "reparent", "params": {"path": "/Main/Sun"}})
+    assert typo.is_error and typo.content[0].text.startswith(
+        "PROPERTY_NOT_ON_CLASS: Property 'fovv' not found on Camera3D. Did you mean: fov")
+    assert bad_vector.is_error and bad_vector.content[0].text.startswith("WRONG_TYPE: Cannot use")
+    assert bad_enum.is_error and bad_enum.content[0].text.startswith(
+        "VALUE_OUT_OF_RANGE: 'middle' is not one of: Left, Center, Right, Fill")
+    assert unknown_class.content[0].text == "VALUE_OUT_OF_RANGE: Unknown node type: Spriet2D"
+    assert root_delete.content[0].text == "INVALID_PARAMS: Cannot delete the scene root"
+    assert wrong_scene.content[0].text.startswith(
+        'EDITED_SCENE_MISMATCH: Expected edited scene "res://other.tscn" but "res://main.tscn" is active.')
+    assert not_yet.is_error and "not supported by godot-ai-native yet" in not_yet.content[0].text
