@@ -162,12 +162,13 @@ fn ready_snapshot() -> EditorSnapshot {
     }
 }
 
-fn start_bridge(server: &Server, ack_timeout: Duration) -> Bridge {
-    let (executor, queue) = channel(16);
-    let main = MainThread::spawn(queue);
-    let (snapshots, receiver) = watch::channel(ready_snapshot());
-    let shutdown = CancellationToken::new();
-    let config = BridgeConfig {
+fn config(
+    executor: godot_ai_executor::ExecutorHandle,
+    snapshots: watch::Receiver<EditorSnapshot>,
+    shutdown: CancellationToken,
+    ack_timeout: Duration,
+) -> BridgeConfig {
+    BridgeConfig {
         identity: EditorIdentity {
             godot_version: "4.6.3-stable (debian)".into(),
             project_path: "/work/My Game_2".into(),
@@ -176,10 +177,18 @@ fn start_bridge(server: &Server, ack_timeout: Duration) -> Bridge {
         },
         session_id: "my-game-2@beef".into(),
         executor,
-        snapshots: receiver,
-        shutdown: shutdown.clone(),
+        snapshots,
+        shutdown,
         ack_timeout,
-    };
+    }
+}
+
+fn start_bridge(server: &Server, ack_timeout: Duration) -> Bridge {
+    let (executor, queue) = channel(16);
+    let main = MainThread::spawn(queue);
+    let (snapshots, receiver) = watch::channel(ready_snapshot());
+    let shutdown = CancellationToken::new();
+    let config = config(executor, receiver, shutdown.clone(), ack_timeout);
     let dial = TcpDial {
         url: server.url(),
         timeout: Duration::from_secs(2),
@@ -403,19 +412,7 @@ async fn a_dial_that_hangs_is_bounded_and_retried_with_a_fresh_socket() {
     let (executor, _queue) = channel(4);
     let (_snapshots, receiver) = watch::channel(ready_snapshot());
     let shutdown = CancellationToken::new();
-    let config = BridgeConfig {
-        identity: EditorIdentity {
-            godot_version: "4.6.3".into(),
-            project_path: "/p/".into(),
-            plugin_version: "0.1.0".into(),
-            editor_pid: 1,
-        },
-        session_id: "p@0001".into(),
-        executor,
-        snapshots: receiver,
-        shutdown: shutdown.clone(),
-        ack_timeout: Duration::from_secs(5),
-    };
+    let config = config(executor, receiver, shutdown.clone(), Duration::from_secs(5));
     let dial = TcpDial {
         url: format!("ws://{}", silent.local_addr().unwrap()),
         timeout: Duration::from_millis(300),

@@ -153,22 +153,14 @@ fn run_tests(pytest_args: &[String]) -> Result<ExitCode> {
 
     step("build the extension");
     build::build_and_install(Profile::Dev)?;
-    step("provision Godot 4.6 and the test virtualenv");
-    let godot = Godot::ensure()?;
-    let launcher = paths::e2e_dir().join("godot");
-    godot.write_launcher(&launcher)?;
-    let python = python::ensure_test_venv()?;
+    let e2e = E2eSetup::prepare()?;
     let godot_ai_3_python = python::ensure_godot_ai_3_venv()?;
-    let _mounts = godot.prepare()?;
 
     step("end-to-end tests (real headless editor, official MCP client)");
     let status = process::status_forwarding_signals(
-        Command::new(python)
-            .current_dir(&root)
+        e2e.python_command()
             .args(["-m", "pytest", "tests", "-v", "-p", "no:cacheprovider"])
             .args(pytest_args)
-            .env("GODOT_AI_TEST_GODOT", &launcher)
-            .env("GODOT_AI_TEST_WORKDIR", paths::e2e_dir())
             .env("GODOT_AI_3_PYTHON", godot_ai_3_python),
     )?;
     Ok(exit_code_of(status))
@@ -177,21 +169,46 @@ fn run_tests(pytest_args: &[String]) -> Result<ExitCode> {
 fn run_bench() -> Result<ExitCode> {
     step("build the extension (release)");
     build::build_and_install(Profile::Release)?;
-    step("provision Godot 4.6 and the virtualenv");
-    let godot = Godot::ensure()?;
-    let launcher = paths::e2e_dir().join("godot");
-    godot.write_launcher(&launcher)?;
-    let python = python::ensure_test_venv()?;
-    let _mounts = godot.prepare()?;
+    let e2e = E2eSetup::prepare()?;
     step("benchmark (takes a few minutes)");
-    let status = process::status_forwarding_signals(
-        Command::new(python)
-            .current_dir(paths::repo_root())
-            .arg("tests/bench/bench.py")
-            .env("GODOT_AI_TEST_GODOT", &launcher)
-            .env("GODOT_AI_TEST_WORKDIR", paths::e2e_dir()),
-    )?;
+    let status =
+        process::status_forwarding_signals(e2e.python_command().arg("tests/bench/bench.py"))?;
     Ok(exit_code_of(status))
+}
+
+/// What the Python end-to-end code needs: Godot (mounted, behind a launcher script) and the
+/// test virtualenv. The mounts last as long as this value.
+struct E2eSetup {
+    launcher: std::path::PathBuf,
+    python: std::path::PathBuf,
+    _mounts: mounts::Mounts,
+}
+
+impl E2eSetup {
+    fn prepare() -> Result<Self> {
+        step("provision Godot 4.6 and the test virtualenv");
+        let godot = Godot::ensure()?;
+        let launcher = paths::e2e_dir().join("godot");
+        godot.write_launcher(&launcher)?;
+        let python = python::ensure_test_venv()?;
+        let mounts = godot.prepare()?;
+        Ok(Self {
+            launcher,
+            python,
+            _mounts: mounts,
+        })
+    }
+
+    /// The virtualenv's python in the repository root, told where Godot and the scratch
+    /// space are.
+    fn python_command(&self) -> Command {
+        let mut command = Command::new(&self.python);
+        command
+            .current_dir(paths::repo_root())
+            .env("GODOT_AI_TEST_GODOT", &self.launcher)
+            .env("GODOT_AI_TEST_WORKDIR", paths::e2e_dir());
+        command
+    }
 }
 
 fn step(what: &str) {
