@@ -107,6 +107,11 @@ pub static TOOLS: &[ToolSpec] = &[
     NODE_CREATE,
     NODE_SET_PROPERTY,
     NODE_MANAGE,
+    PROJECT_MANAGE,
+    SCRIPT_CREATE,
+    SCRIPT_ATTACH,
+    SCRIPT_MANAGE,
+    FILESYSTEM_MANAGE,
 ];
 
 /// The tool called `name`, if this endpoint offers it.
@@ -394,6 +399,91 @@ const NODE_MANAGE: ToolSpec = ToolSpec {
             other => unreachable!("op '{other}' passed validation"),
         };
         Ok(Command::new(command, arguments.object("params")))
+    },
+    shape_result: unchanged,
+};
+
+/// A `*_manage` tool: `op` from `ops` (sorted), mapped to its plugin command by `command_for`;
+/// `params` passed through.
+macro_rules! manage_tool {
+    ($name:literal, $description:literal, [$($op:literal => $command:literal),+ $(,)?]) => {
+        ToolSpec {
+            name: $name,
+            description: $description,
+            arguments: &[
+                ArgSpec {
+                    name: "op",
+                    kind: ArgKind::OneOf(&[$($op),+]),
+                    default: None,
+                    description: "The operation to run.",
+                },
+                OPS_PARAMS_ARG,
+            ],
+            plan: |arguments| {
+                let command = match arguments.string("op") {
+                    $($op => $command,)+
+                    other => unreachable!("op '{other}' passed validation"),
+                };
+                Ok(Command::new(command, arguments.object("params")))
+            },
+            shape_result: unchanged,
+        }
+    };
+}
+
+const PROJECT_MANAGE: ToolSpec = manage_tool!(
+    "project_manage",
+    "Project operations by `op`: settings_get ({key}), settings_set ({key, value}; saved to \
+     project.godot), stop (stop the running game).",
+    ["settings_get" => "get_project_setting", "settings_set" => "set_project_setting", "stop" => "stop_project"]
+);
+
+const SCRIPT_MANAGE: ToolSpec = manage_tool!(
+    "script_manage",
+    "Script operations by `op`: read ({path}), detach ({path} of a node; undoable), find_symbols.",
+    ["detach" => "detach_script", "find_symbols" => "find_symbols", "read" => "read_script"]
+);
+
+const FILESYSTEM_MANAGE: ToolSpec = manage_tool!(
+    "filesystem_manage",
+    "Files under res:// by `op`: read_text ({path}), write_text ({path, content}), reimport, \
+     search. Paths must start with res:// and stay inside the project.",
+    [
+        "read_text" => "read_file",
+        "reimport" => "reimport",
+        "search" => "search_filesystem",
+        "write_text" => "write_file",
+    ]
+);
+
+const SCRIPT_CREATE: ToolSpec = ToolSpec {
+    name: "script_create",
+    description: "Create (or overwrite) a GDScript file under res://.",
+    arguments: &[
+        text_arg("path", "res:// path ending in .gd."),
+        optional_text_arg("content", "The script's source."),
+    ],
+    plan: |arguments| {
+        Ok(Command::new(
+            "create_script",
+            arguments.pick(&["path", "content"]),
+        ))
+    },
+    shape_result: unchanged,
+};
+
+const SCRIPT_ATTACH: ToolSpec = ToolSpec {
+    name: "script_attach",
+    description: "Attach a script to a node of the edited scene. Undoable.",
+    arguments: &[
+        text_arg("path", "Node path, e.g. /Main/Player."),
+        text_arg("script_path", "res:// path of the script."),
+    ],
+    plan: |arguments| {
+        Ok(Command::new(
+            "attach_script",
+            arguments.pick(&["path", "script_path"]),
+        ))
     },
     shape_result: unchanged,
 };

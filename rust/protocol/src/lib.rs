@@ -9,6 +9,7 @@
 //! milliseconds.
 
 mod error;
+pub mod res_path;
 pub mod suggest;
 
 pub use error::{CommandError, ErrorCode};

@@ -32,7 +32,12 @@ fn tool_names_follow_godot_ai_and_are_unique() {
             "node_get_properties",
             "node_create",
             "node_set_property",
-            "node_manage"
+            "node_manage",
+            "project_manage",
+            "script_create",
+            "script_attach",
+            "script_manage",
+            "filesystem_manage"
         ]
     );
     assert!(find("node_get_properties").is_some());
@@ -210,4 +215,23 @@ fn node_create_sends_godot_ai_wire_params() {
         Value::Object(command.params),
         json!({"type": "Sprite2D", "name": "", "parent_path": "", "scene_file": "res://main.tscn"})
     );
+}
+
+#[test]
+fn every_op_enum_is_sorted_like_godot_ai() {
+    for tool in TOOLS {
+        let schema = tool.input_schema();
+        let Some(ops) = schema["properties"].get("op") else {
+            continue;
+        };
+        let ops: Vec<&str> = ops["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|op| op.as_str().unwrap())
+            .collect();
+        let mut sorted = ops.clone();
+        sorted.sort_unstable();
+        assert_eq!(ops, sorted, "{}", tool.name);
+    }
 }

@@ -2,13 +2,16 @@
 //! returns the reply's `data` object or a [`CommandError`].
 
 pub mod editor;
+mod files;
 mod lifecycle;
 mod node;
 mod node_edit;
 mod params;
+mod project;
 mod scene;
 mod scene_guard;
 mod scene_paths;
+mod scripts;
 
 use godot_ai_protocol::suggest::closest;
 use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode};
@@ -37,6 +40,14 @@ const COMMANDS: &[(&str, Handler)] = &[
     ("open_scene", scene::open_scene),
     ("save_scene", scene::save_scene),
     ("get_open_scenes", scene::get_open_scenes),
+    ("read_file", files::read_file),
+    ("read_script", files::read_file),
+    ("write_file", files::write_file),
+    ("create_script", files::create_script),
+    ("attach_script", scripts::attach_script),
+    ("detach_script", scripts::detach_script),
+    ("get_project_setting", project::get_project_setting),
+    ("set_project_setting", project::set_project_setting),
 ];
 
 /// Commands that change the project: refused while the editor imports or a game plays.
@@ -49,6 +60,11 @@ const WRITES: &[&str] = &[
     "remove_from_group",
     "open_scene",
     "save_scene",
+    "write_file",
+    "create_script",
+    "attach_script",
+    "detach_script",
+    "set_project_setting",
 ];
 
 /// godot-ai commands this plugin does not implement yet: answered with a clear error that says
@@ -63,6 +79,11 @@ const NOT_YET: &[&str] = &[
     "reparent_node",
     "create_scene",
     "save_scene_as",
+    "patch_script",
+    "find_symbols",
+    "reimport",
+    "search_filesystem",
+    "stop_project",
 ];
 
 /// Runs `command` on the editor. Must be called on the main thread.
