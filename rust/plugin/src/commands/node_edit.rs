@@ -17,7 +17,8 @@ use super::scene_paths::scene_path;
 use crate::json_variant::to_variant;
 use crate::variant_json::to_json;
 
-fn undo_redo() -> Result<Gd<EditorUndoRedoManager>, CommandError> {
+/// The editor's undo history (every scene change goes through it).
+pub(super) fn undo_redo() -> Result<Gd<EditorUndoRedoManager>, CommandError> {
     EditorInterface::singleton()
         .get_editor_undo_redo()
         .ok_or_else(|| CommandError::internal("The editor's undo history is not available"))

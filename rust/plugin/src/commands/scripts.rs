@@ -1,11 +1,12 @@
 //! Attaching and detaching scripts: undoable editor actions.
 
-use godot::classes::{EditorInterface, ResourceLoader, Script};
+use godot::classes::{ResourceLoader, Script};
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
 
 use super::editor::into_object;
+use super::node_edit::undo_redo;
 use super::params::required_string;
 use super::scene_guard::node_at;
 
@@ -30,9 +31,7 @@ pub fn attach_script(params: &JsonObject) -> CommandResult {
             )
         })?;
     let old = node.get_script();
-    let mut history = EditorInterface::singleton()
-        .get_editor_undo_redo()
-        .ok_or_else(|| CommandError::internal("The editor's undo history is not available"))?;
+    let mut history = undo_redo()?;
     history.create_action(&format!("MCP: Attach script to {}", node.get_name()));
     history.add_do_method(&node, "set_script", &[script.to_variant()]);
     history.add_undo_method(&node, "set_script", &[old.to_variant()]);
@@ -55,9 +54,7 @@ pub fn detach_script(params: &JsonObject) -> CommandResult {
             "path": path, "had_script": false, "undoable": false, "reason": "No script attached",
         })));
     };
-    let mut history = EditorInterface::singleton()
-        .get_editor_undo_redo()
-        .ok_or_else(|| CommandError::internal("The editor's undo history is not available"))?;
+    let mut history = undo_redo()?;
     history.create_action(&format!("MCP: Detach script from {}", node.get_name()));
     history.add_do_method(&node, "set_script", &[Variant::nil()]);
     history.add_undo_method(&node, "set_script", &[script.to_variant()]);
