@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 
 import anyio
 import pytest
@@ -63,12 +62,21 @@ async def open_scene_ready(url: str, scene: str, timeout: float = 60.0) -> None:
             await anyio.sleep(0.05)
 
 
+async def editor_with_main_scene(project, name: str) -> Editor:
+    """Starts an editor on `project` and waits until main.tscn is open in it. The caller
+    kills it (a failure to start kills it here)."""
+    instance = Editor(project, free_port(), name).start()
+    try:
+        instance.wait_for_endpoint()
+        await open_scene_ready(instance.url, "res://main.tscn")
+    except BaseException:
+        instance.kill()
+        raise
+    return instance
+
+
 def structured(result) -> dict:
     """A tool result's structured content, checked against its JSON text twin."""
     assert result.structured_content is not None, result
     assert json.loads(result.content[0].text) == result.structured_content
     return result.structured_content
-
-
-def elapsed_since(start: float) -> float:
-    return time.monotonic() - start

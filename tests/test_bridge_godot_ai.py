@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import anyio
 import pytest
 import websockets.sync.client
 from mcp import Client
@@ -46,7 +47,6 @@ async def sessions(server: GodotAiServer) -> list[dict]:
 async def session_ids_once_there_are(server: GodotAiServer, count: int, timeout: float = 30) -> set:
     """Polls (bounded) until the server lists `count` sessions; the handshake follows the
     socket opening by a moment."""
-    import anyio
     with anyio.fail_after(timeout):
         while len(ids := {s["session_id"] for s in await sessions(server)}) != count:
             await anyio.sleep(0.1)
@@ -54,7 +54,6 @@ async def session_ids_once_there_are(server: GodotAiServer, count: int, timeout:
 
 
 async def wait_for_scene(server: GodotAiServer, scene: str, timeout: float = 60) -> None:
-    import anyio
     with anyio.fail_after(timeout):
         while True:
             async with Client(server.mcp_url) as client:
@@ -157,7 +156,6 @@ async def test_quitting_the_editor_ends_its_session_on_the_server():
         async with Client(f"http://127.0.0.1:{setup.editor.port}/mcp") as client:
             structured(await client.call_tool("editor_manage", {"op": "quit"}))
         assert setup.editor.wait_for_exit() == 0
-        import anyio
         with anyio.fail_after(10):
             while await sessions(setup.server):
                 await anyio.sleep(0.1)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from conftest import open_scene_ready, structured
-from editor_harness import Editor, free_port, make_project
+from conftest import editor_with_main_scene, structured
+from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
 
@@ -24,10 +24,8 @@ async def properties(client, path) -> dict:
 
 async def test_an_agent_builds_edits_saves_and_reopens_a_scene():
     project = make_project("editing")
-    editor = Editor(project, free_port(), "editing_1").start()
+    editor = await editor_with_main_scene(project, "editing_1")
     try:
-        editor.wait_for_endpoint()
-        await open_scene_ready(editor.url, "res://main.tscn")
         async with Client(editor.url) as client:
             enemies = await call(client, "node_create", {"type": "Node2D", "name": "Enemies"})
             assert enemies == {"name": "Enemies", "type": "Node2D", "path": "/Main/Enemies",
@@ -70,9 +68,7 @@ async def test_an_agent_builds_edits_saves_and_reopens_a_scene():
         assert 'name="BigBoss"' in text and 'groups=["bosses"]' in text and 'name="Sun"' not in text
 
         editor.kill()
-        editor = Editor(project, free_port(), "editing_2").start()
-        editor.wait_for_endpoint()
-        await open_scene_ready(editor.url, "res://main.tscn")
+        editor = await editor_with_main_scene(project, "editing_2")
         async with Client(editor.url) as client:
             tree = await call(client, "scene_get_hierarchy", {})
             paths = [node["path"] for node in tree["nodes"]]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from conftest import open_scene_ready, structured
-from editor_harness import Editor, free_port, make_project
+from conftest import editor_with_main_scene, structured
+from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
 
@@ -16,10 +16,8 @@ SCRIPT = "extends Node3D\n\nfunc _ready() -> void:\n\tprint(\"hello\")\n"
 
 async def test_scripts_files_and_settings_round_trip():
     project = make_project("scripts_files")
-    editor = Editor(project, free_port(), "scripts_files").start()
+    editor = await editor_with_main_scene(project, "scripts_files")
     try:
-        editor.wait_for_endpoint()
-        await open_scene_ready(editor.url, "res://main.tscn")
         async with Client(editor.url) as client:
             created = structured(await client.call_tool("script_create", {
                 "path": "res://scripts/world.gd", "content": SCRIPT}))

@@ -138,46 +138,48 @@ const EDITOR_RELOAD_PLUGIN: ToolSpec = ToolSpec {
     shape_result: unchanged,
 };
 
-const EDITOR_MANAGE: ToolSpec = ToolSpec {
-    name: "editor_manage",
-    description: "Editor operations by `op`: state (same as editor_state), quit (close the \
-        editor), selection_get, selection_set, monitors_get, logs_clear. `params` holds the \
-        op's arguments.",
-    arguments: &[
-        ArgSpec {
-            name: "op",
-            kind: ArgKind::OneOf(&[
-                "logs_clear",
-                "monitors_get",
-                "quit",
-                "selection_get",
-                "selection_set",
-                "state",
-            ]),
-            default: None,
-            description: "The operation to run.",
-        },
-        ArgSpec {
-            name: "params",
-            kind: ArgKind::ObjectOrNull,
-            default: Some(|| Value::Null),
-            description: "The operation's arguments, if any.",
-        },
-    ],
-    plan: |arguments| {
-        let command = match arguments.string("op") {
-            "state" => "get_editor_state",
-            "quit" => "quit_editor",
-            "selection_get" => "get_selection",
-            "selection_set" => "set_selection",
-            "monitors_get" => "get_performance_monitors",
-            "logs_clear" => "clear_logs",
-            other => unreachable!("op '{other}' passed validation"),
-        };
-        Ok(Command::new(command, arguments.object("params")))
-    },
-    shape_result: unchanged,
-};
+/// A `*_manage` tool: `op` is one of the listed names (sorted, as godot-ai publishes them),
+/// each mapped to its plugin command; `params` is passed through as the command's params.
+macro_rules! manage_tool {
+    ($name:literal, $description:literal, [$($op:literal => $command:literal),+ $(,)?]) => {
+        ToolSpec {
+            name: $name,
+            description: $description,
+            arguments: &[
+                ArgSpec {
+                    name: "op",
+                    kind: ArgKind::OneOf(&[$($op),+]),
+                    default: None,
+                    description: "The operation to run.",
+                },
+                OPS_PARAMS_ARG,
+            ],
+            plan: |arguments| {
+                let command = match arguments.string("op") {
+                    $($op => $command,)+
+                    other => unreachable!("op '{other}' passed validation"),
+                };
+                Ok(Command::new(command, arguments.object("params")))
+            },
+            shape_result: unchanged,
+        }
+    };
+}
+
+const EDITOR_MANAGE: ToolSpec = manage_tool!(
+    "editor_manage",
+    "Editor operations by `op`: state (same as editor_state), quit (close the \
+     editor), selection_get, selection_set, monitors_get, logs_clear. `params` holds the \
+     op's arguments.",
+    [
+        "logs_clear" => "clear_logs",
+        "monitors_get" => "get_performance_monitors",
+        "quit" => "quit_editor",
+        "selection_get" => "get_selection",
+        "selection_set" => "set_selection",
+        "state" => "get_editor_state",
+    ]
+);
 
 const SCENE_GET_HIERARCHY: ToolSpec = ToolSpec {
     name: "scene_get_hierarchy",
@@ -279,30 +281,16 @@ const SCENE_SAVE: ToolSpec = ToolSpec {
     shape_result: unchanged,
 };
 
-const SCENE_MANAGE: ToolSpec = ToolSpec {
-    name: "scene_manage",
-    description: "Scene operations by `op`: get_roots (open scenes), create, save_as. `params` \
-        holds the op's arguments.",
-    arguments: &[
-        ArgSpec {
-            name: "op",
-            kind: ArgKind::OneOf(&["create", "get_roots", "save_as"]),
-            default: None,
-            description: "The operation to run.",
-        },
-        OPS_PARAMS_ARG,
-    ],
-    plan: |arguments| {
-        let command = match arguments.string("op") {
-            "create" => "create_scene",
-            "get_roots" => "get_open_scenes",
-            "save_as" => "save_scene_as",
-            other => unreachable!("op '{other}' passed validation"),
-        };
-        Ok(Command::new(command, arguments.object("params")))
-    },
-    shape_result: unchanged,
-};
+const SCENE_MANAGE: ToolSpec = manage_tool!(
+    "scene_manage",
+    "Scene operations by `op`: get_roots (open scenes), create, save_as. `params` \
+     holds the op's arguments.",
+    [
+        "create" => "create_scene",
+        "get_roots" => "get_open_scenes",
+        "save_as" => "save_scene_as",
+    ]
+);
 
 const NODE_CREATE: ToolSpec = ToolSpec {
     name: "node_create",
@@ -361,75 +349,23 @@ const NODE_SET_PROPERTY: ToolSpec = ToolSpec {
     shape_result: unchanged,
 };
 
-const NODE_MANAGE: ToolSpec = ToolSpec {
-    name: "node_manage",
-    description: "Node operations by `op`: get_children, get_groups, delete, rename (new_name), \
-        add_to_group / remove_from_group (group), duplicate, move, reparent. `params` holds the \
-        op's arguments, e.g. {\"path\": \"/Main/Player\"}. Changes are undoable.",
-    arguments: &[
-        ArgSpec {
-            name: "op",
-            kind: ArgKind::OneOf(&[
-                "add_to_group",
-                "delete",
-                "duplicate",
-                "get_children",
-                "get_groups",
-                "move",
-                "remove_from_group",
-                "rename",
-                "reparent",
-            ]),
-            default: None,
-            description: "The operation to run.",
-        },
-        OPS_PARAMS_ARG,
-    ],
-    plan: |arguments| {
-        let command = match arguments.string("op") {
-            "add_to_group" => "add_to_group",
-            "delete" => "delete_node",
-            "duplicate" => "duplicate_node",
-            "get_children" => "get_children",
-            "get_groups" => "get_groups",
-            "move" => "move_node",
-            "remove_from_group" => "remove_from_group",
-            "rename" => "rename_node",
-            "reparent" => "reparent_node",
-            other => unreachable!("op '{other}' passed validation"),
-        };
-        Ok(Command::new(command, arguments.object("params")))
-    },
-    shape_result: unchanged,
-};
-
-/// A `*_manage` tool: `op` from `ops` (sorted), mapped to its plugin command by `command_for`;
-/// `params` passed through.
-macro_rules! manage_tool {
-    ($name:literal, $description:literal, [$($op:literal => $command:literal),+ $(,)?]) => {
-        ToolSpec {
-            name: $name,
-            description: $description,
-            arguments: &[
-                ArgSpec {
-                    name: "op",
-                    kind: ArgKind::OneOf(&[$($op),+]),
-                    default: None,
-                    description: "The operation to run.",
-                },
-                OPS_PARAMS_ARG,
-            ],
-            plan: |arguments| {
-                let command = match arguments.string("op") {
-                    $($op => $command,)+
-                    other => unreachable!("op '{other}' passed validation"),
-                };
-                Ok(Command::new(command, arguments.object("params")))
-            },
-            shape_result: unchanged,
-        }
-    };
-}
+const NODE_MANAGE: ToolSpec = manage_tool!(
+    "node_manage",
+    "Node operations by `op`: get_children, get_groups, delete, rename (new_name), \
+     add_to_group / remove_from_group (group), duplicate, move, reparent. `params` holds the \
+     op's arguments, e.g. {\"path\": \"/Main/Player\"}. Changes are undoable.",
+    [
+        "add_to_group" => "add_to_group",
+        "delete" => "delete_node",
+        "duplicate" => "duplicate_node",
+        "get_children" => "get_children",
+        "get_groups" => "get_groups",
+        "move" => "move_node",
+        "remove_from_group" => "remove_from_group",
+        "rename" => "rename_node",
+        "reparent" => "reparent_node",
+    ]
+);
 
 const PROJECT_MANAGE: ToolSpec = manage_tool!(
     "project_manage",

@@ -58,7 +58,12 @@ pub fn mcp_port() -> PortChoice {
         };
     };
     if !editor_settings.has_setting(MCP_PORT_SETTING) {
-        register_port_setting(&mut editor_settings);
+        register_int_setting(
+            &mut editor_settings,
+            MCP_PORT_SETTING,
+            DEFAULT_MCP_PORT.into(),
+            "1,65535,1",
+        );
     }
     let value = editor_settings.get_setting(MCP_PORT_SETTING);
     match value
@@ -80,15 +85,6 @@ pub fn mcp_port() -> PortChoice {
             }
         }
     }
-}
-
-fn register_port_setting(editor_settings: &mut Gd<godot::classes::EditorSettings>) {
-    register_int_setting(
-        editor_settings,
-        MCP_PORT_SETTING,
-        DEFAULT_MCP_PORT.into(),
-        "1,65535,1",
-    );
 }
 
 /// Adds an integer editor setting with its default and range, so it shows in Editor Settings.

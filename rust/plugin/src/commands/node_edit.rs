@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::editor::into_object;
 use super::params::{optional_string, required_string};
+use super::scene::node_entry;
 use super::scene_guard::{edited_root, node_at, parent_at};
 use super::scene_paths::scene_path;
 use crate::json_variant::to_variant;
@@ -348,14 +349,7 @@ pub fn get_children(params: &JsonObject) -> CommandResult {
     let children: Vec<Value> = node
         .get_children()
         .iter_shared()
-        .map(|child| {
-            json!({
-                "name": child.get_name().to_string(),
-                "type": child.get_class().to_string(),
-                "path": scene_path(&root, &child),
-                "children_count": child.get_child_count(),
-            })
-        })
+        .map(|child| node_entry(&root, &child))
         .collect();
     let count = children.len();
     Ok(into_object(json!({

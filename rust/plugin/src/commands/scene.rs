@@ -39,7 +39,8 @@ pub fn get_scene_tree(params: &JsonObject) -> CommandResult {
 /// Most nodes listed, so a huge scene cannot stall the editor in one call.
 const MAX_NODES: usize = 50_000;
 
-fn node_entry(root: &Gd<Node>, node: &Gd<Node>) -> Value {
+/// One node as listings show it: `{name, type, path, children_count}`.
+pub(super) fn node_entry(root: &Gd<Node>, node: &Gd<Node>) -> Value {
     json!({
         "name": node.get_name().to_string(),
         "type": node.get_class().to_string(),
