@@ -23,7 +23,28 @@ fn project_root() -> PathBuf {
 
 fn checked_path(params: &JsonObject) -> Result<(String, PathBuf), CommandError> {
     let path = required_string(params, "path")?;
-    Ok((path.to_owned(), resolve_res_path(path, &project_root())?))
+    Ok((path.to_owned(), checked_path_of(path)?))
+}
+
+/// The file `path` names, if it is a res:// path inside the project (see [`resolve_res_path`]).
+pub(super) fn checked_path_of(path: &str) -> Result<PathBuf, CommandError> {
+    resolve_res_path(path, &project_root())
+}
+
+/// Tells the editor's file system that `path` changed, and rescans (so new resources are
+/// imported; the editor reports `importing` until the scan ends).
+pub(super) fn refresh_file(path: &str) {
+    if let Some(mut filesystem) = EditorInterface::singleton().get_resource_filesystem() {
+        filesystem.update_file(path);
+        filesystem.scan();
+    }
+}
+
+/// Tells the editor's file system that `path` changed, without a full rescan.
+pub(super) fn note_file(path: &str) {
+    if let Some(mut filesystem) = EditorInterface::singleton().get_resource_filesystem() {
+        filesystem.update_file(path);
+    }
 }
 
 /// `read_file {path}` (also `read_script`): `{path, content, size, line_count}`.
@@ -103,9 +124,84 @@ fn write(path: &str, file: &std::path::Path, content: &str) -> Result<(), Comman
     std::fs::write(file, content).map_err(|error| {
         CommandError::internal(format!("Failed to open file for writing: {path} ({error})"))
     })?;
-    if let Some(mut filesystem) = EditorInterface::singleton().get_resource_filesystem() {
-        filesystem.update_file(path);
-        filesystem.scan();
-    }
+    refresh_file(path);
     Ok(())
+}
+
+/// `patch_script {path, old_text, new_text, replace_all = false}`: replaces an exact snippet
+/// of a `.gd` file. Several matches without `replace_all` are refused, so an edit never lands
+/// somewhere the agent did not mean.
+pub fn patch_script(params: &JsonObject) -> CommandResult {
+    let (path, file) = checked_path(params)?;
+    let old_text = match params.get("old_text") {
+        None | Some(serde_json::Value::Null) => {
+            return Err(CommandError::new(
+                ErrorCode::MissingRequiredParam,
+                "Missing required param: old_text",
+            ));
+        }
+        Some(_) => optional_string(params, "old_text")?,
+    };
+    if !params.contains_key("new_text") {
+        return Err(CommandError::new(
+            ErrorCode::MissingRequiredParam,
+            "Missing required param: new_text",
+        ));
+    }
+    let new_text = optional_string(params, "new_text")?;
+    let replace_all = matches!(
+        params.get("replace_all"),
+        Some(serde_json::Value::Bool(true))
+    );
+    if !path.ends_with(".gd") {
+        return Err(CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            "Path must end with .gd (use filesystem_manage write_text for other text files)",
+        ));
+    }
+    if old_text.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::MissingRequiredParam,
+            "old_text must not be empty",
+        ));
+    }
+    let content = std::fs::read_to_string(&file).map_err(|error| {
+        CommandError::new(
+            ErrorCode::ResourceNotFound,
+            format!("File not found or unreadable: {path} ({error})"),
+        )
+    })?;
+    let matches = content.matches(old_text).count();
+    if matches == 0 {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "old_text not found in {path}; read the script (script_manage read) and copy the exact text"
+            ),
+        ));
+    }
+    if matches > 1 && !replace_all {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "old_text matches {matches} times; pass replace_all=true or provide a more \
+                 specific snippet"
+            ),
+        )
+        .with_data("matches", matches));
+    }
+    let patched = if replace_all {
+        content.replace(old_text, new_text)
+    } else {
+        content.replacen(old_text, new_text, 1)
+    };
+    write(&path, &file, &patched)?;
+    Ok(into_object(json!({
+        "path": path,
+        "replacements": if replace_all { matches } else { 1 },
+        "size": patched.chars().count(),
+        "old_size": content.chars().count(),
+        "undoable": false,
+        "reason": "File system operations cannot be undone via editor undo",
+    })))
 }

@@ -6,12 +6,15 @@ mod files;
 mod lifecycle;
 mod node;
 mod node_edit;
+mod node_tree;
 mod params;
 mod project;
 mod scene;
+mod scene_files;
 mod scene_guard;
 mod scene_paths;
 mod scripts;
+mod selection;
 
 use godot_ai_protocol::suggest::closest;
 use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode};
@@ -37,9 +40,18 @@ const COMMANDS: &[(&str, Handler)] = &[
     }),
     ("get_children", node_edit::get_children),
     ("get_groups", node_edit::get_groups),
-    ("open_scene", scene::open_scene),
-    ("save_scene", scene::save_scene),
-    ("get_open_scenes", scene::get_open_scenes),
+    ("duplicate_node", node_tree::duplicate_node),
+    ("move_node", node_tree::move_node),
+    ("reparent_node", node_tree::reparent_node),
+    ("find_nodes", node_tree::find_nodes),
+    ("open_scene", scene_files::open_scene),
+    ("save_scene", scene_files::save_scene),
+    ("save_scene_as", scene_files::save_scene_as),
+    ("create_scene", scene_files::create_scene),
+    ("get_open_scenes", scene_files::get_open_scenes),
+    ("get_selection", selection::get_selection),
+    ("set_selection", selection::set_selection),
+    ("patch_script", files::patch_script),
     ("read_file", files::read_file),
     ("read_script", files::read_file),
     ("write_file", files::write_file),
@@ -56,10 +68,17 @@ const WRITES: &[&str] = &[
     "set_property",
     "delete_node",
     "rename_node",
+    "duplicate_node",
+    "move_node",
+    "reparent_node",
     "add_to_group",
     "remove_from_group",
     "open_scene",
     "save_scene",
+    "save_scene_as",
+    "create_scene",
+    "set_selection",
+    "patch_script",
     "write_file",
     "create_script",
     "attach_script",
@@ -70,16 +89,8 @@ const WRITES: &[&str] = &[
 /// godot-ai commands this plugin does not implement yet: answered with a clear error that says
 /// so, rather than "unknown".
 const NOT_YET: &[&str] = &[
-    "get_selection",
-    "set_selection",
     "get_performance_monitors",
     "clear_logs",
-    "duplicate_node",
-    "move_node",
-    "reparent_node",
-    "create_scene",
-    "save_scene_as",
-    "patch_script",
     "find_symbols",
     "reimport",
     "search_filesystem",

@@ -11,6 +11,7 @@ use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
 use super::editor::into_object;
+use super::node_tree::{Half, reown, scene_owned_subtree};
 use super::params::{optional_string, required_string};
 use super::scene::node_entry;
 use super::scene_guard::{edited_root, node_at, parent_at};
@@ -65,7 +66,7 @@ pub fn create_node(params: &JsonObject) -> CommandResult {
     Ok(into_object(data))
 }
 
-fn instantiate_class(class: &str) -> Result<Gd<Node>, CommandError> {
+pub(super) fn instantiate_class(class: &str) -> Result<Gd<Node>, CommandError> {
     if class.is_empty() {
         return Err(CommandError::new(
             ErrorCode::MissingRequiredParam,
@@ -216,6 +217,7 @@ pub fn delete_node(params: &JsonObject) -> CommandResult {
         .get_parent()
         .ok_or_else(|| CommandError::internal("Node has no parent"))?;
     let index = node.get_index_ex().include_internal(false).done();
+    let owned = scene_owned_subtree(&root, &node);
     let object = node.clone().upcast::<Object>();
     let mut history = undo_redo()?;
     history.create_action(&format!("MCP: Delete {}", node.get_name()));
@@ -230,7 +232,7 @@ pub fn delete_node(params: &JsonObject) -> CommandResult {
         "move_child",
         &[object.to_variant(), index.to_variant()],
     );
-    history.add_undo_method(&object, "set_owner", &[root.to_variant()]);
+    reown(&mut history, Half::Undo, &root, &owned);
     history.add_undo_reference(&object);
     history.commit_action();
     Ok(into_object(

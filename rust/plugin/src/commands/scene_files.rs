@@ -1,0 +1,177 @@
+//! Scene files: open, save, save as, create, and the list of open scenes. None of these is
+//! undoable (they touch files or switch tabs); replies say so.
+
+use godot::classes::{EditorInterface, PackedScene, ResourceSaver};
+use godot::global::Error;
+use godot::prelude::*;
+use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
+use serde_json::{Value, json};
+
+use super::editor::into_object;
+use super::files::{checked_path_of, note_file};
+use super::node_edit::instantiate_class;
+use super::params::{optional_string, required_string};
+use super::scene_guard::edited_root;
+
+/// `open_scene {path}`: opens (or switches to) a scene in the editor. Not undoable.
+pub fn open_scene(params: &JsonObject) -> CommandResult {
+    let path = required_string(params, "path")?;
+    if !godot::classes::ResourceLoader::singleton().exists(path) {
+        return Err(CommandError::new(
+            ErrorCode::ResourceNotFound,
+            format!("Scene not found: {path}"),
+        ));
+    }
+    EditorInterface::singleton().open_scene_from_path(path);
+    Ok(into_object(json!({
+        "path": path,
+        "undoable": false,
+        "reason": "Scene navigation cannot be undone via editor undo",
+    })))
+}
+
+/// `save_scene {}`: saves the edited scene to its file. Not undoable.
+pub fn save_scene(params: &JsonObject) -> CommandResult {
+    let root = edited_root(params)?;
+    let path = root.get_scene_file_path().to_string();
+    if path.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            "Current scene has never been saved; call scene_manage(op='save_as') with a res://... \
+             path ending in .tscn or .scn.",
+        ));
+    }
+    let result = EditorInterface::singleton().save_scene();
+    if result != godot::global::Error::OK {
+        return Err(CommandError::internal(format!(
+            "Failed to save scene: {result:?}"
+        )));
+    }
+    Ok(into_object(json!({
+        "path": path,
+        "undoable": false,
+        "reason": "File save cannot be undone via editor undo",
+    })))
+}
+
+/// `get_open_scenes {}`.
+pub fn get_open_scenes(_params: &JsonObject) -> CommandResult {
+    let editor = EditorInterface::singleton();
+    let scenes: Vec<String> = editor
+        .get_open_scenes()
+        .as_slice()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let current = editor
+        .get_edited_scene_root()
+        .map(|root| root.get_scene_file_path().to_string())
+        .unwrap_or_default();
+    let count = scenes.len();
+    Ok(into_object(
+        json!({"scenes": scenes, "current_scene": current, "count": count}),
+    ))
+}
+
+/// A scene path as given, with `.tscn` added when it names no scene format. Checked like every
+/// file path (res:// only, no `..`, no symlink escape).
+fn scene_file_path(params: &JsonObject) -> Result<(String, std::path::PathBuf), CommandError> {
+    let mut path = required_string(params, "path")?.to_owned();
+    if !(path.ends_with(".tscn") || path.ends_with(".scn")) {
+        path.push_str(".tscn");
+    }
+    let file = checked_path_of(&path)?;
+    Ok((path, file))
+}
+
+fn create_folder(path: &str, file: &std::path::Path) -> Result<(), CommandError> {
+    match file.parent() {
+        Some(folder) => std::fs::create_dir_all(folder).map_err(|error| {
+            CommandError::internal(format!("Failed to create directory for {path}: {error}"))
+        }),
+        None => Ok(()),
+    }
+}
+
+/// `save_scene_as {path}`: saves the edited scene under a new file, which it then edits.
+pub fn save_scene_as(params: &JsonObject) -> CommandResult {
+    let (path, file) = scene_file_path(params)?;
+    let root = edited_root(&JsonObject::new())?;
+    let overwrote = file.exists();
+    create_folder(&path, &file)?;
+    EditorInterface::singleton()
+        .save_scene_as_ex(&path)
+        .with_preview(false)
+        .done();
+    if !file.exists() || root.get_scene_file_path() != GString::from(path.as_str()) {
+        return Err(CommandError::internal(format!(
+            "The editor did not save the scene to {path}; check the Output panel for why"
+        )));
+    }
+    Ok(into_object(json!({
+        "path": path,
+        "overwrote": overwrote,
+        "undoable": false,
+        "reason": "File save cannot be undone via editor undo",
+    })))
+}
+
+/// `create_scene {path, root_type = "Node3D", root_name?, overwrite = false}`: writes a scene
+/// holding one root node and opens it. An existing file is kept unless `overwrite` is true.
+pub fn create_scene(params: &JsonObject) -> CommandResult {
+    let (path, file) = scene_file_path(params)?;
+    let root_type = match optional_string(params, "root_type")? {
+        "" => "Node3D",
+        given => given,
+    };
+    let root_name = match optional_string(params, "root_name")? {
+        "" => file
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "Root".to_owned()),
+        given => given.to_owned(),
+    };
+    let overwrite = matches!(params.get("overwrite"), Some(Value::Bool(true)));
+    if file.exists() && !overwrite {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "Scene already exists: {path}. Open it with scene_open, or pass overwrite=true \
+                 to replace it with an empty scene."
+            ),
+        )
+        .with_data("path", path.as_str()));
+    }
+    let mut root = instantiate_class(root_type)?;
+    root.set_name(&root_name);
+    let saved = pack_and_save(&root, &path, &file);
+    root.free();
+    saved?;
+    note_file(&path);
+    EditorInterface::singleton().open_scene_from_path(&path);
+    Ok(into_object(json!({
+        "path": path,
+        "root_type": root_type,
+        "root_name": root_name,
+        "undoable": false,
+        "reason": "Scene creation involves file system operations",
+    })))
+}
+
+fn pack_and_save(root: &Gd<Node>, path: &str, file: &std::path::Path) -> Result<(), CommandError> {
+    create_folder(path, file)?;
+    let mut scene = PackedScene::new_gd();
+    let packed = scene.pack(root);
+    if packed != Error::OK {
+        return Err(CommandError::internal(format!(
+            "Failed to pack the new scene: {packed:?}"
+        )));
+    }
+    let saved = ResourceSaver::singleton().save_ex(&scene).path(path).done();
+    if saved != Error::OK {
+        return Err(CommandError::internal(format!(
+            "Failed to save scene: {saved:?}"
+        )));
+    }
+    Ok(())
+}
