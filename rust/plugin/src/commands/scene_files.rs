@@ -103,7 +103,7 @@ pub fn save_scene_as(params: &JsonObject) -> CommandResult {
         .save_scene_as_ex(&path)
         .with_preview(false)
         .done();
-    if !file.exists() || root.get_scene_file_path() != GString::from(path.as_str()) {
+    if !file.exists() || root.get_scene_file_path() != path.as_str() {
         return Err(CommandError::internal(format!(
             "The editor did not save the scene to {path}; check the Output panel for why"
         )));
