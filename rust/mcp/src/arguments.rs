@@ -17,6 +17,14 @@ pub enum ArgKind {
     Boolean,
     /// A string from a fixed list (a `*_manage` tool's `op`).
     OneOf(&'static [&'static str]),
+    /// The one allowed string (the `op` of a `*_manage` tool with a single op).
+    Const(&'static str),
+    /// Any JSON number.
+    Number,
+    /// A JSON number, or null for "not given".
+    NumberOrNull,
+    /// An array of JSON objects (`batch_execute`'s commands).
+    ObjectList,
     /// A JSON object, or null for none (a `*_manage` tool's `params`).
     ObjectOrNull,
     /// Any JSON value, null included (a property value).
@@ -28,6 +36,11 @@ impl ArgKind {
     pub fn schema(self) -> Value {
         match self {
             ArgKind::OneOf(choices) => json!({"type": "string", "enum": choices}),
+            ArgKind::Const(only) => json!({"type": "string", "const": only}),
+            ArgKind::NumberOrNull => json!({"anyOf": [{"type": "number"}, {"type": "null"}]}),
+            ArgKind::ObjectList => json!({
+                "type": "array", "items": {"type": "object", "additionalProperties": true}
+            }),
             ArgKind::ObjectOrNull => json!({
                 "anyOf": [{"type": "object", "additionalProperties": true}, {"type": "null"}]
             }),
@@ -45,8 +58,10 @@ impl ArgKind {
     /// What a value of this kind is, for error messages.
     fn expected(self) -> &'static str {
         match self {
-            ArgKind::String | ArgKind::OneOf(_) => "string",
+            ArgKind::String | ArgKind::OneOf(_) | ArgKind::Const(_) => "string",
             ArgKind::Integer => "integer",
+            ArgKind::Number | ArgKind::NumberOrNull => "number",
+            ArgKind::ObjectList => "array of objects",
             ArgKind::Boolean => "boolean",
             ArgKind::ObjectOrNull => "object",
             ArgKind::Any => "value",
@@ -57,7 +72,13 @@ impl ArgKind {
         match self {
             ArgKind::String => value.is_string(),
             ArgKind::OneOf(choices) => value.as_str().is_some_and(|text| choices.contains(&text)),
+            ArgKind::Const(only) => value.as_str() == Some(only),
             ArgKind::Integer => value.is_i64() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
+            ArgKind::Number => value.is_number(),
+            ArgKind::NumberOrNull => value.is_number() || value.is_null(),
+            ArgKind::ObjectList => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(Value::is_object)),
             ArgKind::Boolean => value.is_boolean(),
             ArgKind::ObjectOrNull => value.is_object() || value.is_null(),
             ArgKind::Any => true,
@@ -74,7 +95,11 @@ pub struct Arguments {
 impl Arguments {
     /// Checks `given` against `tool`'s declared arguments and fills in defaults.
     pub fn validate(tool: &ToolSpec, mut given: JsonObject) -> Result<Self, CommandError> {
-        given.remove("session_id");
+        // Every tool takes `session_id`; only `session_activate` uses it (this endpoint
+        // serves one editor), so elsewhere it is accepted and dropped.
+        if !tool.arguments.iter().any(|arg| arg.name == "session_id") {
+            given.remove("session_id");
+        }
         if let Some(unknown) = given
             .keys()
             .find(|key| !tool.arguments.iter().any(|arg| arg.name == key.as_str()))
@@ -86,7 +111,10 @@ impl Arguments {
             let value = match (given.remove(arg.name), arg.default) {
                 (None, Some(default)) => default(),
                 (Some(Value::Null), Some(default))
-                    if !matches!(arg.kind, ArgKind::ObjectOrNull | ArgKind::Any) =>
+                    if !matches!(
+                        arg.kind,
+                        ArgKind::ObjectOrNull | ArgKind::Any | ArgKind::NumberOrNull
+                    ) =>
                 {
                     default()
                 }
@@ -97,24 +125,28 @@ impl Arguments {
                 }
                 (Some(value), _) => value,
             };
-            if let (ArgKind::OneOf(choices), Some(text)) = (arg.kind, value.as_str())
-                && !choices.contains(&text)
-            {
-                return Err(unknown_choice(tool, arg.name, text, choices));
+            match (arg.kind, value.as_str()) {
+                (ArgKind::OneOf(choices), Some(text)) if !choices.contains(&text) => {
+                    return Err(unknown_choice(tool, arg.name, text, choices));
+                }
+                (ArgKind::Const(only), Some(text)) if text != only => {
+                    return Err(unknown_choice(tool, arg.name, text, &[only]));
+                }
+                _ => {}
             }
             if !arg.kind.accepts(&value) {
+                let expected = arg.kind.expected();
+                let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
                 return Err(CommandError::new(
                     ErrorCode::InvalidParams,
                     format!(
-                        "Argument '{}' of {} must be a{} {}, got {}",
+                        "Argument '{}' of {} must be {article} {expected}, got {}",
                         arg.name,
                         tool.name,
-                        if arg.kind == ArgKind::Integer {
-                            "n"
-                        } else {
-                            ""
-                        },
-                        arg.kind.expected(),
                         json_type_name(&value)
                     ),
                 ));

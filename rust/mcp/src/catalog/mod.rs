@@ -1,0 +1,278 @@
+//! The MCP tools this endpoint offers, with godot-ai 2.4.2's names, input schemas and result
+//! shapes, each mapped to the plugin command that does the work.
+//!
+//! A tool call goes: validate the arguments against the tool's schema (unknown or mistyped
+//! arguments are an `INVALID_PARAMS` tool error naming the allowed ones) -> build the command's
+//! params -> run the command on the editor -> shape the reply the way godot-ai's server does
+//! (e.g. paging the scene tree).
+
+use godot_ai_executor::ExecutorHandle;
+use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObject};
+use rmcp::model::Tool;
+use serde_json::{Value, json};
+
+use crate::arguments::{ArgKind, Arguments};
+
+/// Which command a call runs, with which params, given its validated arguments.
+type PlanCommand = fn(&Arguments) -> Result<Command, CommandError>;
+
+/// How a command's reply becomes the tool's result.
+type ShapeResult = fn(JsonObject, &Arguments) -> JsonObject;
+
+/// One MCP tool.
+pub struct ToolSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Arguments the tool accepts besides `session_id`: name, kind, required, description.
+    pub arguments: &'static [ArgSpec],
+    plan: PlanCommand,
+    shape_result: ShapeResult,
+}
+
+/// One declared tool argument.
+pub struct ArgSpec {
+    pub name: &'static str,
+    pub kind: ArgKind,
+    /// `None` for a required argument, else its default.
+    pub default: Option<fn() -> Value>,
+    pub description: &'static str,
+}
+
+/// The tools godot-ai always loads; clients may load the others on demand.
+const CORE_TOOLS: &[&str] = &[
+    "session_activate",
+    "editor_state",
+    "scene_get_hierarchy",
+    "node_get_properties",
+];
+
+const SESSION_ID_DESCRIPTION: &str =
+    "Optional Godot session to target. Empty = active session (this editor).";
+
+impl ToolSpec {
+    /// The JSON Schema of the tool's arguments, as godot-ai publishes it.
+    pub fn input_schema(&self) -> JsonObject {
+        let mut properties = JsonObject::new();
+        let mut required = Vec::new();
+        for arg in self.arguments {
+            let mut property = arg.kind.schema();
+            property["description"] = json!(arg.description);
+            match arg.default {
+                Some(default) => {
+                    property["default"] = default();
+                }
+                None => required.push(arg.name),
+            }
+            properties.insert(arg.name.to_owned(), property);
+        }
+        if !properties.contains_key("session_id") {
+            properties.insert(
+                "session_id".to_owned(),
+                json!({"default": "", "type": "string", "description": SESSION_ID_DESCRIPTION}),
+            );
+        }
+        let mut schema = json!({
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+        });
+        if !required.is_empty() {
+            schema["required"] = json!(required);
+        }
+        match schema {
+            Value::Object(schema) => schema,
+            _ => unreachable!("built as an object above"),
+        }
+    }
+
+    /// The rmcp description of this tool for `tools/list`. Like godot-ai's: every tool but
+    /// the core ones is marked `defer_loading` (clients with tool search load it on demand),
+    /// and every result is a JSON object except the screenshot's image.
+    pub fn to_mcp_tool(&self) -> Tool {
+        let mut tool = Tool::new(self.name, self.description, self.input_schema());
+        if self.name != "editor_screenshot" {
+            let output_schema = json!({"type": "object", "additionalProperties": true});
+            if let Value::Object(output_schema) = output_schema {
+                tool = tool.with_raw_output_schema(output_schema.into());
+            }
+        }
+        if !CORE_TOOLS.contains(&self.name) {
+            let mut meta = JsonObject::new();
+            meta.insert("defer_loading".to_owned(), Value::Bool(true));
+            tool = tool.with_meta(rmcp::model::MetaObject(meta));
+        }
+        tool
+    }
+
+    /// Validates `arguments`, runs the command on the editor and shapes the reply.
+    pub async fn run(&self, executor: &ExecutorHandle, arguments: JsonObject) -> CommandResult {
+        let arguments = Arguments::validate(self, arguments)?;
+        let command = (self.plan)(&arguments)?;
+        let data = executor.execute(command).await?;
+        Ok((self.shape_result)(data, &arguments))
+    }
+}
+
+/// A `*_manage` tool: `op` is one of the listed names (sorted, as godot-ai publishes them; a
+/// single op is published as a constant), each mapped to its plugin command; `params` is passed
+/// through as the command's params. `shape:` names how the reply becomes the result (default:
+/// unchanged).
+macro_rules! manage_tool {
+    ($name:literal, $description:literal, [$($op:literal => $command:literal),+ $(,)?]) => {
+        manage_tool!($name, $description, [$($op => $command),+], shape: unchanged)
+    };
+    ($name:literal, $description:literal, [$($op:literal => $command:literal),+ $(,)?],
+     shape: $shape:expr) => {
+        ToolSpec {
+            name: $name,
+            description: $description,
+            arguments: &[
+                ArgSpec {
+                    name: "op",
+                    kind: op_kind(&[$($op),+]),
+                    default: None,
+                    description: "The operation to run.",
+                },
+                OPS_PARAMS_ARG,
+            ],
+            plan: |arguments| {
+                let command = match arguments.string("op") {
+                    $($op => $command,)+
+                    other => unreachable!("op '{other}' passed validation"),
+                };
+                Ok(Command::new(command, arguments.object("params")))
+            },
+            shape_result: $shape,
+        }
+    };
+}
+
+/// How a `*_manage` tool's `op` is declared: an enum, or a constant when there is one op.
+const fn op_kind(ops: &'static [&'static str]) -> ArgKind {
+    if ops.len() == 1 {
+        ArgKind::Const(ops[0])
+    } else {
+        ArgKind::OneOf(ops)
+    }
+}
+
+mod editor_tools;
+mod paging;
+mod project_tools;
+mod scene_tools;
+
+use editor_tools::*;
+use project_tools::*;
+use scene_tools::*;
+
+/// Every tool, in godot-ai's `tools/list` order.
+pub static TOOLS: &[ToolSpec] = &[
+    EDITOR_STATE,
+    EDITOR_RELOAD_PLUGIN,
+    EDITOR_MANAGE,
+    SCENE_GET_HIERARCHY,
+    SCENE_OPEN,
+    SCENE_SAVE,
+    SCENE_MANAGE,
+    NODE_GET_PROPERTIES,
+    NODE_CREATE,
+    NODE_SET_PROPERTY,
+    NODE_MANAGE,
+    PROJECT_MANAGE,
+    SCRIPT_CREATE,
+    SCRIPT_ATTACH,
+    SCRIPT_MANAGE,
+    FILESYSTEM_MANAGE,
+];
+
+/// The tool called `name`, if this endpoint offers it.
+pub fn find(name: &str) -> Option<&'static ToolSpec> {
+    TOOLS.iter().find(|tool| tool.name == name)
+}
+
+const fn text_arg(name: &'static str, description: &'static str) -> ArgSpec {
+    ArgSpec {
+        name,
+        kind: ArgKind::String,
+        default: None,
+        description,
+    }
+}
+
+const fn optional_text_arg(name: &'static str, description: &'static str) -> ArgSpec {
+    ArgSpec {
+        name,
+        kind: ArgKind::String,
+        default: Some(|| json!("")),
+        description,
+    }
+}
+
+/// A number that may be left out (null).
+const fn optional_number_arg(name: &'static str, description: &'static str) -> ArgSpec {
+    ArgSpec {
+        name,
+        kind: ArgKind::NumberOrNull,
+        default: Some(|| Value::Null),
+        description,
+    }
+}
+
+/// A boolean defaulting to false.
+const fn flag_arg(name: &'static str, description: &'static str) -> ArgSpec {
+    ArgSpec {
+        name,
+        kind: ArgKind::Boolean,
+        default: Some(|| json!(false)),
+        description,
+    }
+}
+
+/// An integer with a default.
+const fn integer_arg(
+    name: &'static str,
+    default: fn() -> Value,
+    description: &'static str,
+) -> ArgSpec {
+    ArgSpec {
+        name,
+        kind: ArgKind::Integer,
+        default: Some(default),
+        description,
+    }
+}
+
+const SCENE_FILE_ARG: ArgSpec = optional_text_arg(
+    "scene_file",
+    "Optional guard: the res:// path of the scene you expect to be edited; the call fails with \
+     EDITED_SCENE_MISMATCH if another scene is active.",
+);
+
+const OPS_PARAMS_ARG: ArgSpec = ArgSpec {
+    name: "params",
+    kind: ArgKind::ObjectOrNull,
+    default: Some(|| Value::Null),
+    description: "The operation's arguments, if any.",
+};
+
+fn unchanged(data: JsonObject, _: &Arguments) -> JsonObject {
+    data
+}
+
+/// `INVALID_PARAMS` for an argument the tool does not take.
+pub(crate) fn unknown_argument(tool: &ToolSpec, name: &str) -> CommandError {
+    let mut allowed: Vec<&str> = tool.arguments.iter().map(|arg| arg.name).collect();
+    allowed.push("session_id");
+    CommandError::new(
+        ErrorCode::InvalidParams,
+        format!(
+            "Unknown argument '{name}' for {}. Allowed: {}.",
+            tool.name,
+            allowed.join(", ")
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests;
+

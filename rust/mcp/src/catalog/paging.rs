@@ -1,0 +1,115 @@
+//! godot-ai's server-side paging: the plugin returns a whole listing and the tool returns one
+//! page of it, with Python slice semantics (out-of-range values give an empty page, never an
+//! error).
+
+use godot_ai_protocol::JsonObject;
+use serde_json::{Value, json};
+
+use crate::arguments::Arguments;
+
+/// `{<key>: page, total_count, offset, limit, has_more}` from the listing `data[key]`.
+pub(super) fn page(mut data: JsonObject, key: &str, offset: i64, limit: i64) -> JsonObject {
+    let items = match data.remove(key) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    let total = items.len() as i64;
+    let start = python_index(offset, total);
+    let end = python_index(offset.saturating_add(limit), total).max(start);
+    let mut shaped = JsonObject::new();
+    shaped.insert(
+        key.to_owned(),
+        Value::Array(items[start as usize..end as usize].to_vec()),
+    );
+    shaped.insert("total_count".to_owned(), json!(total));
+    shaped.insert("offset".to_owned(), json!(offset));
+    shaped.insert("limit".to_owned(), json!(limit));
+    shaped.insert(
+        "has_more".to_owned(),
+        json!(offset.saturating_add(limit) < total),
+    );
+    shaped
+}
+
+/// `scene_get_hierarchy`: `{root, nodes, total_count, offset, limit, has_more}`.
+pub(super) fn page_scene_tree(mut data: JsonObject, arguments: &Arguments) -> JsonObject {
+    let root = data.remove("root").unwrap_or_else(|| json!(""));
+    let paged = page(
+        data,
+        "nodes",
+        arguments.integer("offset"),
+        arguments.integer("limit"),
+    );
+    let mut shaped = JsonObject::new();
+    shaped.insert("root".to_owned(), root);
+    shaped.extend(paged);
+    shaped
+}
+
+/// `node_find`: one page of the matching nodes.
+pub(super) fn page_found_nodes(data: JsonObject, arguments: &Arguments) -> JsonObject {
+    page(
+        data,
+        "nodes",
+        arguments.integer("offset"),
+        arguments.integer("limit"),
+    )
+}
+
+/// Clamps a Python-style slice bound (negative counts from the end) into `0..=len`.
+fn python_index(index: i64, len: i64) -> i64 {
+    if index < 0 {
+        (len + index).max(0)
+    } else {
+        index.min(len)
+    }
+}
+
+/// `logs_read`. The plugin's own lines come all at once and are paged here as plain strings
+/// (`{lines, total_count, offset, limit, has_more}`); the other sources are paged by the
+/// plugin, and a `since_run_id` that is not the current run gives an empty, stale page.
+pub(super) fn page_log_lines(mut data: JsonObject, arguments: &Arguments) -> JsonObject {
+    let count = arguments.integer("count");
+    let offset = arguments.integer("offset");
+    if arguments.string("source") == "plugin" {
+        let lines: Vec<Value> = match data.remove("lines") {
+            Some(Value::Array(lines)) => lines
+                .into_iter()
+                .map(|line| match line {
+                    Value::Object(mut entry) => entry.remove("text").unwrap_or(Value::Null),
+                    text => text,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut listing = JsonObject::new();
+        listing.insert("lines".to_owned(), Value::Array(lines));
+        return page(listing, "lines", offset, count);
+    }
+    let total = data.get("total_count").and_then(Value::as_i64).unwrap_or(0);
+    let wanted_run = arguments.string("since_run_id");
+    let stale = !wanted_run.is_empty()
+        && data.get("run_id").and_then(Value::as_str) != Some(wanted_run);
+    if stale {
+        data.insert("lines".to_owned(), json!([]));
+        data.insert("returned_count".to_owned(), json!(0));
+    }
+    data.insert("limit".to_owned(), json!(count));
+    data.insert(
+        "has_more".to_owned(),
+        json!(!stale && offset.saturating_add(count) < total),
+    );
+    data.insert("stale_run_id".to_owned(), json!(stale));
+    data
+}
+
+/// `filesystem_manage`: op=search returns one page of `files` (by `params.offset`, default 0,
+/// and `params.limit`, default 100); the other ops return the reply unchanged.
+pub(super) fn page_search_results(data: JsonObject, arguments: &Arguments) -> JsonObject {
+    if arguments.string("op") != "search" {
+        return data;
+    }
+    let params = arguments.object("params");
+    let number = |name: &str, default: i64| params.get(name).and_then(Value::as_i64).unwrap_or(default);
+    page(data, "files", number("offset", 0), number("limit", 100))
+}
