@@ -15,6 +15,7 @@ mod json_variant;
 mod logging;
 mod main_thread;
 mod pacing;
+mod plugin_log;
 mod runtime;
 mod settings;
 mod snapshot;

@@ -49,6 +49,7 @@ impl<S: Subscriber> Layer<S> for OutputPanel {
         let mut line = LineBuilder::default();
         event.record(&mut line);
         let text = format!("{PREFIX}{}", line.finish());
+        crate::plugin_log::record(text.clone());
         if ENGINE_GONE.load(Ordering::SeqCst) {
             eprintln!("{text}");
             return;

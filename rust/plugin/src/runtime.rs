@@ -35,9 +35,27 @@ const WORKER_THREADS: usize = 2;
 
 struct Running {
     runtime: Runtime,
+    session: Session,
     shutdown: CancellationToken,
     mcp_port: Option<u16>,
     bridge: Option<JoinHandle<()>>,
+}
+
+/// This editor's session as godot-ai names it: `<project-slug>@<4 hex>`, new per plugin load,
+/// and when the plugin started.
+#[derive(Clone)]
+pub struct Session {
+    pub id: String,
+    pub started: std::time::SystemTime,
+}
+
+/// The running plugin's session, if it runs. Main thread only.
+pub fn session() -> Option<Session> {
+    RUNNING.with(|slot| {
+        slot.borrow()
+            .as_ref()
+            .map(|running| running.session.clone())
+    })
 }
 
 thread_local! {
@@ -66,11 +84,16 @@ pub fn start() {
     let executor = executor.with_wake_hook(std::sync::Arc::new(pacing::note_activity));
     main_thread::install(queue);
 
+    let session = Session {
+        id: godot_ai_bridge::session_id::new_session_id(&snapshot::identity().project_path),
+        started: std::time::SystemTime::now(),
+    };
     let mcp_port = start_mcp_endpoint(&runtime, executor.clone(), &shutdown);
-    let bridge = start_bridge(&runtime, executor, &shutdown);
+    let bridge = start_bridge(&runtime, executor, &shutdown, &session.id);
     RUNNING.with(|slot| {
         slot.replace(Some(Running {
             runtime,
+            session,
             shutdown,
             mcp_port,
             bridge,
@@ -119,11 +142,12 @@ fn start_bridge(
     runtime: &Runtime,
     executor: ExecutorHandle,
     shutdown: &CancellationToken,
+    session_id: &str,
 ) -> Option<JoinHandle<()>> {
     let port = settings::ws_port()?;
     let identity = snapshot::identity();
     let config = BridgeConfig {
-        session_id: godot_ai_bridge::session_id::new_session_id(&identity.project_path),
+        session_id: session_id.to_owned(),
         identity,
         executor,
         snapshots: main_thread::publish_snapshots(),

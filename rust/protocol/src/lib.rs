@@ -9,6 +9,7 @@
 //! milliseconds.
 
 mod error;
+pub mod godot_ai_commands;
 pub mod res_path;
 pub mod suggest;
 

@@ -48,7 +48,6 @@ pub(super) const EDITOR_RELOAD_PLUGIN: ToolSpec = ToolSpec {
     shape_result: unchanged,
 };
 
-
 pub(super) const EDITOR_MANAGE: ToolSpec = manage_tool!(
     "editor_manage",
     "Editor operations by `op`: state (same as editor_state), quit (close the \
@@ -63,7 +62,6 @@ pub(super) const EDITOR_MANAGE: ToolSpec = manage_tool!(
         "state" => "get_editor_state",
     ]
 );
-
 
 pub(super) const LOGS_READ: ToolSpec = ToolSpec {
     name: "logs_read",
@@ -124,15 +122,26 @@ pub(super) const EDITOR_SCREENSHOT: ToolSpec = ToolSpec {
         },
         optional_text_arg("view_target", "Node path to frame (not supported yet)."),
         flag_arg("coverage", "Capture several angles (not supported yet)."),
-        optional_number_arg("elevation", "Camera elevation in degrees (not supported yet)."),
+        optional_number_arg(
+            "elevation",
+            "Camera elevation in degrees (not supported yet).",
+        ),
         optional_number_arg("azimuth", "Camera azimuth in degrees (not supported yet)."),
-        optional_number_arg("fov", "Camera field of view in degrees (not supported yet)."),
+        optional_number_arg(
+            "fov",
+            "Camera field of view in degrees (not supported yet).",
+        ),
     ],
     plan: |arguments| {
         let mut params = arguments.pick(&["source", "max_resolution", "include_image"]);
         params.extend(arguments.pick_non_empty(&["view_target"]));
         for name in ["elevation", "azimuth", "fov"] {
-            params.extend(arguments.pick(&[name]).into_iter().filter(|(_, v)| !v.is_null()));
+            params.extend(
+                arguments
+                    .pick(&[name])
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_null()),
+            );
         }
         Ok(Command::new("take_screenshot", params))
     },

@@ -156,18 +156,24 @@ const fn op_kind(ops: &'static [&'static str]) -> ArgKind {
     }
 }
 
+mod domain_tools;
 mod editor_tools;
 mod paging;
 mod project_tools;
 mod scene_tools;
 
+use domain_tools::*;
 use editor_tools::*;
 use project_tools::*;
 use scene_tools::*;
 
 /// Every tool, in godot-ai's `tools/list` order.
 pub static TOOLS: &[ToolSpec] = &[
+    SESSION_ACTIVATE,
+    SESSION_MANAGE,
     EDITOR_STATE,
+    LOGS_READ,
+    EDITOR_SCREENSHOT,
     EDITOR_RELOAD_PLUGIN,
     EDITOR_MANAGE,
     SCENE_GET_HIERARCHY,
@@ -177,12 +183,31 @@ pub static TOOLS: &[ToolSpec] = &[
     NODE_GET_PROPERTIES,
     NODE_CREATE,
     NODE_SET_PROPERTY,
+    NODE_FIND,
     NODE_MANAGE,
+    PROJECT_RUN,
     PROJECT_MANAGE,
     SCRIPT_CREATE,
+    SCRIPT_PATCH,
     SCRIPT_ATTACH,
     SCRIPT_MANAGE,
+    RESOURCE_MANAGE,
     FILESYSTEM_MANAGE,
+    CLIENT_MANAGE,
+    SIGNAL_MANAGE,
+    AUTOLOAD_MANAGE,
+    INPUT_MAP_MANAGE,
+    TEST_RUN,
+    TEST_MANAGE,
+    BATCH_EXECUTE,
+    UI_MANAGE,
+    THEME_MANAGE,
+    ANIMATION_CREATE,
+    ANIMATION_MANAGE,
+    MATERIAL_MANAGE,
+    PARTICLE_MANAGE,
+    CAMERA_MANAGE,
+    AUDIO_MANAGE,
 ];
 
 /// The tool called `name`, if this endpoint offers it.
@@ -275,4 +300,3 @@ pub(crate) fn unknown_argument(tool: &ToolSpec, name: &str) -> CommandError {
 
 #[cfg(test)]
 mod tests;
-

@@ -88,8 +88,8 @@ pub(super) fn page_log_lines(mut data: JsonObject, arguments: &Arguments) -> Jso
     }
     let total = data.get("total_count").and_then(Value::as_i64).unwrap_or(0);
     let wanted_run = arguments.string("since_run_id");
-    let stale = !wanted_run.is_empty()
-        && data.get("run_id").and_then(Value::as_str) != Some(wanted_run);
+    let stale =
+        !wanted_run.is_empty() && data.get("run_id").and_then(Value::as_str) != Some(wanted_run);
     if stale {
         data.insert("lines".to_owned(), json!([]));
         data.insert("returned_count".to_owned(), json!(0));
@@ -110,6 +110,7 @@ pub(super) fn page_search_results(data: JsonObject, arguments: &Arguments) -> Js
         return data;
     }
     let params = arguments.object("params");
-    let number = |name: &str, default: i64| params.get(name).and_then(Value::as_i64).unwrap_or(default);
+    let number =
+        |name: &str, default: i64| params.get(name).and_then(Value::as_i64).unwrap_or(default);
     page(data, "files", number("offset", 0), number("limit", 100))
 }

@@ -63,7 +63,6 @@ pub(super) const SCRIPT_ATTACH: ToolSpec = ToolSpec {
     shape_result: unchanged,
 };
 
-
 pub(super) const PROJECT_RUN: ToolSpec = ToolSpec {
     name: "project_run",
     description: "Run the game from the editor: mode main (the main scene), current (the \

@@ -54,7 +54,6 @@ pub(super) const NODE_GET_PROPERTIES: ToolSpec = ToolSpec {
     shape_result: unchanged,
 };
 
-
 pub(super) const SCENE_OPEN: ToolSpec = ToolSpec {
     name: "scene_open",
     description: "Open a scene in the editor (or switch to it if already open).",
@@ -160,7 +159,6 @@ pub(super) const NODE_MANAGE: ToolSpec = manage_tool!(
     ]
 );
 
-
 pub(super) const NODE_FIND: ToolSpec = ToolSpec {
     name: "node_find",
     description: "Find nodes in the edited scene by name (case-insensitive substring), type \
@@ -170,7 +168,11 @@ pub(super) const NODE_FIND: ToolSpec = ToolSpec {
         optional_text_arg("type", "Exact class, e.g. MeshInstance3D."),
         optional_text_arg("group", "Group the node is in."),
         integer_arg("offset", || json!(0), "Matches to skip. Default 0."),
-        integer_arg("limit", || json!(100), "Max matches to return. Default 100."),
+        integer_arg(
+            "limit",
+            || json!(100),
+            "Max matches to return. Default 100.",
+        ),
     ],
     plan: |arguments| {
         Ok(Command::new(

@@ -16,32 +16,60 @@ fn object(value: Value) -> JsonObject {
     }
 }
 
+/// godot-ai 2.4.2's input schemas, from its server's `tools/list`, descriptions removed.
+fn godot_ai_schemas() -> JsonObject {
+    let text = include_str!("../../tests/fixtures/godot_ai_2.4.2_input_schemas.json");
+    object(serde_json::from_str(text).expect("fixture is JSON"))
+}
+
+fn without_descriptions(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(key, _)| key != "description")
+                .map(|(key, value)| (key, without_descriptions(value)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_descriptions).collect()),
+        other => other,
+    }
+}
+
 #[test]
-fn tool_names_follow_godot_ai_and_are_unique() {
+fn tools_are_godot_ai_s_39_in_its_order() {
     let names: Vec<&str> = TOOLS.iter().map(|tool| tool.name).collect();
-    assert_eq!(
-        names,
-        [
-            "editor_state",
-            "editor_reload_plugin",
-            "editor_manage",
-            "scene_get_hierarchy",
-            "scene_open",
-            "scene_save",
-            "scene_manage",
-            "node_get_properties",
-            "node_create",
-            "node_set_property",
-            "node_manage",
-            "project_manage",
-            "script_create",
-            "script_attach",
-            "script_manage",
-            "filesystem_manage"
-        ]
-    );
+    let expected: Vec<String> = godot_ai_schemas().keys().cloned().collect();
+    assert_eq!(names, expected);
     assert!(find("node_get_properties").is_some());
     assert!(find("nope").is_none());
+}
+
+#[test]
+fn input_schemas_match_godot_ai_apart_from_descriptions() {
+    let expected = godot_ai_schemas();
+    for tool in TOOLS {
+        let ours = without_descriptions(Value::Object(tool.input_schema()));
+        assert_eq!(ours, expected[tool.name], "{}", tool.name);
+    }
+}
+
+#[test]
+fn core_tools_load_eagerly_and_only_the_screenshot_lacks_an_output_schema() {
+    for tool in TOOLS {
+        let listed = tool.to_mcp_tool();
+        let deferred = listed
+            .meta
+            .as_ref()
+            .and_then(|meta| meta.0.get("defer_loading"))
+            .is_some();
+        assert_eq!(deferred, !CORE_TOOLS.contains(&tool.name), "{}", tool.name);
+        assert_eq!(
+            listed.output_schema.is_none(),
+            tool.name == "editor_screenshot",
+            "{}",
+            tool.name
+        );
+    }
 }
 
 #[test]
@@ -108,7 +136,7 @@ fn tree(count: usize) -> JsonObject {
 #[test]
 fn hierarchy_pages_like_godot_ai() {
     let arguments = args(&SCENE_GET_HIERARCHY, json!({"offset": 1, "limit": 1})).unwrap();
-    let page = page_nodes(tree(3), &arguments);
+    let page = paging::page_scene_tree(tree(3), &arguments);
     assert_eq!(
         Value::Object(page),
         json!({"root": "", "nodes": [{"name": "n1"}], "total_count": 3,
@@ -119,19 +147,19 @@ fn hierarchy_pages_like_godot_ai() {
 #[test]
 fn hierarchy_paging_out_of_range_gives_an_empty_page_not_an_error() {
     let far = args(&SCENE_GET_HIERARCHY, json!({"offset": 5})).unwrap();
-    let page = page_nodes(tree(2), &far);
+    let page = paging::page_scene_tree(tree(2), &far);
     assert_eq!(page["nodes"], json!([]));
     assert_eq!(page["has_more"], json!(false));
 
     let from_end = args(&SCENE_GET_HIERARCHY, json!({"offset": -1})).unwrap();
-    let negative = page_nodes(tree(3), &from_end);
+    let negative = paging::page_scene_tree(tree(3), &from_end);
     assert_eq!(negative["nodes"], json!([{"name": "n2"}]));
 }
 
 #[test]
 fn hierarchy_without_a_scene_is_an_empty_listing() {
     let empty = object(json!({"nodes": [], "message": "No scene open"}));
-    let page = page_nodes(empty, &args(&SCENE_GET_HIERARCHY, json!({})).unwrap());
+    let page = paging::page_scene_tree(empty, &args(&SCENE_GET_HIERARCHY, json!({})).unwrap());
     assert_eq!(
         Value::Object(page),
         json!({"root": "", "nodes": [], "total_count": 0, "offset": 0,
@@ -224,14 +252,47 @@ fn every_op_enum_is_sorted_like_godot_ai() {
         let Some(ops) = schema["properties"].get("op") else {
             continue;
         };
-        let ops: Vec<&str> = ops["enum"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|op| op.as_str().unwrap())
-            .collect();
+        let Some(ops) = ops["enum"].as_array() else {
+            continue; // a single op is a constant
+        };
+        let ops: Vec<&str> = ops.iter().map(|op| op.as_str().unwrap()).collect();
         let mut sorted = ops.clone();
         sorted.sort_unstable();
         assert_eq!(ops, sorted, "{}", tool.name);
+    }
+}
+
+#[test]
+fn every_command_a_tool_sends_is_a_godot_ai_command_or_a_session_one() {
+    use godot_ai_protocol::godot_ai_commands::is_godot_ai_command;
+    for tool in TOOLS {
+        let schema = tool.input_schema();
+        let ops: Vec<Value> = match &schema["properties"].get("op") {
+            Some(op) if op.get("enum").is_some() => op["enum"].as_array().unwrap().clone(),
+            Some(op) => vec![op["const"].clone()],
+            None => vec![Value::Null],
+        };
+        for op in ops {
+            let mut given = json!({"commands": [], "length": 1, "player_path": "p", "name": "n",
+                                   "session_id": "s", "path": "p", "property": "x", "value": 1,
+                                   "old_text": "a", "new_text": "b", "script_path": "s"});
+            let declared: Vec<&str> = tool.arguments.iter().map(|arg| arg.name).collect();
+            given
+                .as_object_mut()
+                .unwrap()
+                .retain(|key, _| declared.contains(&key.as_str()));
+            if !op.is_null() {
+                given["op"] = op;
+            }
+            let arguments = args(tool, given).unwrap();
+            let command = (tool.plan)(&arguments).unwrap();
+            assert!(
+                is_godot_ai_command(&command.name)
+                    || ["session_list", "session_activate"].contains(&command.name.as_str()),
+                "{} sends {}",
+                tool.name,
+                command.name
+            );
+        }
     }
 }

@@ -1,13 +1,13 @@
 //! Project settings: read any, write and save to project.godot (not undoable: it is saved).
 
-use godot::classes::ProjectSettings;
+use godot::classes::{EditorInterface, ProjectSettings, ResourceLoader};
 use godot::global::type_string;
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
 use super::editor::into_object;
-use super::params::required_string;
+use super::params::{optional_string, required_string};
 use crate::variant_json::to_json;
 
 /// `get_project_setting {key}`: `{key, value, type}`.
@@ -62,5 +62,114 @@ pub fn set_project_setting(params: &JsonObject) -> CommandResult {
         "type": type_string(new.get_type().ord() as i64).to_string(),
         "undoable": false,
         "reason": "ProjectSettings changes are saved to disk",
+    })))
+}
+
+const RUN_MODES: [&str; 3] = ["main", "current", "custom"];
+
+/// `run_project {mode = "main", scene?, autosave = true}`: plays the main scene, the edited
+/// scene, or `scene`, from the editor. Not undoable.
+pub fn run_project(params: &JsonObject) -> CommandResult {
+    let mut editor = EditorInterface::singleton();
+    if editor.is_playing_scene() {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            "Project is already running; stop it first (project_manage op=stop)",
+        ));
+    }
+    let mode = match optional_string(params, "mode")? {
+        "" => "main",
+        given => given,
+    };
+    let scene = optional_string(params, "scene")?;
+    let autosave = !matches!(params.get("autosave"), Some(Value::Bool(false)));
+    if mode == "custom" && scene.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::MissingRequiredParam,
+            "Missing required param: scene (required when mode='custom')",
+        ));
+    }
+    if !RUN_MODES.contains(&mode) {
+        return Err(CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!("Invalid mode '{mode}' — use 'main', 'current', or 'custom'"),
+        ));
+    }
+    let target = match mode {
+        "main" => ProjectSettings::singleton()
+            .get_setting("application/run/main_scene")
+            .stringify()
+            .to_string(),
+        "current" => editor
+            .get_edited_scene_root()
+            .map(|root| root.get_scene_file_path().to_string())
+            .unwrap_or_default(),
+        _ => scene.to_owned(),
+    };
+    // The editor would open a dialog for a missing scene, which nobody answers here.
+    if target.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            match mode {
+                "main" => {
+                    "No main scene is set (application/run/main_scene); set it with \
+                           project_manage settings_set, or run mode='current'"
+                }
+                _ => "The edited scene has never been saved; save it first (scene_manage save_as)",
+            },
+        ));
+    }
+    if !ResourceLoader::singleton().exists(&target) {
+        return Err(CommandError::new(
+            ErrorCode::ResourceNotFound,
+            format!("Scene not found: {target}"),
+        ));
+    }
+    with_autosave(autosave, || match mode {
+        "main" => editor.play_main_scene(),
+        "current" => editor.play_current_scene(),
+        _ => editor.play_custom_scene(&target),
+    });
+    Ok(into_object(json!({
+        "mode": mode,
+        "scene": scene,
+        "autosave": autosave,
+        "undoable": false,
+        "reason": "Play/stop is a runtime action",
+    })))
+}
+
+const SAVE_BEFORE_RUNNING: &str = "run/auto_save/save_before_running";
+
+/// Runs `play` with the editor's save-before-running setting off when `autosave` is false,
+/// restoring the user's value right after.
+fn with_autosave(autosave: bool, play: impl FnOnce()) {
+    let settings = EditorInterface::singleton().get_editor_settings();
+    match settings {
+        Some(mut settings) if !autosave && settings.has_setting(SAVE_BEFORE_RUNNING) => {
+            let previous = settings.get_setting(SAVE_BEFORE_RUNNING);
+            settings.set_setting(SAVE_BEFORE_RUNNING, &false.to_variant());
+            play();
+            settings.set_setting(SAVE_BEFORE_RUNNING, &previous);
+        }
+        _ => play(),
+    }
+}
+
+/// `stop_project {}`: stops the game the editor runs. Never refused by the write gate.
+pub fn stop_project(_params: &JsonObject) -> CommandResult {
+    let mut editor = EditorInterface::singleton();
+    if !editor.is_playing_scene() {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            "Project is not running",
+        ));
+    }
+    editor.stop_playing_scene();
+    Ok(into_object(json!({
+        "stopped": true,
+        "undoable": false,
+        "reason": "Play/stop is a runtime action",
+        "readiness_after": super::editor::readiness(),
     })))
 }

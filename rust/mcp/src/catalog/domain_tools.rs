@@ -1,0 +1,203 @@
+//! godot-ai's domain tools (resources, UI, themes, animation, materials, particles, cameras,
+//! audio, tests, client configuration). They are listed with godot-ai's names and schemas so an
+//! agent's tool knowledge carries over; the plugin answers each op whose command it does not
+//! implement yet with a clear "not supported by godot-ai-native yet" error.
+
+use serde_json::json;
+
+use super::*;
+
+pub(super) const RESOURCE_MANAGE: ToolSpec = manage_tool!(
+    "resource_manage",
+    "Resources by `op`: search, load, get_info, create, assign, and helpers for curves, \
+     environments, gradient and noise textures, physics shapes.",
+    [
+        "assign" => "assign_resource",
+        "create" => "create_resource",
+        "curve_set_points" => "curve_set_points",
+        "environment_create" => "environment_create",
+        "get_info" => "get_resource_info",
+        "gradient_texture_create" => "gradient_texture_create",
+        "load" => "load_resource",
+        "noise_texture_create" => "noise_texture_create",
+        "physics_shape_autofit" => "physics_shape_autofit",
+        "search" => "search_resources",
+    ]
+);
+
+pub(super) const CLIENT_MANAGE: ToolSpec = manage_tool!(
+    "client_manage",
+    "MCP client configuration by `op`: status, configure, remove.",
+    [
+        "configure" => "configure_client",
+        "remove" => "remove_client",
+        "status" => "check_client_status",
+    ]
+);
+
+pub(super) const TEST_RUN: ToolSpec = ToolSpec {
+    name: "test_run",
+    description: "Run the project's editor test suites.",
+    arguments: &[
+        optional_text_arg("suite", "Only this suite."),
+        optional_text_arg("test_name", "Only tests whose name contains this."),
+        optional_text_arg("exclude_test_name", "Skip tests whose name contains this."),
+        flag_arg("verbose", "Include passing tests in the result."),
+    ],
+    plan: |arguments| {
+        let mut params = arguments.pick_non_empty(&["suite", "test_name", "exclude_test_name"]);
+        params.extend(
+            arguments
+                .pick(&["verbose"])
+                .into_iter()
+                .filter(|(_, value)| *value == json!(true)),
+        );
+        Ok(Command::new("run_tests", params))
+    },
+    shape_result: unchanged,
+};
+
+pub(super) const TEST_MANAGE: ToolSpec = manage_tool!(
+    "test_manage",
+    "Test results by `op`: results_get (the last test_run's results).",
+    ["results_get" => "get_test_results"]
+);
+
+pub(super) const UI_MANAGE: ToolSpec = manage_tool!(
+    "ui_manage",
+    "Control nodes by `op`: set_anchor_preset, set_text, build_layout, draw_recipe.",
+    [
+        "build_layout" => "build_layout",
+        "draw_recipe" => "control_draw_recipe",
+        "set_anchor_preset" => "set_anchor_preset",
+        "set_text" => "set_text",
+    ]
+);
+
+pub(super) const THEME_MANAGE: ToolSpec = manage_tool!(
+    "theme_manage",
+    "Themes by `op`: create, set_color, set_constant, set_font_size, set_stylebox_flat, apply.",
+    [
+        "apply" => "apply_theme",
+        "create" => "create_theme",
+        "set_color" => "theme_set_color",
+        "set_constant" => "theme_set_constant",
+        "set_font_size" => "theme_set_font_size",
+        "set_stylebox_flat" => "theme_set_stylebox_flat",
+    ]
+);
+
+pub(super) const ANIMATION_CREATE: ToolSpec = ToolSpec {
+    name: "animation_create",
+    description: "Create an animation in an AnimationPlayer.",
+    arguments: &[
+        text_arg("player_path", "Path of the AnimationPlayer node."),
+        text_arg("name", "Animation name."),
+        ArgSpec {
+            name: "length",
+            kind: ArgKind::Number,
+            default: None,
+            description: "Length in seconds.",
+        },
+        ArgSpec {
+            name: "loop_mode",
+            kind: ArgKind::String,
+            default: Some(|| json!("none")),
+            description: "none, linear or pingpong.",
+        },
+        flag_arg("overwrite", "Replace an animation with the same name."),
+    ],
+    plan: |arguments| {
+        let mut params = arguments.pick(&["player_path", "name", "length", "loop_mode"]);
+        params.extend(
+            arguments
+                .pick(&["overwrite"])
+                .into_iter()
+                .filter(|(_, value)| *value == json!(true)),
+        );
+        Ok(Command::new("animation_create", params))
+    },
+    shape_result: unchanged,
+};
+
+pub(super) const ANIMATION_MANAGE: ToolSpec = manage_tool!(
+    "animation_manage",
+    "Animations by `op`: players, tracks, presets, playback and validation.",
+    [
+        "add_method_track" => "animation_add_method_track",
+        "add_property_track" => "animation_add_property_track",
+        "create_simple" => "animation_create_simple",
+        "delete" => "animation_delete",
+        "get" => "animation_get",
+        "list" => "animation_list",
+        "play" => "animation_play",
+        "player_create" => "animation_player_create",
+        "preset_fade" => "animation_preset_fade",
+        "preset_pulse" => "animation_preset_pulse",
+        "preset_shake" => "animation_preset_shake",
+        "preset_slide" => "animation_preset_slide",
+        "set_autoplay" => "animation_set_autoplay",
+        "stop" => "animation_stop",
+        "validate" => "animation_validate",
+    ]
+);
+
+pub(super) const MATERIAL_MANAGE: ToolSpec = manage_tool!(
+    "material_manage",
+    "Materials by `op`: create, get, list, set_param, set_shader_param, assign, apply_to_node, \
+     apply_preset.",
+    [
+        "apply_preset" => "material_apply_preset",
+        "apply_to_node" => "material_apply_to_node",
+        "assign" => "material_assign",
+        "create" => "material_create",
+        "get" => "material_get",
+        "list" => "material_list",
+        "set_param" => "material_set_param",
+        "set_shader_param" => "material_set_shader_param",
+    ]
+);
+
+pub(super) const PARTICLE_MANAGE: ToolSpec = manage_tool!(
+    "particle_manage",
+    "Particle systems by `op`: create, get, set_main, set_process, set_draw_pass, restart, \
+     apply_preset.",
+    [
+        "apply_preset" => "particle_apply_preset",
+        "create" => "particle_create",
+        "get" => "particle_get",
+        "restart" => "particle_restart",
+        "set_draw_pass" => "particle_set_draw_pass",
+        "set_main" => "particle_set_main",
+        "set_process" => "particle_set_process",
+    ]
+);
+
+pub(super) const CAMERA_MANAGE: ToolSpec = manage_tool!(
+    "camera_manage",
+    "Cameras by `op`: create, configure, get, list, 2D limits/damping/follow, apply_preset.",
+    [
+        "apply_preset" => "camera_apply_preset",
+        "configure" => "camera_configure",
+        "create" => "camera_create",
+        "follow_2d" => "camera_follow_2d",
+        "get" => "camera_get",
+        "list" => "camera_list",
+        "set_damping_2d" => "camera_set_damping_2d",
+        "set_limits_2d" => "camera_set_limits_2d",
+    ]
+);
+
+pub(super) const AUDIO_MANAGE: ToolSpec = manage_tool!(
+    "audio_manage",
+    "Audio players by `op`: player_create, player_set_stream, player_set_playback, play, stop, \
+     list.",
+    [
+        "list" => "audio_list",
+        "play" => "audio_play",
+        "player_create" => "audio_player_create",
+        "player_set_playback" => "audio_player_set_playback",
+        "player_set_stream" => "audio_player_set_stream",
+        "stop" => "audio_stop",
+    ]
+);

@@ -1,0 +1,178 @@
+//! `get_logs` / `clear_logs` and `get_performance_monitors`: what the editor and this plugin
+//! have been doing.
+//!
+//! Only the `plugin` log source is captured (see [`crate::plugin_log`]); `editor` and `game`
+//! answer with an empty page and a note saying so, as godot-ai does where it cannot capture.
+
+use godot::classes::performance::Monitor;
+use godot::classes::{EditorInterface, Performance};
+use godot::prelude::*;
+use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
+use serde_json::{Value, json};
+
+use super::editor::into_object;
+use super::params::{integer_or, optional_string};
+use crate::plugin_log;
+
+const SOURCES: [&str; 4] = ["plugin", "game", "editor", "all"];
+
+/// `get_logs {count = 50, offset = 0, source = "plugin"}`: lines oldest first, `offset` counted
+/// from the oldest kept line.
+pub fn get_logs(params: &JsonObject) -> CommandResult {
+    let count = integer_or(params, "count", 50)?.max(0) as usize;
+    let offset = integer_or(params, "offset", 0)?.max(0) as usize;
+    let source = match optional_string(params, "source")? {
+        "" => "plugin",
+        given => given,
+    };
+    if !SOURCES.contains(&source) {
+        return Err(CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!("Invalid source '{source}' — use 'plugin', 'game', 'editor', or 'all'"),
+        ));
+    }
+    let lines: Vec<Value> = if matches!(source, "plugin" | "all") {
+        plugin_log::snapshot()
+            .into_iter()
+            .map(|text| json!({"source": "plugin", "level": "info", "text": text}))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let total = lines.len();
+    let page: Vec<Value> = lines.into_iter().skip(offset).take(count).collect();
+    let returned = page.len();
+    let mut data = json!({
+        "source": source,
+        "lines": page,
+        "total_count": total,
+        "returned_count": returned,
+        "offset": offset,
+    });
+    if source != "plugin" {
+        data["run_id"] = json!("");
+        data["is_running"] = json!(EditorInterface::singleton().is_playing_scene());
+        data["dropped_count"] = json!(0);
+        data["note"] = json!(
+            "godot-ai-native does not capture editor or game output yet; only the plugin's own \
+             lines are listed"
+        );
+    }
+    Ok(into_object(data))
+}
+
+/// `clear_logs {}`: forgets the plugin's kept lines.
+pub fn clear_logs(_params: &JsonObject) -> CommandResult {
+    Ok(into_object(json!({"cleared_count": plugin_log::clear()})))
+}
+
+/// godot-ai's monitor names and the engine monitors they read.
+const MONITORS: &[(&str, Monitor)] = &[
+    ("time/fps", Monitor::TIME_FPS),
+    ("time/process", Monitor::TIME_PROCESS),
+    ("time/physics_process", Monitor::TIME_PHYSICS_PROCESS),
+    ("time/navigation_process", Monitor::TIME_NAVIGATION_PROCESS),
+    ("memory/static", Monitor::MEMORY_STATIC),
+    ("memory/static_max", Monitor::MEMORY_STATIC_MAX),
+    (
+        "memory/message_buffer_max",
+        Monitor::MEMORY_MESSAGE_BUFFER_MAX,
+    ),
+    ("object/count", Monitor::OBJECT_COUNT),
+    ("object/resource_count", Monitor::OBJECT_RESOURCE_COUNT),
+    ("object/node_count", Monitor::OBJECT_NODE_COUNT),
+    (
+        "object/orphan_node_count",
+        Monitor::OBJECT_ORPHAN_NODE_COUNT,
+    ),
+    (
+        "render/total_objects_in_frame",
+        Monitor::RENDER_TOTAL_OBJECTS_IN_FRAME,
+    ),
+    (
+        "render/total_primitives_in_frame",
+        Monitor::RENDER_TOTAL_PRIMITIVES_IN_FRAME,
+    ),
+    (
+        "render/total_draw_calls_in_frame",
+        Monitor::RENDER_TOTAL_DRAW_CALLS_IN_FRAME,
+    ),
+    ("render/video_mem_used", Monitor::RENDER_VIDEO_MEM_USED),
+    (
+        "physics_2d/active_objects",
+        Monitor::PHYSICS_2D_ACTIVE_OBJECTS,
+    ),
+    (
+        "physics_2d/collision_pairs",
+        Monitor::PHYSICS_2D_COLLISION_PAIRS,
+    ),
+    ("physics_2d/island_count", Monitor::PHYSICS_2D_ISLAND_COUNT),
+    (
+        "physics_3d/active_objects",
+        Monitor::PHYSICS_3D_ACTIVE_OBJECTS,
+    ),
+    (
+        "physics_3d/collision_pairs",
+        Monitor::PHYSICS_3D_COLLISION_PAIRS,
+    ),
+    ("physics_3d/island_count", Monitor::PHYSICS_3D_ISLAND_COUNT),
+    ("navigation/active_maps", Monitor::NAVIGATION_ACTIVE_MAPS),
+    ("navigation/region_count", Monitor::NAVIGATION_REGION_COUNT),
+    ("navigation/agent_count", Monitor::NAVIGATION_AGENT_COUNT),
+    ("navigation/link_count", Monitor::NAVIGATION_LINK_COUNT),
+    (
+        "navigation/polygon_count",
+        Monitor::NAVIGATION_POLYGON_COUNT,
+    ),
+    ("navigation/edge_count", Monitor::NAVIGATION_EDGE_COUNT),
+    (
+        "navigation/edge_merge_count",
+        Monitor::NAVIGATION_EDGE_MERGE_COUNT,
+    ),
+    (
+        "navigation/edge_connection_count",
+        Monitor::NAVIGATION_EDGE_CONNECTION_COUNT,
+    ),
+    (
+        "navigation/edge_free_count",
+        Monitor::NAVIGATION_EDGE_FREE_COUNT,
+    ),
+];
+
+/// `get_performance_monitors {monitors?: [name]}`: every monitor, or the named ones; unknown
+/// names are listed in `unknown` (godot-ai ignores them silently).
+pub fn get_performance_monitors(params: &JsonObject) -> CommandResult {
+    let wanted: Vec<String> = match params.get("monitors") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(names)) => names
+            .iter()
+            .map(|name| {
+                name.as_str()
+                    .map_or_else(|| name.to_string(), str::to_owned)
+            })
+            .collect(),
+        Some(other) => {
+            return Err(CommandError::new(
+                ErrorCode::InvalidParams,
+                format!("Param 'monitors' must be an array of monitor names, got {other}"),
+            ));
+        }
+    };
+    let performance = Performance::singleton();
+    let mut monitors = JsonObject::new();
+    for (name, monitor) in MONITORS {
+        if wanted.is_empty() || wanted.iter().any(|w| w == name) {
+            monitors.insert((*name).to_owned(), json!(performance.get_monitor(*monitor)));
+        }
+    }
+    let unknown: Vec<&String> = wanted
+        .iter()
+        .filter(|w| !MONITORS.iter().any(|(name, _)| name == w))
+        .collect();
+    let count = monitors.len();
+    let mut data = json!({"monitors": monitors, "monitor_count": count});
+    if !unknown.is_empty() {
+        data["unknown"] = json!(unknown);
+    }
+    Ok(into_object(data))
+}
