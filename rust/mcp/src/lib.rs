@@ -10,6 +10,7 @@ mod app;
 mod arguments;
 pub mod catalog;
 pub mod guard;
+mod resources;
 mod serve;
 mod server;
 pub mod session_file;

@@ -10,12 +10,15 @@ use rmcp::RoleServer;
 use rmcp::ServerHandler;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use serde_json::{Value, json};
 
 use crate::catalog::{self, ToolSpec};
+use crate::resources;
 
 /// The name this endpoint reports in `serverInfo`.
 pub const SERVER_NAME: &str = "godot-ai-native";
@@ -49,8 +52,16 @@ impl GodotMcpServer {
 }
 
 /// A successful result the way godot-ai returns it: the data as JSON text and as
-/// `structuredContent`.
-fn success(data: JsonObject) -> CallToolResult {
+/// `structuredContent`; a screenshot (data with `image_base64`) as its metadata in text and
+/// the PNG as an image block.
+fn success(mut data: JsonObject) -> CallToolResult {
+    if let Some(Value::String(image)) = data.remove("image_base64") {
+        let metadata = Value::Object(data).to_string();
+        return CallToolResult::success(vec![
+            ContentBlock::text(metadata),
+            ContentBlock::image(image, "image/png"),
+        ]);
+    }
     let value = Value::Object(data);
     let mut result = CallToolResult::success(vec![ContentBlock::text(value.to_string())]);
     result.structured_content = Some(value);
@@ -73,9 +84,14 @@ fn failure(error: &CommandError) -> CallToolResult {
 
 impl ServerHandler for GodotMcpServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .build(),
+        )
+        .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
+        .with_instructions(INSTRUCTIONS)
     }
 
     async fn list_tools(
@@ -84,6 +100,43 @@ impl ServerHandler for GodotMcpServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        Ok(ListResourcesResult::with_all_items(resources::list()))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            resources::templates(),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        let Some(body) = resources::read(&self.executor, &request.uri).await else {
+            return Err(McpError::resource_not_found(
+                format!(
+                    "No resource at '{}'. Call resources/list and resources/templates/list.",
+                    request.uri
+                ),
+                None,
+            ));
+        };
+        let contents = ResourceContents::text(body.to_string(), request.uri)
+            .with_mime_type("application/json");
+        Ok(ReadResourceResult::new(vec![contents]).into())
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

@@ -11,6 +11,7 @@
 mod error;
 pub mod godot_ai_commands;
 pub mod res_path;
+pub mod script_symbols;
 pub mod suggest;
 
 pub use error::{CommandError, ErrorCode};

@@ -145,5 +145,11 @@ pub(super) const EDITOR_SCREENSHOT: ToolSpec = ToolSpec {
         }
         Ok(Command::new("take_screenshot", params))
     },
-    shape_result: unchanged,
+    shape_result: |mut data, arguments| {
+        // Without the image the result is the metadata alone, as structured JSON.
+        if arguments.pick(&["include_image"]).get("include_image") == Some(&json!(false)) {
+            data.remove("image_base64");
+        }
+        data
+    },
 };

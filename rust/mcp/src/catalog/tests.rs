@@ -296,3 +296,92 @@ fn every_command_a_tool_sends_is_a_godot_ai_command_or_a_session_one() {
         }
     }
 }
+
+fn log_listing(count: usize) -> JsonObject {
+    let lines: Vec<Value> = (0..count)
+        .map(|i| json!({"source": "plugin", "level": "info", "text": format!("MCP | line {i}")}))
+        .collect();
+    object(json!({"source": "plugin", "lines": lines, "total_count": count}))
+}
+
+#[test]
+fn plugin_logs_are_flattened_to_text_and_paged_here() {
+    let read = find("logs_read").unwrap();
+    let arguments = args(read, json!({"count": 2, "offset": 1})).unwrap();
+    let command = (read.plan)(&arguments).unwrap();
+    assert_eq!(
+        Value::Object(command.params),
+        json!({"count": 500, "source": "plugin"}),
+        "godot-ai asks for every kept line"
+    );
+    let page = paging::page_log_lines(log_listing(4), &arguments);
+    assert_eq!(
+        Value::Object(page),
+        json!({"lines": ["MCP | line 1", "MCP | line 2"], "total_count": 4, "offset": 1,
+               "limit": 2, "has_more": true})
+    );
+}
+
+#[test]
+fn other_log_sources_are_paged_by_the_plugin_and_a_stale_run_is_empty() {
+    let read = find("logs_read").unwrap();
+    let arguments = args(
+        read,
+        json!({"source": "game", "count": 10, "since_run_id": "r1"}),
+    )
+    .unwrap();
+    let command = (read.plan)(&arguments).unwrap();
+    assert_eq!(
+        Value::Object(command.params),
+        json!({"count": 10, "offset": 0, "source": "game"})
+    );
+    let reply = object(json!({"source": "game", "lines": ["x"], "total_count": 1,
+                              "returned_count": 1, "offset": 0, "run_id": "r2"}));
+    let page = paging::page_log_lines(reply, &arguments);
+    assert_eq!(page["lines"], json!([]));
+    assert_eq!(page["stale_run_id"], json!(true));
+    assert_eq!(page["has_more"], json!(false));
+}
+
+#[test]
+fn filesystem_search_pages_files_by_the_op_params() {
+    let tool = find("filesystem_manage").unwrap();
+    let arguments = args(
+        tool,
+        json!({"op": "search", "params": {"name": "a", "offset": 1, "limit": 1}}),
+    )
+    .unwrap();
+    let reply = object(json!({"files": [{"path": "res://a"}, {"path": "res://b"}], "count": 2}));
+    let page = paging::page_search_results(reply, &arguments);
+    assert_eq!(
+        Value::Object(page),
+        json!({"files": [{"path": "res://b"}], "total_count": 2, "offset": 1, "limit": 1,
+               "has_more": false})
+    );
+    let read = args(
+        tool,
+        json!({"op": "read_text", "params": {"path": "res://a"}}),
+    )
+    .unwrap();
+    let untouched = object(json!({"path": "res://a", "content": ""}));
+    assert_eq!(
+        paging::page_search_results(untouched.clone(), &read),
+        untouched
+    );
+}
+
+#[test]
+fn screenshot_without_image_keeps_only_metadata() {
+    let tool = find("editor_screenshot").unwrap();
+    let arguments = args(tool, json!({"include_image": false})).unwrap();
+    let command = (tool.plan)(&arguments).unwrap();
+    assert_eq!(
+        Value::Object(command.params.clone()),
+        json!({"source": "viewport", "max_resolution": 640, "include_image": false})
+    );
+    let reply = object(json!({"width": 2, "image_base64": "AAAA"}));
+    assert_eq!(
+        Value::Object((tool.shape_result)(reply, &arguments)),
+        json!({"width": 2})
+    );
+}

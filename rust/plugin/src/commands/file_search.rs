@@ -1,15 +1,141 @@
-//! Finding things in the project: files by name/type/path, symbols in a script; reimport.
+//! Finding things in the project: files by name/type/path, symbols in a script; and
+//! reimporting files.
 
-use godot_ai_protocol::{CommandError, CommandResult, JsonObject};
+use godot::classes::{EditorFileSystem, EditorFileSystemDirectory, EditorInterface};
+use godot::prelude::*;
+use godot_ai_protocol::script_symbols::outline;
+use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
+use serde_json::{Value, json};
 
-pub fn search_filesystem(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("search_filesystem: not written yet"))
+use super::editor::into_object;
+use super::files::{checked_path_of, read_file};
+use super::params::optional_string;
+
+fn file_system() -> Result<Gd<EditorFileSystem>, CommandError> {
+    EditorInterface::singleton()
+        .get_resource_filesystem()
+        .ok_or_else(|| {
+            CommandError::new(ErrorCode::EditorNotReady, "EditorFileSystem not available")
+        })
 }
 
-pub fn find_symbols(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("find_symbols: not written yet"))
+/// Most files `search_filesystem` lists, so one call stays quick on a huge project.
+const MAX_FILES: usize = 20_000;
+
+/// `search_filesystem {name?, type?, path?}`: files the editor knows, matching every given
+/// filter: `name` and `path` are case-insensitive substrings of the file name and the res://
+/// path, `type` the exact resource type (e.g. PackedScene, GDScript).
+pub fn search_filesystem(params: &JsonObject) -> CommandResult {
+    let name = optional_string(params, "name")?.to_lowercase();
+    let kind = optional_string(params, "type")?;
+    let path = optional_string(params, "path")?.to_lowercase();
+    if name.is_empty() && kind.is_empty() && path.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::MissingRequiredParam,
+            "At least one filter (name, type, path) is required",
+        ));
+    }
+    let root = file_system()?.get_filesystem().ok_or_else(|| {
+        CommandError::new(ErrorCode::EditorNotReady, "EditorFileSystem not available")
+    })?;
+    let mut files = Vec::new();
+    // Depth-first, a folder's files before its subfolders, like the FileSystem dock.
+    let mut pending: Vec<Gd<EditorFileSystemDirectory>> = vec![root];
+    while let Some(folder) = pending.pop() {
+        for index in 0..folder.get_file_count() {
+            if files.len() >= MAX_FILES {
+                break;
+            }
+            let file_path = folder.get_file_path(index).to_string();
+            let file_name = folder.get_file(index).to_string();
+            let file_type = folder.get_file_type(index).to_string();
+            let matches = (name.is_empty() || file_name.to_lowercase().contains(&name))
+                && (kind.is_empty() || file_type == kind)
+                && (path.is_empty() || file_path.to_lowercase().contains(&path));
+            if matches {
+                files.push(json!({"path": file_path, "type": file_type}));
+            }
+        }
+        let subfolders: Vec<_> = (0..folder.get_subdir_count())
+            .filter_map(|index| folder.get_subdir(index))
+            .collect();
+        pending.extend(subfolders.into_iter().rev());
+    }
+    let count = files.len();
+    Ok(into_object(json!({"files": files, "count": count})))
 }
 
-pub fn reimport(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("reimport: not written yet"))
+/// `find_symbols {path}`: class name, base, functions, signals and exports of a script.
+pub fn find_symbols(params: &JsonObject) -> CommandResult {
+    let read = read_file(params)?;
+    let source = read.get("content").and_then(Value::as_str).unwrap_or("");
+    let found = outline(source);
+    Ok(into_object(json!({
+        "path": read.get("path"),
+        "class_name": found.class_name,
+        "extends": found.extends,
+        "functions": found.functions,
+        "signals": found.signals,
+        "exports": found.exports,
+        "function_count": found.functions.len(),
+        "signal_count": found.signals.len(),
+        "export_count": found.exports.len(),
+    })))
+}
+
+/// `reimport {paths}`: reimports each existing file (updates it in the editor's file system,
+/// and runs its importer when it has one). Paths that are invalid or missing are listed in
+/// `not_found` with the reason; the others still run.
+pub fn reimport(params: &JsonObject) -> CommandResult {
+    let paths: Vec<String> = match params.get("paths") {
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map_or_else(|| item.to_string(), str::to_owned)
+            })
+            .collect(),
+        Some(Value::Array(_)) | None | Some(Value::Null) => {
+            return Err(CommandError::new(
+                ErrorCode::MissingRequiredParam,
+                "Missing required param: paths (non-empty array)",
+            ));
+        }
+        Some(other) => {
+            return Err(CommandError::new(
+                ErrorCode::InvalidParams,
+                format!("Param 'paths' must be an array of res:// paths, got {other}"),
+            ));
+        }
+    };
+    let mut file_system = file_system()?;
+    let mut reimported = Vec::new();
+    let mut imported = PackedStringArray::new();
+    let mut not_found = Vec::new();
+    for path in paths {
+        match checked_path_of(&path) {
+            Err(error) => not_found.push(format!("{path} ({})", error.message)),
+            Ok(file) if !file.is_file() => not_found.push(format!("{path} (file does not exist)")),
+            Ok(file) => {
+                file_system.update_file(&path);
+                let mut sidecar = file.into_os_string();
+                sidecar.push(".import");
+                if std::path::Path::new(&sidecar).is_file() {
+                    imported.push(&path);
+                }
+                reimported.push(path);
+            }
+        }
+    }
+    if !imported.is_empty() {
+        file_system.reimport_files(&imported);
+    }
+    Ok(into_object(json!({
+        "reimported_count": reimported.len(),
+        "not_found_count": not_found.len(),
+        "reimported": reimported,
+        "not_found": not_found,
+        "undoable": false,
+        "reason": "Reimport is a file system operation",
+    })))
 }

@@ -21,7 +21,7 @@ fn project_root() -> PathBuf {
     )
 }
 
-fn checked_path(params: &JsonObject) -> Result<(String, PathBuf), CommandError> {
+pub(super) fn checked_path(params: &JsonObject) -> Result<(String, PathBuf), CommandError> {
     let path = required_string(params, "path")?;
     Ok((path.to_owned(), checked_path_of(path)?))
 }

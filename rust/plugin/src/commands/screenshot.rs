@@ -1,7 +1,79 @@
-//! `take_screenshot`: the editor viewport as a PNG.
+//! `take_screenshot`: the editor's 3D viewport as a PNG, scaled down to `max_resolution`.
+//!
+//! A headless editor has no renderer, so nothing can be captured: it answers with an error
+//! that says so instead of an empty image.
 
-use godot_ai_protocol::{CommandError, CommandResult, JsonObject};
+use godot::classes::image::Interpolation;
+use godot::classes::{DisplayServer, EditorInterface, Image, Marshalls};
+use godot::prelude::*;
+use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
+use serde_json::json;
 
-pub fn take_screenshot(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("take_screenshot: not written yet"))
+use super::editor::into_object;
+use super::params::{integer_or, optional_string};
+
+/// `take_screenshot {source = "viewport", max_resolution = 0 (no scaling)}`.
+pub fn take_screenshot(params: &JsonObject) -> CommandResult {
+    let source = match optional_string(params, "source")? {
+        "" => "viewport",
+        given => given,
+    };
+    match source {
+        "viewport" => {}
+        "cinematic" | "game" => {
+            return Err(CommandError::new(
+                ErrorCode::ValueOutOfRange,
+                format!(
+                    "source '{source}' is not supported by godot-ai-native yet; use 'viewport'"
+                ),
+            ));
+        }
+        other => {
+            return Err(CommandError::new(
+                ErrorCode::ValueOutOfRange,
+                format!("Invalid source '{other}' — use 'viewport', 'cinematic', or 'game'"),
+            ));
+        }
+    }
+    if DisplayServer::singleton().get_name() == "headless" {
+        return Err(CommandError::new(
+            ErrorCode::EditorNotReady,
+            "Screenshots need a renderer, and this editor runs headless (no display, no \
+             rendering). Run the editor with a display to capture the viewport.",
+        )
+        .with_data("retryable", false)
+        .with_data("state", "headless"));
+    }
+    let max_resolution = integer_or(params, "max_resolution", 0)?;
+    let image = EditorInterface::singleton()
+        .get_editor_viewport_3d()
+        .and_then(|viewport| viewport.get_texture())
+        .and_then(|texture| texture.get_image())
+        .filter(|image| !image.is_empty())
+        .ok_or_else(|| CommandError::internal("Failed to capture image from viewport"))?;
+    Ok(into_object(encode(image, max_resolution, source)))
+}
+
+/// The image as godot-ai's screenshot data: PNG in base64 plus sizes.
+fn encode(mut image: Gd<Image>, max_resolution: i64, source: &str) -> serde_json::Value {
+    let (width, height) = (image.get_width(), image.get_height());
+    let longest = i64::from(width.max(height));
+    if max_resolution > 0 && longest > max_resolution {
+        let scale = max_resolution as f64 / longest as f64;
+        let scaled = |side: i32| ((f64::from(side) * scale).round() as i32).max(1);
+        image
+            .resize_ex(scaled(width), scaled(height))
+            .interpolation(Interpolation::LANCZOS)
+            .done();
+    }
+    let png = image.save_png_to_buffer();
+    json!({
+        "source": source,
+        "width": image.get_width(),
+        "height": image.get_height(),
+        "original_width": width,
+        "original_height": height,
+        "format": "png",
+        "image_base64": Marshalls::singleton().raw_to_base64(&png).to_string(),
+    })
 }

@@ -1,0 +1,323 @@
+//! godot-ai's `godot://` resources, read through the same editor commands as the tools.
+//!
+//! Every resource is JSON. A command error is part of the resource's body
+//! (`{"error": "CODE: message"}`), like godot-ai; an address that names no resource is a
+//! protocol error.
+
+use godot_ai_executor::ExecutorHandle;
+use godot_ai_protocol::{Command, JsonObject};
+use rmcp::model::{Resource, ResourceTemplate};
+use serde_json::{Value, json};
+
+const MIME: &str = "application/json";
+
+/// The fixed resources: address, name, what it holds.
+const RESOURCES: &[(&str, &str, &str)] = &[
+    (
+        "godot://sessions",
+        "sessions",
+        "The editor session this endpoint serves.",
+    ),
+    (
+        "godot://scene/current",
+        "current_scene",
+        "The open scene, project name and play state.",
+    ),
+    (
+        "godot://scene/hierarchy",
+        "scene_hierarchy",
+        "The open scene's node tree (depth 10).",
+    ),
+    (
+        "godot://selection/current",
+        "current_selection",
+        "The nodes selected in the editor.",
+    ),
+    (
+        "godot://logs/recent",
+        "recent_logs",
+        "The plugin's latest 100 log lines.",
+    ),
+    (
+        "godot://project/info",
+        "project_info",
+        "Project path, Godot and plugin versions.",
+    ),
+    (
+        "godot://project/settings",
+        "project_settings",
+        "Commonly needed project settings.",
+    ),
+    (
+        "godot://editor/state",
+        "editor_state",
+        "Editor version, readiness, open scene, play state.",
+    ),
+    (
+        "godot://materials",
+        "materials",
+        "Material resources in the project.",
+    ),
+    (
+        "godot://input_map",
+        "input_map",
+        "The project's input actions and their events.",
+    ),
+    (
+        "godot://performance",
+        "performance",
+        "The editor's performance monitors.",
+    ),
+    (
+        "godot://test/results",
+        "test_results",
+        "The last test run's results.",
+    ),
+];
+
+/// The templated resources: address template, name, what it holds.
+const TEMPLATES: &[(&str, &str, &str)] = &[
+    (
+        "godot://node/{path*}/properties",
+        "node_properties",
+        "A node's properties.",
+    ),
+    (
+        "godot://node/{path*}/children",
+        "node_children",
+        "A node's children.",
+    ),
+    (
+        "godot://node/{path*}/groups",
+        "node_groups",
+        "A node's groups.",
+    ),
+    (
+        "godot://script/{path*}",
+        "script",
+        "A script's source (path under res://).",
+    ),
+];
+
+/// The settings `godot://project/settings` reads.
+const PROJECT_SETTINGS: &[&str] = &[
+    "application/config/name",
+    "application/config/description",
+    "application/run/main_scene",
+    "display/window/size/viewport_width",
+    "display/window/size/viewport_height",
+    "rendering/renderer/rendering_method",
+    "physics/2d/default_gravity",
+    "physics/3d/default_gravity",
+];
+
+/// `resources/list`.
+pub fn list() -> Vec<Resource> {
+    RESOURCES
+        .iter()
+        .map(|(uri, name, description)| {
+            Resource::new(*uri, *name)
+                .with_description(*description)
+                .with_mime_type(MIME)
+        })
+        .collect()
+}
+
+/// `resources/templates/list`.
+pub fn templates() -> Vec<ResourceTemplate> {
+    TEMPLATES
+        .iter()
+        .map(|(uri, name, description)| {
+            ResourceTemplate::new(*uri, *name)
+                .with_description(*description)
+                .with_mime_type(MIME)
+        })
+        .collect()
+}
+
+/// What reading a resource takes: which commands, and how their replies make the body.
+#[derive(Debug, PartialEq)]
+enum Read {
+    /// One command; its reply is the body.
+    Whole(Command),
+    /// `get_editor_state`, keeping only the scene fields.
+    CurrentScene,
+    /// `session_list`'s only session, without its connection times.
+    ProjectInfo,
+    /// One `get_project_setting` per key.
+    Settings,
+}
+
+fn command(name: &str, params: Value) -> Read {
+    let Value::Object(params) = params else {
+        unreachable!("params are built as objects")
+    };
+    Read::Whole(Command::new(name, params))
+}
+
+/// How to read `uri`, or `None` if no resource has that address.
+fn plan(uri: &str) -> Option<Read> {
+    let fixed = match uri {
+        "godot://sessions" => Some(command("session_list", json!({}))),
+        "godot://scene/current" => Some(Read::CurrentScene),
+        "godot://scene/hierarchy" => Some(command("get_scene_tree", json!({"depth": 10}))),
+        "godot://selection/current" => Some(command("get_selection", json!({}))),
+        "godot://logs/recent" => Some(command("get_logs", json!({"count": 100}))),
+        "godot://project/info" => Some(Read::ProjectInfo),
+        "godot://project/settings" => Some(Read::Settings),
+        "godot://editor/state" => Some(command("get_editor_state", json!({}))),
+        "godot://materials" => Some(command("material_list", json!({"root": "res://"}))),
+        "godot://input_map" => Some(command("list_actions", json!({}))),
+        "godot://performance" => Some(command("get_performance_monitors", json!({}))),
+        "godot://test/results" => Some(command("get_test_results", json!({}))),
+        _ => None,
+    };
+    fixed.or_else(|| templated(uri))
+}
+
+fn templated(uri: &str) -> Option<Read> {
+    if let Some(rest) = uri.strip_prefix("godot://node/") {
+        for (suffix, name) in [
+            ("/properties", "get_node_properties"),
+            ("/children", "get_children"),
+            ("/groups", "get_groups"),
+        ] {
+            if let Some(path) = rest.strip_suffix(suffix).filter(|path| !path.is_empty()) {
+                let path = format!("/{}", path.trim_start_matches('/'));
+                return Some(command(name, json!({"path": path})));
+            }
+        }
+        return None;
+    }
+    let path = uri
+        .strip_prefix("godot://script/")
+        .filter(|p| !p.is_empty())?;
+    let path = if path.starts_with("res://") {
+        path.to_owned()
+    } else {
+        format!("res://{path}")
+    };
+    Some(command("read_script", json!({"path": path})))
+}
+
+/// The body of the resource at `uri`, or `None` if there is none there.
+pub async fn read(executor: &ExecutorHandle, uri: &str) -> Option<Value> {
+    let body = match plan(uri)? {
+        Read::Whole(command) => run(executor, command).await,
+        Read::CurrentScene => run(executor, Command::bare("get_editor_state"))
+            .await
+            .map(|state| pick(state, &["current_scene", "project_name", "is_playing"])),
+        Read::ProjectInfo => run(executor, Command::bare("session_list"))
+            .await
+            .map(project_info),
+        Read::Settings => Ok(settings(executor).await),
+    };
+    Some(body.unwrap_or_else(|error| json!({"error": error})))
+}
+
+async fn run(executor: &ExecutorHandle, command: Command) -> Result<Value, String> {
+    executor
+        .execute(command)
+        .await
+        .map(Value::Object)
+        .map_err(|error| error.to_tool_text())
+}
+
+fn pick(data: Value, keys: &[&str]) -> Value {
+    let picked: JsonObject = keys
+        .iter()
+        .filter_map(|key| Some(((*key).to_owned(), data.get(*key)?.clone())))
+        .collect();
+    Value::Object(picked)
+}
+
+fn project_info(sessions: Value) -> Value {
+    let mut session = sessions["sessions"][0].clone();
+    if let Value::Object(fields) = &mut session {
+        fields.remove("connected_at");
+        fields.remove("is_active");
+    }
+    session
+}
+
+async fn settings(executor: &ExecutorHandle) -> Value {
+    let mut values = JsonObject::new();
+    let mut errors = Vec::new();
+    for key in PROJECT_SETTINGS {
+        let params = json!({"key": key});
+        let Value::Object(params) = params else {
+            unreachable!("built as an object")
+        };
+        match run(executor, Command::new("get_project_setting", params)).await {
+            Ok(reply) => {
+                values.insert((*key).to_owned(), reply["value"].clone());
+            }
+            Err(error) => errors.push(json!({"key": key, "error": error})),
+        }
+    }
+    json!({
+        "settings": values,
+        "errors": if errors.is_empty() { Value::Null } else { Value::Array(errors) },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(uri: &str) -> (String, Value) {
+        match plan(uri) {
+            Some(Read::Whole(command)) => (command.name, Value::Object(command.params)),
+            other => panic!("{uri}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_listed_resource_can_be_read() {
+        for resource in list() {
+            assert!(plan(&resource.uri).is_some(), "{}", resource.uri);
+        }
+    }
+
+    #[test]
+    fn node_templates_take_greedy_paths_and_add_the_leading_slash() {
+        assert_eq!(
+            whole("godot://node/Main/World/Ground/properties"),
+            (
+                "get_node_properties".into(),
+                json!({"path": "/Main/World/Ground"})
+            )
+        );
+        assert_eq!(
+            whole("godot://node/Main/children"),
+            ("get_children".into(), json!({"path": "/Main"}))
+        );
+        assert_eq!(
+            whole("godot://node/Main/groups"),
+            ("get_groups".into(), json!({"path": "/Main"}))
+        );
+        assert!(plan("godot://node//properties").is_none());
+        assert!(plan("godot://node/Main/unknown").is_none());
+    }
+
+    #[test]
+    fn script_template_reads_under_res() {
+        assert_eq!(
+            whole("godot://script/scripts/player.gd"),
+            (
+                "read_script".into(),
+                json!({"path": "res://scripts/player.gd"})
+            )
+        );
+        assert_eq!(
+            whole("godot://script/res://a.gd"),
+            ("read_script".into(), json!({"path": "res://a.gd"}))
+        );
+    }
+
+    #[test]
+    fn unknown_addresses_are_not_resources() {
+        assert!(plan("godot://nope").is_none());
+        assert!(plan("file:///etc/passwd").is_none());
+    }
+}
