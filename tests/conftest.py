@@ -80,3 +80,16 @@ def structured(result) -> dict:
     assert result.structured_content is not None, result
     assert json.loads(result.content[0].text) == result.structured_content
     return result.structured_content
+
+
+async def retry_while_importing(client, tool, arguments, timeout: float = 10.0):
+    """Calls a write tool, retrying while the editor refuses it because it is importing (right
+    after a file change the editor rescans; the refusal says retryable). Bounded."""
+    with anyio.fail_after(timeout):
+        while True:
+            result = await client.call_tool(tool, arguments)
+            refused = result.is_error and result.content[0].text.startswith(
+                "EDITOR_NOT_READY: Editor is importing")
+            if not refused:
+                return result
+            await anyio.sleep(0.05)

@@ -161,3 +161,47 @@ async def test_quitting_the_editor_ends_its_session_on_the_server():
                 await anyio.sleep(0.1)
         output = setup.editor.output()
     assert "reconnecting" not in output
+
+
+async def test_writes_through_the_godot_ai_server_change_the_editor():
+    """A representative set of write tools, called on the real 2.4.2 server, which pages and
+    shapes some results itself; each effect is checked in the editor or on disk."""
+    with Setup("bridge_writes") as setup:
+        await wait_for_scene(setup.server, "res://main.tscn")
+        project = setup.editor.project
+        async with Client(setup.server.mcp_url) as client:
+            async def call(tool, arguments):
+                return structured(await client.call_tool(tool, arguments))
+
+            created = await call("node_create", {"type": "Node3D", "name": "Enemies"})
+            assert created["path"] == "/Main/Enemies" and created["undoable"] is True
+            moved = await call("node_set_property", {
+                "path": "/Main/Enemies", "property": "position", "value": {"x": 1, "y": 0, "z": 2}})
+            assert moved["value"] == {"x": 1.0, "y": 0.0, "z": 2.0}
+            await call("node_manage", {"op": "reparent", "params": {
+                "path": "/Main/Sun", "new_parent": "/Main/Enemies"}})
+            await call("node_manage", {"op": "add_to_group", "params": {
+                "path": "/Main/Enemies", "group": "spawners"}})
+            found = await call("node_find", {"group": "spawners"})
+            assert found["nodes"] == [{"name": "Enemies", "type": "Node3D", "path": "/Main/Enemies"}]
+            assert found["total_count"] == 1 and found["has_more"] is False
+
+            rolled = await call("batch_execute", {"commands": [
+                {"command": "create_node", "params": {"type": "Node", "name": "Temp"}},
+                {"command": "delete_node", "params": {"path": "/Main/Nope"}},
+            ]})
+            assert rolled["rolled_back"] is True and rolled["stopped_at"] == 1
+
+            await call("script_create", {"path": "res://enemies.gd", "content": "extends Node3D\n"})
+            assert (project / "enemies.gd").read_text() == "extends Node3D\n"
+            search = await call("filesystem_manage", {"op": "search", "params": {"name": "enemies"}})
+            assert [f["path"] for f in search["files"]] in ([], ["res://enemies.gd"])
+
+            logs = await call("logs_read", {"count": 200})
+            assert "MCP | [send] batch_execute -> ok" in logs["lines"]
+
+            await call("scene_save", {})
+        text = (project / "main.tscn").read_text()
+        assert '[node name="Enemies" type="Node3D" parent="." groups=["spawners"]' in text
+        assert '[node name="Sun" type="DirectionalLight3D" parent="Enemies"' in text
+        assert 'name="Temp"' not in text

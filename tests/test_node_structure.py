@@ -71,8 +71,8 @@ async def test_duplicate_move_reparent_find_and_save():
             await call(client, "scene_save", {})
         text = (project / "main.tscn").read_text()
         # The copy's child is saved too: duplicates and moved subtrees keep their owners.
-        assert '[node name="Ground" type="MeshInstance3D" parent="World2"]' in text
-        assert '[node name="Sun" type="DirectionalLight3D" parent="World"]' in text
+        assert '[node name="Ground" type="MeshInstance3D" parent="World2"' in text
+        assert '[node name="Sun" type="DirectionalLight3D" parent="World"' in text
         assert text.index('name="World2"') < text.index('name="Camera3D"')
     finally:
         editor.kill()
@@ -102,7 +102,7 @@ async def test_new_scenes_save_as_and_selection():
             assert created == {"path": "res://levels/level_1.tscn", "root_type": "Node2D",
                                "root_name": "level_1", "undoable": False,
                                "reason": "Scene creation involves file system operations"}
-            assert '[node name="level_1" type="Node2D"]' in (project / "levels" / "level_1.tscn").read_text()
+            assert '[node name="level_1" type="Node2D"' in (project / "levels" / "level_1.tscn").read_text()
             state = await call(client, "editor_state", {})
             assert state["current_scene"] == "res://levels/level_1.tscn"
             tree = await call(client, "scene_get_hierarchy", {})

@@ -93,7 +93,7 @@ async def test_edit_errors_tell_the_agent_what_to_do(editor):
         root_delete = await client.call_tool("node_manage", {"op": "delete", "params": {"path": "/Main"}})
         wrong_scene = await client.call_tool("node_create", {
             "type": "Node", "scene_file": "res://other.tscn"})
-        not_yet = await client.call_tool("node_manage", {"op": "reparent", "params": {"path": "/Main/Sun"}})
+        no_parent = await client.call_tool("node_manage", {"op": "reparent", "params": {"path": "/Main/Sun"}})
     assert typo.is_error and typo.content[0].text.startswith(
         "PROPERTY_NOT_ON_CLASS: Property 'fovv' not found on Camera3D. Did you mean: fov")
     assert bad_vector.is_error and bad_vector.content[0].text.startswith("WRONG_TYPE: Cannot use")
@@ -103,4 +103,4 @@ async def test_edit_errors_tell_the_agent_what_to_do(editor):
     assert root_delete.content[0].text == "INVALID_PARAMS: Cannot delete the scene root"
     assert wrong_scene.content[0].text.startswith(
         'EDITED_SCENE_MISMATCH: Expected edited scene "res://other.tscn" but "res://main.tscn" is active.')
-    assert not_yet.is_error and "not supported by godot-ai-native yet" in not_yet.content[0].text
+    assert no_parent.content[0].text == "MISSING_REQUIRED_PARAM: Missing required param: new_parent"

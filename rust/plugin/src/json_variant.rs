@@ -3,7 +3,9 @@
 //! Accepted, per target type:
 //! - vectors: `{x, y[, z[, w]]}` or `[x, y, ...]`; colours: `{r, g, b[, a]}`, `[r, g, b[, a]]`
 //!   or an HTML colour string (`"#ff8800"`, `"ff8800cc"`);
-//! - resources (objects): a `res://` (or `uid://`) path to load, `""` or `null` to clear;
+//! - resources (objects): a `res://` (or `uid://`) path to load, `""` or `null` to clear, or a
+//!   new one as `{"__class__": "BoxMesh", "size": {...}}` (its properties converted the same
+//!   way, nesting allowed);
 //! - enums (an int property with an enum hint): the int, or the constant's name;
 //! - bool, int, float, String, StringName, NodePath from their JSON counterparts.
 //!
@@ -11,8 +13,9 @@
 //! coerces or ignores it). A value that cannot be the target type is `WRONG_TYPE`, never
 //! silently replaced by a default.
 
-use godot::classes::ResourceLoader;
+use godot::classes::{ClassDb, Resource, ResourceLoader};
 use godot::prelude::*;
+use godot::register::info::PropertyHint;
 use godot_ai_protocol::{CommandError, ErrorCode, json_type_name};
 use serde_json::Value;
 
@@ -27,6 +30,9 @@ pub fn to_variant(
         (VariantType::OBJECT, Value::Null) => Ok(Variant::nil()),
         (VariantType::OBJECT, Value::String(path)) if path.is_empty() => Ok(Variant::nil()),
         (VariantType::OBJECT, Value::String(path)) => load_resource(path),
+        (VariantType::OBJECT, Value::Object(fields)) if fields.contains_key("__class__") => {
+            new_resource(fields)
+        }
         (VariantType::BOOL, Value::Bool(flag)) => Ok(flag.to_variant()),
         (VariantType::BOOL, Value::Number(number)) => Ok((number.as_f64() != Some(0.0)).to_variant()),
         (VariantType::INT, Value::String(name)) => enum_value(name, enum_hint),
@@ -166,6 +172,81 @@ fn load_resource(path: &str) -> Result<Variant, CommandError> {
                 format!("Resource could not be loaded: {path}"),
             )
         })
+}
+
+/// A new resource of class `__class__` with the other fields set as its properties.
+fn new_resource(fields: &serde_json::Map<String, Value>) -> Result<Variant, CommandError> {
+    let class = match fields.get("__class__") {
+        Some(Value::String(class)) => class.as_str(),
+        other => {
+            return Err(CommandError::new(
+                ErrorCode::WrongType,
+                format!("__class__ must be a class name string, got {other:?}"),
+            ));
+        }
+    };
+    let db = ClassDb::singleton();
+    if !db.class_exists(class) {
+        return Err(CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!("Unknown resource type: {class}"),
+        ));
+    }
+    if db.is_parent_class(class, "Node") {
+        return Err(CommandError::new(
+            ErrorCode::WrongType,
+            format!("{class} is a Node type, not a Resource — use node_create instead"),
+        ));
+    }
+    if !db.is_parent_class(class, "Resource") {
+        return Err(CommandError::new(
+            ErrorCode::WrongType,
+            format!("{class} is not a Resource type"),
+        ));
+    }
+    if !db.can_instantiate(class) {
+        return Err(CommandError::new(
+            ErrorCode::WrongType,
+            format!("{class} is abstract and cannot be instantiated — use a concrete subclass"),
+        ));
+    }
+    let mut resource = db
+        .instantiate(class)
+        .try_to::<Gd<Resource>>()
+        .map_err(|_| CommandError::internal(format!("Failed to create a {class}")))?;
+    let properties = resource.get_property_list();
+    for (name, value) in fields
+        .iter()
+        .filter(|(name, _)| name.as_str() != "__class__")
+    {
+        let Some(info) = properties.iter_shared().find(|info| {
+            info.get("name")
+                .is_some_and(|found| found.stringify() == name.as_str())
+        }) else {
+            return Err(CommandError::new(
+                ErrorCode::PropertyNotOnClass,
+                format!("Property '{name}' not found on {class}"),
+            ));
+        };
+        let number = |key: &str| {
+            info.get(key)
+                .and_then(|v| v.try_to::<i64>().ok())
+                .unwrap_or(0)
+        };
+        let declared = number("type");
+        let target = if declared == 0 {
+            resource.get(name.as_str()).get_type()
+        } else {
+            VariantType::from_ord(declared as i32)
+        };
+        let hint_string = info.get("hint_string").map(|v| v.stringify().to_string());
+        let enum_hint = (number("hint") == PropertyHint::ENUM.ord() as i64)
+            .then_some(hint_string.as_deref())
+            .flatten();
+        let converted = to_variant(value, target, enum_hint)?;
+        resource.set(name.as_str(), &converted);
+    }
+    Ok(resource.to_variant())
 }
 
 /// An enum constant by name (case-insensitive) from a hint like `"Keep,Disabled:2"`.

@@ -1,15 +1,135 @@
-//! Project autoloads: list, add, remove (saved to project.godot).
+//! Project autoloads: list, add, remove (saved to project.godot, so not undoable).
+//!
+//! An autoload is the project setting `autoload/<Name>` = `"*res://path"` (the `*` marks a
+//! singleton, reachable as a global `<Name>`).
 
-use godot_ai_protocol::{CommandError, CommandResult, JsonObject};
+use godot::classes::{FileAccess, ProjectSettings};
+use godot::global::{Error, error_string};
+use godot::prelude::*;
+use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
+use serde_json::{Value, json};
 
+use super::editor::into_object;
+use super::params::required_string;
+
+const PREFIX: &str = "autoload/";
+const REASON: &str = "Autoload changes are saved to project.godot";
+
+/// `list_autoloads {}`: every `autoload/*` setting in project order.
 pub fn list_autoloads(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("list_autoloads: not written yet"))
+    let settings = ProjectSettings::singleton();
+    let autoloads: Vec<Value> = settings
+        .get_property_list()
+        .iter_shared()
+        .filter_map(|info| info.get("name").map(|name| name.stringify().to_string()))
+        .filter_map(|key| key.strip_prefix(PREFIX).map(str::to_owned))
+        .map(|name| {
+            let value = settings
+                .get_setting(&format!("{PREFIX}{name}"))
+                .stringify()
+                .to_string();
+            let (singleton, path) = match value.strip_prefix('*') {
+                Some(path) => (true, path.to_owned()),
+                None => (false, value),
+            };
+            json!({"name": name, "path": path, "singleton": singleton})
+        })
+        .collect();
+    let count = autoloads.len();
+    Ok(into_object(json!({"autoloads": autoloads, "count": count})))
 }
 
-pub fn add_autoload(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("add_autoload: not written yet"))
+/// `add_autoload {name, path, singleton = true}`: declares the autoload and saves
+/// project.godot. The editor does not instance it.
+pub fn add_autoload(params: &JsonObject) -> CommandResult {
+    let name = required_string(params, "name")?;
+    let path = required_string(params, "path")?;
+    let singleton = !matches!(params.get("singleton"), Some(Value::Bool(false)));
+    if !path.starts_with("res://") {
+        return Err(CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!("Path must start with res:// (got: {path})"),
+        ));
+    }
+    if !FileAccess::file_exists(path) {
+        return Err(CommandError::new(
+            ErrorCode::ResourceNotFound,
+            format!(
+                "File not found: {path}. Create the script or scene first (script_create), \
+                 then add it."
+            ),
+        ));
+    }
+    let key = format!("{PREFIX}{name}");
+    let mut settings = ProjectSettings::singleton();
+    if settings.has_setting(&key) {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "Autoload '{name}' already exists. Remove it first (autoload_manage \
+                 op=remove) to change it, or pick another name."
+            ),
+        ));
+    }
+    let value = if singleton {
+        format!("*{path}")
+    } else {
+        path.to_owned()
+    };
+    settings.set_setting(&key, &value.to_variant());
+    settings.set_initial_value(&key, &"".to_variant());
+    settings.set_as_basic(&key, true);
+    let saved = settings.save();
+    if saved != Error::OK {
+        settings.clear(&key);
+        return Err(save_failed(&format!("adding autoload '{name}'"), saved));
+    }
+    Ok(into_object(json!({
+        "name": name,
+        "path": path,
+        "singleton": singleton,
+        "undoable": false,
+        "reason": REASON,
+    })))
 }
 
-pub fn remove_autoload(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("remove_autoload: not written yet"))
+/// `remove_autoload {name}`: removes the declaration and saves project.godot; the file
+/// stays.
+pub fn remove_autoload(params: &JsonObject) -> CommandResult {
+    let name = required_string(params, "name")?;
+    let key = format!("{PREFIX}{name}");
+    let mut settings = ProjectSettings::singleton();
+    if !settings.has_setting(&key) {
+        return Err(CommandError::new(
+            ErrorCode::NodeNotFound,
+            format!(
+                "Autoload '{name}' not found. Use autoload_manage op=list to see the declared \
+                 autoloads."
+            ),
+        ));
+    }
+    let old = settings.get_setting(&key);
+    settings.clear(&key);
+    let saved = settings.save();
+    if saved != Error::OK {
+        settings.set_setting(&key, &old);
+        return Err(save_failed(&format!("removing autoload '{name}'"), saved));
+    }
+    Ok(into_object(json!({
+        "name": name,
+        "removed": true,
+        "undoable": false,
+        "reason": REASON,
+    })))
+}
+
+/// godot-ai's `INTERNAL_ERROR` for a failed `ProjectSettings.save()`:
+/// `Failed to save project settings while <doing>: <error text> (error N)`.
+pub(super) fn save_failed(doing: &str, error: Error) -> CommandError {
+    let code = error.ord() as i64;
+    CommandError::internal(format!(
+        "Failed to save project settings while {doing}: {} (error {code}). Check that \
+         project.godot is writable, then retry.",
+        error_string(code)
+    ))
 }

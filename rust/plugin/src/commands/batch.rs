@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::editor::into_object;
 use super::node_edit::undo_redo;
-use super::{COMMANDS, handler, run};
+use super::{COMMANDS, handler};
 
 /// One checked entry of the batch.
 struct Entry {
@@ -77,9 +77,13 @@ pub fn batch_execute(params: &JsonObject) -> CommandResult {
 }
 
 /// Runs one entry; a panic in its handler becomes that entry's `INTERNAL_ERROR`, so the batch
-/// can still roll back.
+/// can still roll back. The write gate was passed by the batch as a whole: entries are not
+/// gated again, so a file write that starts a rescan does not refuse the entries after it.
 fn run_entry(entry: &Entry) -> CommandResult {
-    catch_unwind(AssertUnwindSafe(|| run(&entry.command, &entry.params))).unwrap_or_else(|_| {
+    let Some(run) = handler(&entry.command) else {
+        return Err(CommandError::internal("entry checked before the batch ran"));
+    };
+    catch_unwind(AssertUnwindSafe(|| run(&entry.params))).unwrap_or_else(|_| {
         Err(CommandError::internal(format!(
             "'{}' failed unexpectedly (a bug in godot-ai-native); the editor is fine",
             entry.command

@@ -1,19 +1,415 @@
-//! Project input actions: list, add, remove, bind events (saved to project.godot).
+//! Project input actions: list, add, remove, bind events (saved to project.godot, so not
+//! undoable).
+//!
+//! Each change is made to the editor's live `InputMap` and to the project setting
+//! `input/<action>` = `{deadzone, events}`, then project.godot is saved; a failed save rolls
+//! both back. The editor's InputMap starts with Godot's built-in actions only, so every
+//! command first loads the project's declared actions into it (see [`project_input_map`]).
 
-use godot_ai_protocol::{CommandError, CommandResult, JsonObject};
+use std::collections::HashSet;
 
-pub fn list_actions(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("list_actions: not written yet"))
+use godot::builtin::{AnyArray, AnyDictionary};
+use godot::classes::{
+    ConfigFile, InputEvent, InputEventJoypadButton, InputEventJoypadMotion, InputEventKey,
+    InputEventMouseButton, InputMap, Os, ProjectSettings,
+};
+use godot::global::{Error, Key, MouseButton};
+use godot::prelude::*;
+use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject, json_type_name};
+use serde_json::{Value, json};
+
+use super::autoloads::save_failed;
+use super::editor::into_object;
+use super::params::{integer_or, required_string};
+
+const ACTIONS_REASON: &str = "Input actions are saved to project.godot";
+const BINDINGS_REASON: &str = "Input bindings are saved to project.godot";
+const DEFAULT_DEADZONE: f64 = 0.5;
+
+/// `list_actions {include_builtin = false}`: the actions with their events. Only actions in
+/// the `[input]` section of project.godot on disk count as user-authored; the others
+/// (Godot's `ui_*`) are listed only with `include_builtin`.
+pub fn list_actions(params: &JsonObject) -> CommandResult {
+    let include_builtin = matches!(params.get("include_builtin"), Some(Value::Bool(true)));
+    let user_authored = user_authored_actions();
+    let mut map = project_input_map();
+    let mut actions = Vec::new();
+    for action in map.get_actions().iter_shared() {
+        let name = action.to_string();
+        let is_user = user_authored.contains(&name);
+        if !include_builtin && !is_user {
+            continue;
+        }
+        let events: Vec<Value> = map
+            .action_get_events(&action)
+            .iter_shared()
+            .map(|event| serialize_event(&event))
+            .collect();
+        let event_count = events.len();
+        actions.push(json!({
+            "name": name,
+            "events": events,
+            "event_count": event_count,
+            "is_builtin": !is_user,
+        }));
+    }
+    let count = actions.len();
+    Ok(into_object(json!({"actions": actions, "count": count})))
 }
 
-pub fn add_action(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("add_action: not written yet"))
+/// `add_action {action, deadzone = 0.5}`: a new action without events.
+pub fn add_action(params: &JsonObject) -> CommandResult {
+    let action = required_string(params, "action")?;
+    let deadzone = number_or(params, "deadzone", DEFAULT_DEADZONE)?;
+    let mut map = project_input_map();
+    if map.has_action(action) {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "Action '{action}' already exists. Bind events to it with input_map_manage \
+                 op=bind_event, or pick another name."
+            ),
+        ));
+    }
+    map.add_action_ex(action).deadzone(deadzone as f32).done();
+    let key = setting_key(action);
+    let mut settings = ProjectSettings::singleton();
+    settings.set_setting(
+        &key,
+        &action_setting(deadzone, VarArray::new()).to_variant(),
+    );
+    let saved = settings.save();
+    if saved != Error::OK {
+        map.erase_action(action);
+        settings.clear(&key);
+        return Err(save_failed(&format!("adding action '{action}'"), saved));
+    }
+    Ok(into_object(json!({
+        "action": action,
+        "deadzone": deadzone,
+        "undoable": false,
+        "reason": ACTIONS_REASON,
+    })))
 }
 
-pub fn remove_action(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("remove_action: not written yet"))
+/// `remove_action {action}`: erases the action from the InputMap and, when project.godot
+/// declares it, from there.
+pub fn remove_action(params: &JsonObject) -> CommandResult {
+    let action = required_string(params, "action")?;
+    let mut map = project_input_map();
+    if !map.has_action(action) {
+        return Err(action_not_found(action));
+    }
+    let deadzone = map.action_get_deadzone(action);
+    let events = map.action_get_events(action);
+    let key = setting_key(action);
+    let mut settings = ProjectSettings::singleton();
+    let old = settings
+        .has_setting(&key)
+        .then(|| settings.get_setting(&key));
+    map.erase_action(action);
+    if let Some(old) = old {
+        settings.clear(&key);
+        let saved = settings.save();
+        if saved != Error::OK {
+            map.add_action_ex(action).deadzone(deadzone).done();
+            for event in events.iter_shared() {
+                map.action_add_event(action, &event);
+            }
+            settings.set_setting(&key, &old);
+            return Err(save_failed(&format!("removing action '{action}'"), saved));
+        }
+    }
+    Ok(into_object(json!({
+        "action": action,
+        "removed": true,
+        "undoable": false,
+        "reason": ACTIONS_REASON,
+    })))
 }
 
-pub fn bind_event(_params: &JsonObject) -> CommandResult {
-    Err(CommandError::internal("bind_event: not written yet"))
+/// `bind_event {action, event_type, ...}`: adds a `key` (`keycode`, `ctrl`/`alt`/`shift`/
+/// `meta`), `mouse_button` (`button` >= 1) or `joy_button` (`button` >= 0) event to the
+/// action. Binding an identical event again changes nothing and succeeds.
+pub fn bind_event(params: &JsonObject) -> CommandResult {
+    let action = required_string(params, "action")?;
+    let event_type = required_string(params, "event_type")?;
+    let mut map = project_input_map();
+    if !map.has_action(action) {
+        return Err(CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!(
+                "Action '{action}' not found. Create it first with input_map_manage \
+                 op=add_action."
+            ),
+        ));
+    }
+    let event = create_event(event_type, params).map_err(|detail| {
+        CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!(
+                "Unsupported event_type: {event_type} (use key, mouse_button, or \
+                 joy_button){detail}"
+            ),
+        )
+    })?;
+    map.action_add_event(action, &event);
+    let saved = save_action_events(action);
+    if saved != Error::OK {
+        map.action_erase_event(action, &event);
+        return Err(save_failed(
+            &format!("binding event to action '{action}'"),
+            saved,
+        ));
+    }
+    Ok(into_object(json!({
+        "action": action,
+        "event": serialize_event(&event),
+        "undoable": false,
+        "reason": BINDINGS_REASON,
+    })))
+}
+
+/// The InputMap, with the project's own actions in it.
+///
+/// The editor loads only Godot's built-in actions into its InputMap at start-up; the
+/// project's (the `input/<action>` settings) are missing until added. Each command first adds
+/// every declared action the map lacks, with its deadzone and events, so actions saved in an
+/// earlier session can be listed, bound and removed, and are not re-added empty. Actions the
+/// map has (built-ins, ones added this session) are left alone.
+fn project_input_map() -> Gd<InputMap> {
+    let mut map = InputMap::singleton();
+    let settings = ProjectSettings::singleton();
+    for info in settings.get_property_list().iter_shared() {
+        let Some(key) = info.get("name").map(|name| name.stringify().to_string()) else {
+            continue;
+        };
+        let Some(action) = key.strip_prefix("input/") else {
+            continue;
+        };
+        if action.is_empty() || map.has_action(action) {
+            continue;
+        }
+        let Ok(setting) = settings.get_setting(&key).try_to::<AnyDictionary>() else {
+            continue;
+        };
+        let deadzone = setting
+            .get(&"deadzone".to_variant())
+            .and_then(|deadzone| deadzone.try_to::<f64>().ok())
+            .unwrap_or(DEFAULT_DEADZONE);
+        map.add_action_ex(action).deadzone(deadzone as f32).done();
+        let events = setting
+            .get(&"events".to_variant())
+            .and_then(|events| events.try_to::<AnyArray>().ok());
+        for event in events.iter().flat_map(AnyArray::iter_shared) {
+            if let Ok(event) = event.try_to::<Gd<InputEvent>>() {
+                map.action_add_event(action, &event);
+            }
+        }
+    }
+    map
+}
+
+/// `VALUE_OUT_OF_RANGE` (godot-ai's code here) for an action the InputMap lacks.
+fn action_not_found(action: &str) -> CommandError {
+    CommandError::new(
+        ErrorCode::ValueOutOfRange,
+        format!(
+            "Action '{action}' not found. Use input_map_manage op=list (include_builtin=true \
+             for Godot's ui_* actions) to see the actions."
+        ),
+    )
+}
+
+fn setting_key(action: &str) -> String {
+    format!("input/{action}")
+}
+
+/// The value of `input/<action>`: `{deadzone, events}`.
+fn action_setting(deadzone: f64, events: VarArray) -> VarDictionary {
+    let mut setting = VarDictionary::new();
+    setting.set("deadzone", deadzone);
+    setting.set("events", &events);
+    setting
+}
+
+/// Rewrites `input/<action>` with the InputMap's current events (keeping the saved deadzone,
+/// 0.5 when there is none) and saves; restores the old setting if the save fails.
+fn save_action_events(action: &str) -> Error {
+    let mut events = VarArray::new();
+    for event in InputMap::singleton()
+        .action_get_events(action)
+        .iter_shared()
+    {
+        events.push(&event.to_variant());
+    }
+    let key = setting_key(action);
+    let mut settings = ProjectSettings::singleton();
+    let old = settings
+        .has_setting(&key)
+        .then(|| settings.get_setting(&key));
+    let deadzone = old
+        .as_ref()
+        .and_then(|old| old.try_to::<AnyDictionary>().ok())
+        .and_then(|old| old.get(&"deadzone".to_variant()))
+        .and_then(|deadzone| deadzone.try_to::<f64>().ok())
+        .unwrap_or(DEFAULT_DEADZONE);
+    settings.set_setting(&key, &action_setting(deadzone, events).to_variant());
+    let saved = settings.save();
+    if saved != Error::OK {
+        match old {
+            Some(old) => settings.set_setting(&key, &old),
+            None => settings.clear(&key),
+        }
+    }
+    saved
+}
+
+/// The event `bind_event` describes, or why it cannot be made (appended to the error).
+fn create_event(event_type: &str, params: &JsonObject) -> Result<Gd<InputEvent>, String> {
+    match event_type {
+        "key" => key_event(params).map(Gd::upcast),
+        "mouse_button" => {
+            let button =
+                integer_or(params, "button", 0).map_err(|error| format!(" — {}", error.message))?;
+            let button = i32::try_from(button).ok().filter(|button| *button > 0).ok_or(
+                " — mouse_button needs button >= 1 (1 left, 2 right, 3 middle, 4/5 wheel up/down)",
+            )?;
+            let mut event = InputEventMouseButton::new_gd();
+            event.set_button_index(MouseButton::from_ord(button));
+            Ok(event.upcast())
+        }
+        "joy_button" => {
+            if !params.contains_key("button") {
+                return Err(" — joy_button needs button (0 is the bottom face button)".to_owned());
+            }
+            let button =
+                integer_or(params, "button", 0).map_err(|error| format!(" — {}", error.message))?;
+            if !(0..=i64::from(i32::MAX)).contains(&button) {
+                return Err(" — joy_button needs button >= 0".to_owned());
+            }
+            let mut event = InputEventJoypadButton::new_gd();
+            // Through the property: the typed setter only takes the named JoyButton values.
+            event.set("button_index", &button.to_variant());
+            Ok(event.upcast())
+        }
+        _ => Err(String::new()),
+    }
+}
+
+/// A key event from `keycode` (a key name such as "A", "Space", "Escape", "F1") and the
+/// `ctrl`/`alt`/`shift`/`meta` flags. Only the layout keycode is set, never the physical one.
+fn key_event(params: &JsonObject) -> Result<Gd<InputEventKey>, String> {
+    let name = match params.get("keycode") {
+        Some(Value::String(name)) if !name.is_empty() => name.as_str(),
+        None | Some(Value::Null) | Some(Value::String(_)) => {
+            return Err(
+                " — key needs keycode, a key name such as \"A\", \"Space\", \"Escape\", \"F1\""
+                    .to_owned(),
+            );
+        }
+        Some(other) => {
+            return Err(format!(
+                " — keycode must be a key name string such as \"A\" or \"Space\", got {}",
+                json_type_name(other)
+            ));
+        }
+    };
+    let keycode = Os::singleton().find_keycode_from_string(name);
+    if keycode == Key::NONE {
+        return Err(format!(
+            " — '{name}' is not a key name; use names such as \"A\", \"Space\", \"Enter\", \
+             \"Escape\", \"F1\", \"Left\""
+        ));
+    }
+    let flag = |key: &str| matches!(params.get(key), Some(Value::Bool(true)));
+    let mut event = InputEventKey::new_gd();
+    event.set_keycode(keycode);
+    event.set_ctrl_pressed(flag("ctrl"));
+    event.set_alt_pressed(flag("alt"));
+    event.set_shift_pressed(flag("shift"));
+    event.set_meta_pressed(flag("meta"));
+    Ok(event)
+}
+
+/// godot-ai's event shapes: `key`, `mouse_button`, `joy_button`, `joy_axis`, else
+/// `{type: <class>, string}`.
+fn serialize_event(event: &Gd<InputEvent>) -> Value {
+    if let Ok(key) = event.clone().try_cast::<InputEventKey>() {
+        return json!({
+            "type": "key",
+            "keycode": key_name(key.get_keycode()),
+            "physical_keycode": key_name(key.get_physical_keycode()),
+            "ctrl": key.is_ctrl_pressed(),
+            "alt": key.is_alt_pressed(),
+            "shift": key.is_shift_pressed(),
+            "meta": key.is_meta_pressed(),
+        });
+    }
+    // Joypad indices are read through properties: the typed getters only know the named
+    // enum values and would fail on other (valid) indices.
+    if event.clone().try_cast::<InputEventMouseButton>().is_ok() {
+        return json!({"type": "mouse_button", "button": int_property(event, "button_index")});
+    }
+    if event.clone().try_cast::<InputEventJoypadButton>().is_ok() {
+        return json!({"type": "joy_button", "button": int_property(event, "button_index")});
+    }
+    if let Ok(motion) = event.clone().try_cast::<InputEventJoypadMotion>() {
+        return json!({
+            "type": "joy_axis",
+            "axis": int_property(event, "axis"),
+            "axis_value": f64::from(motion.get_axis_value()),
+        });
+    }
+    json!({
+        "type": event.get_class().to_string(),
+        "string": event.to_variant().stringify().to_string(),
+    })
+}
+
+fn int_property(event: &Gd<InputEvent>, property: &str) -> i64 {
+    event.get(property).try_to::<i64>().unwrap_or(0)
+}
+
+/// A key's name as Godot spells it ("Space", "A"); `""` for no key.
+fn key_name(key: Key) -> String {
+    if key == Key::NONE {
+        String::new()
+    } else {
+        Os::singleton().get_keycode_string(key).to_string()
+    }
+}
+
+/// The actions declared in the `[input]` section of project.godot on disk (none when it
+/// cannot be read).
+fn user_authored_actions() -> HashSet<String> {
+    let mut file = ConfigFile::new_gd();
+    if file.load("res://project.godot") != Error::OK || !file.has_section("input") {
+        return HashSet::new();
+    }
+    file.get_section_keys("input")
+        .as_slice()
+        .iter()
+        .map(GString::to_string)
+        .collect()
+}
+
+/// An optional number param with a default.
+fn number_or(params: &JsonObject, name: &str, default: f64) -> Result<f64, CommandError> {
+    match params.get(name) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Number(number)) => number.as_f64().ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::InvalidParams,
+                format!("Param '{name}' must be a number"),
+            )
+        }),
+        Some(other) => Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "Param '{name}' must be a number, got {}",
+                json_type_name(other)
+            ),
+        )),
+    }
 }
