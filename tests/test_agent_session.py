@@ -79,7 +79,7 @@ async def test_an_agent_builds_a_level_saves_it_and_finds_it_intact_after_a_rest
             assert player["position"] == {"x": 320.0, "y": 180.0}
             assert player["script"] == "res://levels/player.gd" and player["speed"] == 240.0
             body = await props("/Arena/Player/Body")
-            assert body["modulate"] == {"r": 0.2, "g": 0.8, "b": 0.4, "a": 1.0}
+            assert body["modulate"] == pytest.approx({"r": 0.2, "g": 0.8, "b": 0.4, "a": 1.0}, abs=1e-3)
             assert (await props("/Arena/Player/Camera"))["zoom"] == {"x": 2.0, "y": 2.0}
             hitbox = await call(client, "node_get_properties", {"path": "/Arena/Player/Hitbox"})
             shape = next(p for p in hitbox["properties"] if p["name"] == "shape")

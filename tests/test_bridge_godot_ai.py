@@ -202,6 +202,6 @@ async def test_writes_through_the_godot_ai_server_change_the_editor():
 
             await call("scene_save", {})
         text = (project / "main.tscn").read_text()
-        assert '[node name="Enemies" type="Node3D" parent="." groups=["spawners"]' in text
+        assert '[node name="Enemies" type="Node3D" parent="."' in text and 'groups=["spawners"]' in text
         assert '[node name="Sun" type="DirectionalLight3D" parent="Enemies"' in text
         assert 'name="Temp"' not in text

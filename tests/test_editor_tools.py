@@ -172,3 +172,32 @@ async def test_unknown_and_unbuilt_commands_say_which_they_are(editor):
         typo = await client.call_tool("batch_execute", {"commands": [{"command": "node_create"}]})
         assert typo.is_error and typo.content[0].text.startswith(
             "UNKNOWN_COMMAND: commands[0]: unknown plugin command 'node_create'.")
+
+
+async def test_the_game_runs_and_stops_and_writes_wait_for_it():
+    project = make_project("run_stop")
+    editor = await editor_with_main_scene(project, "run_stop")
+    try:
+        async with Client(editor.url) as client:
+            not_running = await error_text(client, "project_manage", {"op": "stop"})
+            assert not_running == "INVALID_PARAMS: Project is not running"
+            bad_mode = await error_text(client, "project_run", {"mode": "fast"})
+            assert bad_mode.startswith("VALUE_OUT_OF_RANGE: Invalid mode 'fast'")
+            missing = await error_text(client, "project_run", {"mode": "custom", "scene": "res://nope.tscn"})
+            assert missing == "RESOURCE_NOT_FOUND: Scene not found: res://nope.tscn"
+
+            started = await call(client, "project_run", {"autosave": False})
+            assert started == {"mode": "main", "scene": "", "autosave": False, "undoable": False,
+                               "reason": "Play/stop is a runtime action"}
+            state = await call(client, "editor_state", {})
+            assert state["is_playing"] is True and state["readiness"] == "playing"
+            refused = await error_text(client, "node_create", {"type": "Node"})
+            assert refused.startswith("EDITOR_NOT_READY: Editor is in play mode")
+            again = await error_text(client, "project_run", {})
+            assert again.startswith("INVALID_PARAMS: Project is already running")
+
+            stopped = await call(client, "project_manage", {"op": "stop"})
+            assert stopped["stopped"] is True and stopped["readiness_after"] == "ready"
+            assert (await call(client, "editor_state", {}))["is_playing"] is False
+    finally:
+        editor.kill()

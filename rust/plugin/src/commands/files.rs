@@ -106,10 +106,14 @@ pub fn create_script(params: &JsonObject) -> CommandResult {
     }
     let content = optional_string(params, "content")?;
     write(&path, &file, content)?;
+    // The reply does not wait for the editor's import of the new file: a write right after it
+    // may be refused as `importing` (retryable) for a moment.
     Ok(into_object(json!({
         "path": path,
         "size": content.chars().count(),
         "committed": true,
+        "import_settled": false,
+        "import_settle": "not_waited",
         "undoable": false,
         "reason": "File system operations cannot be undone via editor undo",
     })))
