@@ -83,10 +83,12 @@ async def test_a_failing_batch_rolls_back_every_scene_command():
                 step("add_to_group", path="/Main/Camera3D", group="cameras"),
                 step("remove_from_group", path="/Main/World2/Sun", group="lights"),
                 step("attach_script", path="/Main/World", script_path="res://world.gd"),
+                step("detach_script", path="/Main/World"),
+                step("attach_script", path="/Main/World", script_path="res://world.gd"),
                 step("delete_node", path="/Main/World"),
                 step("set_property", path="/Main/Nope", property="visible", value=False),
             ])
-            assert result["succeeded"] == 10 and result["stopped_at"] == 10
+            assert result["succeeded"] == 12 and result["stopped_at"] == 12
             assert result["error"]["code"] == "NODE_NOT_FOUND"
             assert result["rolled_back"] is True and result["undoable"] is False
 
