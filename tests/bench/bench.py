@@ -6,13 +6,18 @@ Measured:
   editor's default frame sleep ("focused", 6900 us headless) and with 100000 us ("unfocused",
   set through the editor's own setting in a private config dir);
 - the same calls through a real godot-ai 2.4.2 server and our bridge, and the ratio;
-- 8 concurrent client sessions x 500 calls: calls/s, errors, slowest call;
+- editor_state through a minimal HTTP client (no SDK) on both paths: what each server stack
+  costs apart from the official client's own ~1 ms;
+- 8 concurrent client sessions x 500 calls, each session its own client process, and all in
+  one process: calls/s, errors, slowest call;
 - editor launch -> first answered call, and plugin enabled -> first answered call;
-- idle CPU and RSS of the editor with the plugin on vs off, and the stripped release .so size.
+- idle CPU and RSS of the editor with the plugin on vs off (alternating rounds, averaged), and
+  the stripped release .so size.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import platform
@@ -23,6 +28,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlparse
 
 import anyio
 from mcp import Client
@@ -78,7 +84,9 @@ async def latencies(url: str) -> dict:
     return results
 
 
-async def throughput(url: str) -> dict:
+async def throughput_one_process(url: str) -> dict:
+    """8 sessions driven by one Python event loop: a slow call here may be waiting for the
+    client's own loop, not for the editor."""
     errors = 0
     samples: list[float] = []
 
@@ -98,11 +106,116 @@ async def throughput(url: str) -> dict:
     async with anyio.create_task_group() as group:
         for _ in range(CONCURRENT_SESSIONS):
             group.start_soon(one_session)
-    elapsed = time.perf_counter() - start
+    return throughput_result(samples, errors, time.perf_counter() - start)
+
+
+def throughput(url: str) -> dict:
+    """8 sessions, each its own client process (as 8 agents would be): all connect first, then
+    start together on a signal; wall time from the signal to the last answer."""
+    workers = [subprocess.Popen([sys.executable, __file__, "--throughput-worker", url],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+               for _ in range(CONCURRENT_SESSIONS)]
+    try:
+        for worker in workers:
+            if worker.stdout.readline().strip() != "ready":
+                raise RuntimeError("a throughput worker could not connect")
+        start = time.perf_counter()
+        for worker in workers:
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        reports = [json.loads(worker.stdout.readline()) for worker in workers]
+        elapsed = time.perf_counter() - start
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait()
+    samples = [sample for report in reports for sample in report["samples"]]
+    return throughput_result(samples, sum(report["errors"] for report in reports), elapsed)
+
+
+def throughput_result(samples: list[float], errors: int, elapsed: float) -> dict:
     total = CONCURRENT_SESSIONS * CALLS_PER_SESSION
     return {"sessions": CONCURRENT_SESSIONS, "calls": total, "errors": errors,
             "calls_per_s": round(total / elapsed, 1), **{f"latency_{k}": v for k, v in
                                                        percentiles(samples).items() if k != "n"}}
+
+
+async def throughput_worker(url: str) -> None:
+    """One session of `throughput`, in its own process: connect, say ready, wait for go, make
+    the calls, print the latencies as JSON."""
+    samples: list[float] = []
+    errors = 0
+    async with Client(url) as client:
+        await client.call_tool("editor_state", {})
+        print("ready", flush=True)
+        await anyio.to_thread.run_sync(sys.stdin.readline)
+        for _ in range(CALLS_PER_SESSION):
+            start = time.perf_counter()
+            try:
+                result = await client.call_tool("editor_state", {})
+                errors += int(bool(result.is_error))
+            except Exception:  # noqa: BLE001 - every failure counts as an error
+                errors += 1
+            samples.append((time.perf_counter() - start) * 1000)
+    print(json.dumps({"samples": samples, "errors": errors}), flush=True)
+
+
+class RawSession:
+    """A minimal MCP client: one kept-alive HTTP connection, hand-written JSON-RPC, no SDK.
+    It shows what each server stack costs apart from the official client's own overhead."""
+
+    HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+
+    def __init__(self, url: str):
+        parsed = urlparse(url)
+        self.path = parsed.path
+        self.connection = http.client.HTTPConnection(parsed.hostname, parsed.port)
+        self.headers = dict(self.HEADERS)
+        self.next_id = 1
+        init = self.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                           "clientInfo": {"name": "bench-raw", "version": "1"}})
+        self.headers["mcp-protocol-version"] = init["result"]["protocolVersion"]
+        self.post({"jsonrpc": "2.0", "method": "notifications/initialized"})
+
+    def post(self, body: dict) -> tuple[dict, bytes]:
+        self.connection.request("POST", self.path, body=json.dumps(body), headers=self.headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        session = response.getheader("mcp-session-id")
+        if session:
+            self.headers["mcp-session-id"] = session
+        return response, data
+
+    def request(self, method: str, params: dict) -> dict:
+        self.next_id += 1
+        response, data = self.post({"jsonrpc": "2.0", "id": self.next_id, "method": method,
+                                    "params": params})
+        if response.status != 200:
+            raise RuntimeError(f"{method}: HTTP {response.status}: {data[:200]!r}")
+        text = data.decode()
+        if "text/event-stream" in (response.getheader("content-type") or ""):
+            text = next(line[len("data: "):] for line in text.splitlines()
+                        if line.startswith("data: {"))
+        return json.loads(text)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def raw_latencies(url: str) -> dict:
+    """editor_state through [`RawSession`]; any error reply stops the bench."""
+    session = RawSession(url)
+    samples = []
+    try:
+        for _ in range(CALLS):
+            start = time.perf_counter()
+            reply = session.request("tools/call", {"name": "editor_state", "arguments": {}})
+            samples.append((time.perf_counter() - start) * 1000)
+            if "error" in reply or reply["result"].get("isError"):
+                raise RuntimeError(f"editor_state failed: {reply}")
+    finally:
+        session.close()
+    return percentiles(samples)
 
 
 async def first_answer(url: str, timeout: float = 120) -> float:
@@ -165,8 +278,11 @@ async def run_editor_phase(name: str, extra_env: dict, server: GodotAiServer) ->
         phase = {"launch_to_first_call_s": round(answered - launched, 3)}
         phase["in_process"] = await latencies(editor.url)
         phase["via_godot_ai"] = await latencies(server.mcp_url)
+        phase["raw_in_process"] = raw_latencies(editor.url)
+        phase["raw_via_godot_ai"] = raw_latencies(server.mcp_url)
         if not extra_env:
-            phase["throughput"] = await throughput(editor.url)
+            phase["throughput"] = throughput(editor.url)
+            phase["throughput_one_process"] = await throughput_one_process(editor.url)
             phase["enable_to_first_call_ms"] = await enable_to_first_call(editor)
         return phase
     finally:
@@ -200,6 +316,22 @@ def idle_phase(name: str, plugin_enabled: bool) -> dict:
         editor.kill()
 
 
+IDLE_ROUNDS = int(os.environ.get("BENCH_IDLE_ROUNDS", "3"))
+
+
+def idle_comparison() -> dict:
+    """Idle CPU swings by about a percentage point between editor runs, so plugin on and off
+    are sampled in alternating rounds and averaged."""
+    rounds = {"plugin_on": [], "plugin_off": []}
+    for index in range(IDLE_ROUNDS):
+        rounds["plugin_on"].append(idle_phase(f"bench_idle_on_{index}", True))
+        rounds["plugin_off"].append(idle_phase(f"bench_idle_off_{index}", False))
+    return {key: {"cpu_percent": round(sum(r["cpu_percent"] for r in runs) / len(runs), 2),
+                  "rss_mb": round(sum(r["rss_mb"] for r in runs) / len(runs), 1),
+                  "cpu_percent_rounds": [r["cpu_percent"] for r in runs]}
+            for key, runs in rounds.items()}
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -223,7 +355,11 @@ def markdown(results: dict) -> str:
             rows.append(f"| {tool} {label}, p50 / p95 / max ms | {native['p50']} / {native['p95']} / "
                         f"{native['max']} | {server['p50']} / {server['p95']} / {server['max']} | "
                         f"{ratio(native['p50'], server['p50'])}x |")
-    t = focused["throughput"]
+        native, server = phase["raw_in_process"], phase["raw_via_godot_ai"]
+        rows.append(f"| editor_state {label}, minimal HTTP client (no SDK), p50 / p95 / max ms | "
+                    f"{native['p50']} / {native['p95']} / {native['max']} | {server['p50']} / "
+                    f"{server['p95']} / {server['max']} | {ratio(native['p50'], server['p50'])}x |")
+    t, t1 = focused["throughput"], focused["throughput_one_process"]
     idle_on, idle_off = results["idle"]["plugin_on"], results["idle"]["plugin_off"]
     lines = [
         f"Measured {results['date']} on {results['machine']}, headless Godot "
@@ -234,11 +370,15 @@ def markdown(results: dict) -> str:
         "",
         "| measure | result |",
         "|---|---|",
-        f"| {t['sessions']} concurrent sessions x {CALLS_PER_SESSION} calls | {t['calls_per_s']} calls/s, "
-        f"{t['errors']} errors, slowest {t['latency_max']} ms (p95 {t['latency_p95']} ms) |",
+        f"| {t['sessions']} concurrent sessions x {CALLS_PER_SESSION} calls, one client process each | "
+        f"{t['calls_per_s']} calls/s, {t['errors']} errors, slowest {t['latency_max']} ms "
+        f"(p95 {t['latency_p95']} ms) |",
+        f"| the same, all sessions in one client process | {t1['calls_per_s']} calls/s, "
+        f"{t1['errors']} errors, slowest {t1['latency_max']} ms (p95 {t1['latency_p95']} ms) |",
         f"| editor launch -> first answered call | {focused['launch_to_first_call_s']} s |",
         f"| plugin enabled -> first answered call | {focused['enable_to_first_call_ms']} ms |",
-        f"| idle CPU, plugin on / off | {idle_on['cpu_percent']} % / {idle_off['cpu_percent']} % of a core |",
+        f"| idle CPU, plugin on / off (mean of {IDLE_ROUNDS} alternating {IDLE_SECONDS:g} s samples) | "
+        f"{idle_on['cpu_percent']} % / {idle_off['cpu_percent']} % of a core |",
         f"| RSS, plugin on / off | {idle_on['rss_mb']} MB / {idle_off['rss_mb']} MB |",
         f"| release library, stripped | {results['library_stripped_mb']} MB |",
     ]
@@ -268,8 +408,7 @@ async def main() -> None:
             "bench_unfocused", {"XDG_CONFIG_HOME": str(unfocused_config_dir())}, server)
     finally:
         server.kill()
-    results["idle"] = {"plugin_on": idle_phase("bench_idle_on", True),
-                       "plugin_off": idle_phase("bench_idle_off", False)}
+    results["idle"] = idle_comparison()
     results["library_stripped_mb"] = stripped_library_size()
     results["godot_version"] = godot_version()
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -287,4 +426,7 @@ def godot_version() -> str:
 
 
 if __name__ == "__main__":
-    anyio.run(main)
+    if sys.argv[1:2] == ["--throughput-worker"]:
+        anyio.run(throughput_worker, sys.argv[2])
+    else:
+        anyio.run(main)
