@@ -70,7 +70,8 @@ pub fn uninstall() {
     pacing::release();
 }
 
-/// Starts publishing the editor snapshot every frame; returns the receiving end.
+/// Starts publishing the editor snapshot (after each command, else every
+/// [`SNAPSHOT_INTERVAL`]); returns the receiving end.
 pub fn publish_snapshots() -> watch::Receiver<EditorSnapshot> {
     let (sender, receiver) = watch::channel(snapshot::current());
     SNAPSHOTS.with(|slot| slot.replace(Some(sender)));
@@ -109,7 +110,31 @@ pub fn run_frame() {
             .is_some_and(|queue| !queue.is_empty())
     });
     pacing::on_frame(ran > 0 || still_queued);
-    publish_snapshot();
+    if ran > 0 || snapshot_due() {
+        publish_snapshot();
+    }
+}
+
+/// How often the editor's state is looked at for the bridge's events when no command ran (a
+/// command's effects are published in the frame it ran).
+const SNAPSHOT_INTERVAL: Duration = Duration::from_millis(100);
+
+thread_local! {
+    static LAST_SNAPSHOT: std::cell::Cell<Option<Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// True at most every [`SNAPSHOT_INTERVAL`]: an idle editor pays for a few engine calls ten
+/// times a second, not every frame.
+fn snapshot_due() -> bool {
+    let now = Instant::now();
+    LAST_SNAPSHOT.with(|last| match last.get() {
+        Some(then) if now.duration_since(then) < SNAPSHOT_INTERVAL => false,
+        _ => {
+            last.set(Some(now));
+            true
+        }
+    })
 }
 
 fn next_job() -> Option<Job> {

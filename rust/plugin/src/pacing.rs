@@ -34,6 +34,10 @@ pub fn note_activity() {
 /// Called once per frame on the main thread; `busy` when requests ran or are still queued.
 pub fn on_frame(busy: bool) {
     let active = busy || ACTIVITY.active_within(IDLE_AFTER);
+    if !active && !PACING.with(|pacing| pacing.borrow().is_boosted()) {
+        // Idle and nothing to give back: no decision to make, so no engine call either.
+        return;
+    }
     let mut os = Os::singleton();
     let current = os.get_low_processor_usage_mode_sleep_usec();
     let change = PACING.with(|pacing| pacing.borrow_mut().on_frame(current, active));

@@ -41,6 +41,42 @@ pub fn trace(text: &str) {
     record(line);
 }
 
+/// Keeps `[recv] <command>(<params as JSON>)`, serializing no more of the params than is
+/// kept (a large `write_file` costs nothing extra).
+pub fn trace_received(command: &str, params: &godot_ai_protocol::JsonObject) {
+    let mut text = Bounded {
+        text: format!("[recv] {command}("),
+        limit: MAX_TRACE_CHARS + 1,
+    };
+    // Stops with an error once the limit is reached; what was written is what we keep.
+    let _ = serde_json::to_writer(&mut text, params);
+    let mut text = text.text;
+    if text.len() <= MAX_TRACE_CHARS {
+        text.push(')');
+    }
+    trace(&text);
+}
+
+/// A writer that accepts bytes until `text` reaches `limit` bytes, then refuses.
+struct Bounded {
+    text: String,
+    limit: usize,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.text.len() >= self.limit {
+            return Err(std::io::Error::other("trace is long enough"));
+        }
+        self.text.push_str(&String::from_utf8_lossy(bytes));
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The kept lines, oldest first.
 pub fn snapshot() -> Vec<String> {
     lines().iter().cloned().collect()

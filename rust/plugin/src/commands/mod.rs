@@ -138,11 +138,7 @@ const WRITES: &[&str] = &[
 /// Runs `command` on the editor, keeping a trace of it in the plugin log. Must be called on
 /// the main thread.
 pub fn dispatch(command: &Command) -> CommandResult {
-    crate::plugin_log::trace(&format!(
-        "[recv] {}({})",
-        command.name,
-        serde_json::Value::Object(command.params.clone())
-    ));
+    crate::plugin_log::trace_received(&command.name, &command.params);
     let result = run(&command.name, &command.params);
     match &result {
         Ok(_) => crate::plugin_log::trace(&format!("[send] {} -> ok", command.name)),
