@@ -8,6 +8,7 @@ the process exiting), never fixed sleeps.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 import httpx
 
 GODOT = os.environ.get("GODOT_AI_TEST_GODOT", "")
+XVFB = os.environ.get("GODOT_AI_TEST_XVFB", "")
 WORKDIR = Path(os.environ.get("GODOT_AI_TEST_WORKDIR", "target/e2e")).resolve()
 REPO = Path(__file__).resolve().parent.parent
 ADDON = REPO / "addons" / "godot_ai_native"
@@ -71,11 +73,45 @@ def make_project(name: str, *, with_addon: bool = True, plugin_enabled: bool = T
     return project
 
 
+class VirtualDisplay:
+    """An Xvfb server (where the editor can reach it) for GUI-editor tests. Ready when Xvfb
+    itself reports its display number (`-displayfd`), not after a guessed delay."""
+
+    def __init__(self, timeout: float = 30.0):
+        if not XVFB:
+            raise RuntimeError("GODOT_AI_TEST_XVFB is not set: no virtual display available")
+        read_end, write_end = os.pipe()
+        self.process = subprocess.Popen(
+            [XVFB, "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL)
+        os.close(write_end)
+        try:
+            ready, _, _ = select.select([read_end], [], [], timeout)
+            number = os.read(read_end, 32).decode().strip() if ready else ""
+        finally:
+            os.close(read_end)
+        if not number:
+            self.stop()
+            raise AssertionError(f"Xvfb did not report a display within {timeout:.0f}s")
+        self.name = f":{number}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 class Editor:
-    """One headless editor process on `project`, with its MCP endpoint on `port`."""
+    """One editor process on `project`, with its MCP endpoint on `port`: headless, or with a
+    window on `display` (an X display such as `:3`, rendering with OpenGL)."""
 
     def __init__(self, project: Path, port: int, name: str, *, allow_headless: bool = True,
-                 extra_env: dict[str, str] | None = None):
+                 extra_env: dict[str, str] | None = None, display: str | None = None):
         if not GODOT:
             raise RuntimeError("GODOT_AI_TEST_GODOT is not set: run the tests with `cargo xtask test`")
         self.project = project
@@ -91,14 +127,17 @@ class Editor:
             env["GODOT_AI_ALLOW_HEADLESS"] = "1"
         else:
             env.pop("GODOT_AI_ALLOW_HEADLESS", None)
+        if display:
+            env["DISPLAY"] = display
         env.update(extra_env or {})
         self._env = env
+        self._window_args = ["--rendering-driver", "opengl3"] if display else ["--headless"]
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Editor":
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [GODOT, "--headless", "--editor", "--path", str(self.project), "res://main.tscn"],
+            [GODOT, *self._window_args, "--editor", "--path", str(self.project), "res://main.tscn"],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

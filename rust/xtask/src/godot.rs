@@ -22,6 +22,10 @@ const SUITE: &str = "sid";
 /// Packages installed into the root besides Godot's own dependencies.
 const EXTRA_PACKAGES: &str = "godot,ca-certificates";
 
+/// A virtual display and a software OpenGL driver, for the tests of a GUI (not headless)
+/// editor: installed into the root on first use.
+const DISPLAY_PACKAGES: [&str; 3] = ["xvfb", "xauth", "libgl1-mesa-dri"];
+
 /// A Godot 4.6 that can be run.
 #[derive(Debug, Clone)]
 pub enum Godot {
@@ -104,6 +108,28 @@ impl Godot {
         set_mode(path, 0o755)
     }
 
+    /// Writes an executable script running `Xvfb` where this Godot can use it (inside the
+    /// root for the Debian Godot, installing it there the first time; the system's for a
+    /// native Godot). Returns false when there is none, so GUI tests are skipped. For the
+    /// Debian root, call with its mounts in place (apt needs `/proc`).
+    pub fn write_xvfb_launcher(&self, path: &Path) -> Result<bool> {
+        let script = match self {
+            Godot::Native(_) if on_path("Xvfb") => "#!/bin/sh\nexec Xvfb \"$@\"\n".to_owned(),
+            Godot::Native(_) => return Ok(false),
+            Godot::Chroot { root } => {
+                ensure_display_packages(root)?;
+                format!(
+                    "#!/bin/sh\n# Runs Xvfb inside {root} (see cargo xtask).\n\
+                     exec /usr/sbin/chroot {root} Xvfb \"$@\"\n",
+                    root = shell_quote(&root.to_string_lossy()),
+                )
+            }
+        };
+        fs::write(path, script).with_context(|| format!("writing {}", path.display()))?;
+        set_mode(path, 0o755)?;
+        Ok(true)
+    }
+
     fn check_version(&self) -> Result<()> {
         let version = self.version()?;
         let mut numbers = version
@@ -168,7 +194,7 @@ fn install_root(root: &Path) -> Result<()> {
         Command::new("debootstrap")
             .args([
                 "--variant=minbase",
-                &format!("--include={EXTRA_PACKAGES}"),
+                &format!("--include={EXTRA_PACKAGES},{}", DISPLAY_PACKAGES.join(",")),
                 SUITE,
             ])
             .arg(&partial),
@@ -185,8 +211,41 @@ fn install_root(root: &Path) -> Result<()> {
     if !version.starts_with("4.6") {
         bail!("Debian {SUITE} installed Godot {version}, expected 4.6.x");
     }
+    fs::write(root.join(DISPLAY_MARKER), DISPLAY_PACKAGES.join(" ") + "\n")?;
     fs::write(root.join(READY_MARKER), format!("{version}\n"))?;
     eprintln!("xtask: Godot {version} is ready");
+    Ok(())
+}
+
+/// Written into the root once the display packages are in.
+const DISPLAY_MARKER: &str = ".godot-ai-native-display";
+
+fn ensure_display_packages(root: &Path) -> Result<()> {
+    if root.join(DISPLAY_MARKER).is_file() {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask: installing a virtual display (Xvfb, Mesa) into {}",
+        root.display()
+    );
+    let install = |root: &Path| {
+        process::run(
+            Command::new("/usr/sbin/chroot")
+                .arg(root)
+                .args(["apt-get", "install", "-y", "-q", "--no-install-recommends"])
+                .args(DISPLAY_PACKAGES),
+        )
+    };
+    if install(root).is_err() {
+        // The package lists may be stale: refresh them once and retry.
+        process::run(
+            Command::new("/usr/sbin/chroot")
+                .arg(root)
+                .args(["apt-get", "update", "-q"]),
+        )?;
+        install(root).context("installing Xvfb and Mesa into the Debian root")?;
+    }
+    fs::write(root.join(DISPLAY_MARKER), DISPLAY_PACKAGES.join(" ") + "\n")?;
     Ok(())
 }
 

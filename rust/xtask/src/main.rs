@@ -180,6 +180,8 @@ fn run_bench() -> Result<ExitCode> {
 /// test virtualenv. The mounts last as long as this value.
 struct E2eSetup {
     launcher: std::path::PathBuf,
+    /// An `Xvfb` launcher for the GUI-editor tests, when one is available.
+    xvfb: Option<std::path::PathBuf>,
     python: std::path::PathBuf,
     _mounts: mounts::Mounts,
 }
@@ -192,8 +194,16 @@ impl E2eSetup {
         godot.write_launcher(&launcher)?;
         let python = python::ensure_test_venv()?;
         let mounts = godot.prepare()?;
+        let xvfb_launcher = paths::e2e_dir().join("xvfb");
+        let xvfb = godot
+            .write_xvfb_launcher(&xvfb_launcher)?
+            .then_some(xvfb_launcher);
+        if xvfb.is_none() {
+            eprintln!("xtask: no Xvfb for this Godot: the GUI-editor tests will be skipped");
+        }
         Ok(Self {
             launcher,
+            xvfb,
             python,
             _mounts: mounts,
         })
@@ -207,6 +217,9 @@ impl E2eSetup {
             .current_dir(paths::repo_root())
             .env("GODOT_AI_TEST_GODOT", &self.launcher)
             .env("GODOT_AI_TEST_WORKDIR", paths::e2e_dir());
+        if let Some(xvfb) = &self.xvfb {
+            command.env("GODOT_AI_TEST_XVFB", xvfb);
+        }
         command
     }
 }

@@ -1,0 +1,71 @@
+"""The plugin in an editor with a window (not headless): on a virtual X display with Mesa's
+software OpenGL. Covers what a headless editor cannot: the plugin starting without the
+headless opt-in, and real screenshots of the 3D viewport."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+
+import pytest
+from mcp import Client
+
+from conftest import open_scene_ready, structured
+from editor_harness import XVFB, Editor, VirtualDisplay, free_port, make_project
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(not XVFB, reason="no Xvfb for this Godot (cargo xtask test provides one "
+                                        "for its Debian Godot)"),
+]
+
+
+@pytest.fixture
+async def gui_editor():
+    display = VirtualDisplay()
+    editor = Editor(make_project("gui"), free_port(), "gui", allow_headless=False,
+                    display=display.name)
+    try:
+        editor.start().wait_for_endpoint()
+        await open_scene_ready(editor.url, "res://main.tscn")
+        yield editor
+    finally:
+        editor.kill()
+        display.stop()
+
+
+def png_size(image: bytes) -> tuple[int, int]:
+    assert image[:8] == b"\x89PNG\r\n\x1a\n", "a PNG file"
+    width, height = struct.unpack(">II", image[16:24])  # the IHDR chunk comes first
+    return width, height
+
+
+async def test_a_windowed_editor_serves_and_captures_its_viewport(gui_editor):
+    async with Client(gui_editor.url) as client:
+        state = structured(await client.call_tool("editor_state", {}))
+        assert state["readiness"] == "ready"
+
+        shot = await client.call_tool("editor_screenshot", {})
+        assert not shot.is_error, shot
+        assert [block.type for block in shot.content] == ["text", "image"]
+        metadata = json.loads(shot.content[0].text)
+        assert metadata["source"] == "viewport" and metadata["format"] == "png"
+        assert max(metadata["width"], metadata["height"]) <= 640
+        image = base64.b64decode(shot.content[1].data)
+        assert shot.content[1].mime_type == "image/png"
+        assert png_size(image) == (metadata["width"], metadata["height"])
+        assert metadata["original_width"] >= metadata["width"] > 0
+
+        small = await client.call_tool("editor_screenshot", {"max_resolution": 100})
+        small_meta = json.loads(small.content[0].text)
+        assert max(small_meta["width"], small_meta["height"]) == 100
+        assert png_size(base64.b64decode(small.content[1].data)) == (
+            small_meta["width"], small_meta["height"])
+
+        metadata_only = structured(await client.call_tool("editor_screenshot", {"include_image": False}))
+        assert "image_base64" not in metadata_only and metadata_only["width"] > 0
+
+        other = await client.call_tool("editor_screenshot", {"source": "game"})
+        assert other.is_error and other.content[0].text.startswith(
+            "VALUE_OUT_OF_RANGE: source 'game' is not supported by godot-ai-native yet")
