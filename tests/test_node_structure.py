@@ -113,6 +113,16 @@ async def test_new_scenes_save_as_and_selection():
             again = await error_text(client, "scene_manage", {"op": "create", "params": {
                 "path": "res://levels/level_1.tscn"}})
             assert again.startswith("INVALID_PARAMS: Scene already exists: res://levels/level_1.tscn.")
+            copy_before = (project / "copies" / "main_copy.tscn").read_text()
+            over = await error_text(client, "scene_manage", {"op": "save_as", "params": {
+                "path": "res://copies/main_copy.tscn"}})
+            assert over.startswith("INVALID_PARAMS: Scene already exists: res://copies/main_copy.tscn.")
+            assert (project / "copies" / "main_copy.tscn").read_text() == copy_before
+            replaced = await call(client, "scene_manage", {"op": "save_as", "params": {
+                "path": "res://copies/main_copy.tscn", "overwrite": True}})
+            assert replaced["overwrote"] is True
+            assert 'name="level_1"' in (project / "copies" / "main_copy.tscn").read_text()
+
             escape = await error_text(client, "scene_manage", {"op": "create", "params": {
                 "path": "res://../elsewhere.tscn"}})
             assert escape.startswith("INVALID_PARAMS: Path must not contain '..'")

@@ -93,11 +93,37 @@ fn create_folder(path: &str, file: &std::path::Path) -> Result<(), CommandError>
     }
 }
 
-/// `save_scene_as {path}`: saves the edited scene under a new file, which it then edits.
+/// `INVALID_PARAMS` when `file` exists and the call did not pass `overwrite: true`: an agent
+/// never replaces a scene it did not mean to (the editor's own Save As asks first, too).
+fn keep_existing(
+    path: &str,
+    file: &std::path::Path,
+    params: &JsonObject,
+    replacing: &str,
+) -> Result<(), CommandError> {
+    let overwrite = matches!(params.get("overwrite"), Some(Value::Bool(true)));
+    if file.exists() && !overwrite {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "Scene already exists: {path}. Open it with scene_open, choose another path, or \
+                 pass overwrite=true to {replacing}."
+            ),
+        )
+        .with_data("path", path));
+    }
+    Ok(())
+}
+
+/// `save_scene_as {path, overwrite = false}`: saves the edited scene under a new file, which it
+/// then edits. Another existing file is kept unless `overwrite` is true.
 pub fn save_scene_as(params: &JsonObject) -> CommandResult {
     let (path, file) = scene_file_path(params)?;
     let root = edited_root(&JsonObject::new())?;
     let overwrote = file.exists();
+    if root.get_scene_file_path() != path.as_str() {
+        keep_existing(&path, &file, params, "save the edited scene over it")?;
+    }
     create_folder(&path, &file)?;
     EditorInterface::singleton()
         .save_scene_as_ex(&path)
@@ -131,17 +157,7 @@ pub fn create_scene(params: &JsonObject) -> CommandResult {
             .unwrap_or_else(|| "Root".to_owned()),
         given => given.to_owned(),
     };
-    let overwrite = matches!(params.get("overwrite"), Some(Value::Bool(true)));
-    if file.exists() && !overwrite {
-        return Err(CommandError::new(
-            ErrorCode::InvalidParams,
-            format!(
-                "Scene already exists: {path}. Open it with scene_open, or pass overwrite=true \
-                 to replace it with an empty scene."
-            ),
-        )
-        .with_data("path", path.as_str()));
-    }
+    keep_existing(&path, &file, params, "replace it with an empty scene")?;
     let mut root = instantiate_class(root_type)?;
     root.set_name(&root_name);
     let saved = pack_and_save(&root, &path, &file);
