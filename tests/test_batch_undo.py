@@ -116,6 +116,15 @@ async def test_file_writes_in_a_failed_batch_are_kept_and_said_so():
             tree = await call(client, "scene_get_hierarchy", {})
             assert "/Main/Temp" not in [node["path"] for node in tree["nodes"]]
 
+            switched = await batch(client, [
+                step("create_node", type="Node", name="BeforeSwitch"),
+                step("create_scene", path="res://other.tscn"),
+                step("create_node", type="NoSuchClass"),
+            ])
+            assert switched["rolled_back"] is False
+            assert "switched the edited scene" in switched["not_rolled_back_reason"]
+            await call(client, "scene_open", {"path": "res://main.tscn"})
+
             no_undo = await batch(client, [
                 step("create_node", type="Node", name="Stays"),
                 step("create_node", type="NoSuchClass"),

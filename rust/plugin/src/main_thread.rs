@@ -45,12 +45,17 @@ pub fn run_later(delay: Duration, action: impl FnOnce() + 'static) {
     });
 }
 
-fn next_due_action() -> Option<Box<dyn FnOnce()>> {
+/// The actions due now, taken out together: what they schedule waits for a later frame, so an
+/// action that reschedules itself cannot keep a frame from ending.
+fn due_actions() -> Vec<Box<dyn FnOnce()>> {
     LATER.with(|later| {
         let mut later = later.borrow_mut();
         let now = Instant::now();
-        let index = later.iter().position(|(due, _)| *due <= now)?;
-        Some(later.remove(index).1)
+        let (due, waiting) = later.drain(..).partition(|(due, _)| *due <= now);
+        *later = waiting;
+        due.into_iter()
+            .map(|(_, action): (Instant, _)| action)
+            .collect::<Vec<_>>()
     })
 }
 
@@ -96,7 +101,7 @@ fn publish_snapshot() {
 /// Runs queued commands for this frame. Called from the library's per-frame hook.
 pub fn run_frame() {
     // No borrow is held while an action runs: it may schedule more or stop the endpoint.
-    while let Some(action) = next_due_action() {
+    for action in due_actions() {
         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(action)).is_err() {
             tracing::error!("a scheduled plugin action failed; the editor is fine");
         }

@@ -41,15 +41,32 @@ pub fn trace(text: &str) {
     record(line);
 }
 
-/// Keeps `[recv] <command>(<params as JSON>)`, serializing no more of the params than is
-/// kept (a large `write_file` costs nothing extra).
+/// Params whose values may hold file contents or secrets: traced as their size only.
+const REDACTED: [&str; 5] = ["content", "value", "old_text", "new_text", "commands"];
+
+/// Keeps `[recv] <command>(<params as JSON>)`, with the values of [`REDACTED`] params
+/// replaced by their length, and serializing no more than is kept.
 pub fn trace_received(command: &str, params: &godot_ai_protocol::JsonObject) {
+    let shown: serde_json::Map<String, serde_json::Value> = params
+        .iter()
+        .map(|(key, value)| {
+            let value = if REDACTED.contains(&key.as_str()) {
+                serde_json::Value::String(match value {
+                    serde_json::Value::String(text) => format!("<{} bytes>", text.len()),
+                    _ => "<redacted>".to_owned(),
+                })
+            } else {
+                value.clone()
+            };
+            (key.clone(), value)
+        })
+        .collect();
     let mut text = Bounded {
         text: format!("[recv] {command}("),
         limit: MAX_TRACE_CHARS + 1,
     };
     // Stops with an error once the limit is reached; what was written is what we keep.
-    let _ = serde_json::to_writer(&mut text, params);
+    let _ = serde_json::to_writer(&mut text, &shown);
     let mut text = text.text;
     if text.len() <= MAX_TRACE_CHARS {
         text.push(')');
@@ -57,7 +74,8 @@ pub fn trace_received(command: &str, params: &godot_ai_protocol::JsonObject) {
     trace(&text);
 }
 
-/// A writer that accepts bytes until `text` reaches `limit` bytes, then refuses.
+/// A writer keeping at most `limit` bytes of text (cut at a character boundary), then
+/// refusing more.
 struct Bounded {
     text: String,
     limit: usize,
@@ -65,10 +83,16 @@ struct Bounded {
 
 impl std::io::Write for Bounded {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if self.text.len() >= self.limit {
+        let room = self.limit.saturating_sub(self.text.len());
+        if room == 0 {
             return Err(std::io::Error::other("trace is long enough"));
         }
-        self.text.push_str(&String::from_utf8_lossy(bytes));
+        let chunk = String::from_utf8_lossy(&bytes[..bytes.len().min(room)]);
+        let mut end = chunk.len().min(room);
+        while !chunk.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.text.push_str(&chunk[..end]);
         Ok(bytes.len())
     }
 

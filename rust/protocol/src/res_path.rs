@@ -1,8 +1,9 @@
 //! `res://` paths from agents, checked before any file is touched.
 //!
-//! A path is accepted when it starts with `res://`, has no `..` component, and, once symlinks
-//! in its existing part are resolved, still lies inside the project folder. Anything else is
-//! `INVALID_PARAMS` with a message saying which rule failed.
+//! A path is accepted when it starts with `res://`, has no `..` component, is not inside the
+//! editor's own `.godot/` folder (caches, and the MCP session ids), and, once symlinks in its
+//! existing part are resolved (dangling ones included), still lies inside the project folder.
+//! Anything else is `INVALID_PARAMS` with a message saying which rule failed.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -32,21 +33,32 @@ pub fn resolve_res_path(path: &str, project_root: &Path) -> Result<PathBuf, Comm
     if relative.is_absolute() {
         return Err(invalid(path, "Path must be relative to res://"));
     }
+    if relative.components().next() == Some(Component::Normal(".godot".as_ref())) {
+        return Err(invalid(
+            path,
+            "Path must not be inside res://.godot/ (the editor's internal folder)",
+        ));
+    }
     let root = project_root
         .canonicalize()
         .map_err(|error| CommandError::internal(format!("Project folder unreadable: {error}")))?;
     let full = root.join(relative);
-    // Resolve symlinks in the part that exists; the rest is created under it.
+    // Resolve symlinks in the part that exists; the rest is created under it. A dangling
+    // symlink counts as existing: writing through it would create its target.
     let mut existing = full.as_path();
-    while !existing.exists() {
+    while std::fs::symlink_metadata(existing).is_err() {
         existing = match existing.parent() {
             Some(parent) => parent,
             None => break,
         };
     }
-    let resolved = existing
-        .canonicalize()
-        .map_err(|error| CommandError::internal(format!("Cannot resolve {path}: {error}")))?;
+    let Ok(resolved) = existing.canonicalize() else {
+        // Only a dangling symlink exists but cannot be resolved: where it leads is unknown.
+        return Err(invalid(
+            path,
+            "Path must resolve under res:// root (a symlink on it points nowhere)",
+        ));
+    };
     if !resolved.starts_with(&root) {
         return Err(invalid(
             path,
@@ -111,5 +123,25 @@ mod tests {
         assert!(error.message.contains("outside the project"), "{error}");
         std::os::unix::fs::symlink(root.join("scripts"), root.join("inside")).unwrap();
         assert!(resolve_res_path("res://inside/a.gd", &root).is_ok());
+    }
+
+    #[test]
+    fn a_dangling_symlink_is_not_written_through() {
+        let root = project("dangling");
+        let outside = project("dangling-outside");
+        std::os::unix::fs::symlink(outside.join("created.txt"), root.join("trap.txt")).unwrap();
+        let error = resolve_res_path("res://trap.txt", &root).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidParams);
+        std::os::unix::fs::symlink(root.join("nowhere/x"), root.join("broken")).unwrap();
+        assert!(resolve_res_path("res://broken", &root).is_err());
+    }
+
+    #[test]
+    fn the_editors_internal_folder_is_off_limits() {
+        let root = project("internal");
+        let error =
+            resolve_res_path("res://.godot/godot_ai_native/mcp_sessions.json", &root).unwrap_err();
+        assert!(error.message.contains(".godot"), "{error}");
+        assert!(resolve_res_path("res://x/.godot/y", &root).is_ok());
     }
 }

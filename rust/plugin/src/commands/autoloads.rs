@@ -51,6 +51,7 @@ pub fn add_autoload(params: &JsonObject) -> CommandResult {
             format!("Path must start with res:// (got: {path})"),
         ));
     }
+    super::files::checked_resource_path(path)?;
     if !FileAccess::file_exists(path) {
         return Err(CommandError::new(
             ErrorCode::ResourceNotFound,

@@ -1,14 +1,15 @@
 //! `batch_execute`: several commands as one unit.
 //!
 //! Every entry is checked before any runs (shape, known command, no nested batch). They then
-//! run in order and the batch stops at the first error. With `undo` (the default) the entries
-//! that ran and were undoable are undone through the edited scene's undo history, newest
-//! first; entries that cannot be undone (file writes, settings) are listed in `kept`, never
-//! "undone" by undoing something unrelated.
+//! run in order and the batch stops at the first error. With `undo` (the default) the batch
+//! rolls the edited scene's undo history back to where it was before the batch: exactly the
+//! actions the batch added, never an earlier edit. Entries that changed something outside that
+//! history (files, settings) are listed in `kept`. A batch that switched the edited scene is
+//! not rolled back (its actions live in two histories) and says so.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use godot::classes::EditorInterface;
+use godot::classes::{EditorInterface, UndoRedo};
 use godot::prelude::*;
 use godot_ai_protocol::suggest::closest;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
@@ -24,21 +25,68 @@ struct Entry {
     params: JsonObject,
 }
 
+/// The edited scene and its undo history, as the batch found them.
+struct SceneHistory {
+    root: Gd<Node>,
+    history: Gd<UndoRedo>,
+    start_version: u64,
+}
+
+impl SceneHistory {
+    fn of_edited_scene() -> Option<Self> {
+        let root = EditorInterface::singleton().get_edited_scene_root()?;
+        let manager = undo_redo().ok()?;
+        let history = manager.get_history_undo_redo(manager.get_object_history_id(&root))?;
+        let start_version = history.get_version();
+        Some(Self {
+            root,
+            history,
+            start_version,
+        })
+    }
+
+    fn version(&self) -> u64 {
+        self.history.get_version()
+    }
+
+    fn still_edited(&self) -> bool {
+        EditorInterface::singleton()
+            .get_edited_scene_root()
+            .as_ref()
+            == Some(&self.root)
+    }
+
+    /// Undoes every action added since the batch began (at most `max_steps`: each entry adds
+    /// at most one action, and the bound keeps a surprise from looping); true when the history
+    /// is back where it was.
+    fn roll_back(&mut self, max_steps: usize) -> bool {
+        for _ in 0..max_steps {
+            if self.version() <= self.start_version || !self.history.undo() {
+                break;
+            }
+        }
+        self.version() == self.start_version
+    }
+}
+
 /// `batch_execute {commands: [{command, params?}], undo = true}`.
 pub fn batch_execute(params: &JsonObject) -> CommandResult {
     let entries = checked_entries(params.get("commands"))?;
     let undo = !matches!(params.get("undo"), Some(Value::Bool(false)));
+    let mut scene = SceneHistory::of_edited_scene();
 
     let mut results = Vec::new();
-    let mut undoable_steps = 0;
     let mut kept = Vec::new();
+    let mut switched_scene = false;
     let mut failure: Option<(usize, CommandError)> = None;
     for (index, entry) in entries.iter().enumerate() {
+        let before = scene.as_ref().map(SceneHistory::version);
         match run_entry(entry) {
             Ok(data) => {
-                if data.get("undoable") == Some(&Value::Bool(true)) {
-                    undoable_steps += 1;
-                } else {
+                switched_scene |= scene.as_ref().is_some_and(|scene| !scene.still_edited());
+                let recorded = before != scene.as_ref().map(SceneHistory::version);
+                // Read-only replies carry no `undoable`; anything else not in the history stays.
+                if data.contains_key("undoable") && !recorded {
                     kept.push(index);
                 }
                 results.push(json!({"command": entry.command, "status": "ok", "data": data}));
@@ -51,8 +99,10 @@ pub fn batch_execute(params: &JsonObject) -> CommandResult {
         }
     }
     let succeeded = results.len() - usize::from(failure.is_some());
-    let rolled_back = match &failure {
-        Some(_) if undo && undoable_steps > 0 => undo_steps(undoable_steps),
+    let rolled_back = match (&failure, scene.as_mut()) {
+        (Some(_), Some(scene)) if undo && succeeded > 0 && !switched_scene => {
+            scene.roll_back(succeeded)
+        }
         _ => false,
     };
     let mut data = json!({
@@ -61,15 +111,21 @@ pub fn batch_execute(params: &JsonObject) -> CommandResult {
         "results": results,
         "undo": undo,
         "rolled_back": rolled_back,
-        "undoable": failure.is_none() && kept.is_empty(),
+        "undoable": failure.is_none() && kept.is_empty() && !switched_scene,
     });
     if let Some((_, error)) = failure {
         data["error"] = json!(error);
-        if rolled_back && !kept.is_empty() {
+        if undo && switched_scene {
+            data["not_rolled_back_reason"] = json!(
+                "the batch switched the edited scene, so its actions are in more than one undo \
+                 history; undo them in the editor (Ctrl+Z in each scene)"
+            );
+        }
+        if undo && !kept.is_empty() {
             data["kept"] = json!(kept);
             data["kept_reason"] = json!(
-                "these entries changed files or settings, which the editor's undo history \
-                 cannot revert"
+                "these entries were not undone: they changed files or settings (which the \
+                 editor's undo history cannot revert) or changed nothing"
             );
         }
     }
@@ -89,21 +145,6 @@ fn run_entry(entry: &Entry) -> CommandResult {
             entry.command
         )))
     })
-}
-
-/// Undoes the newest `steps` actions of the edited scene's history; true if all were undone.
-fn undo_steps(steps: usize) -> bool {
-    let Some(root) = EditorInterface::singleton().get_edited_scene_root() else {
-        return false;
-    };
-    let Ok(manager) = undo_redo() else {
-        return false;
-    };
-    let history_id = manager.get_object_history_id(&root);
-    let Some(mut history) = manager.get_history_undo_redo(history_id) else {
-        return false;
-    };
-    (0..steps).all(|_| history.undo())
 }
 
 fn checked_entries(commands: Option<&Value>) -> Result<Vec<Entry>, CommandError> {

@@ -27,7 +27,7 @@ pub(super) fn checked_path(params: &JsonObject) -> Result<(String, PathBuf), Com
 }
 
 /// The file `path` names, if it is a res:// path inside the project (see [`resolve_res_path`]).
-pub(super) fn checked_path_of(path: &str) -> Result<PathBuf, CommandError> {
+pub(crate) fn checked_path_of(path: &str) -> Result<PathBuf, CommandError> {
     resolve_res_path(path, &project_root())
 }
 
@@ -125,11 +125,38 @@ fn write(path: &str, file: &std::path::Path, content: &str) -> Result<(), Comman
             CommandError::internal(format!("Failed to create directory for {path}: {error}"))
         })?;
     }
-    std::fs::write(file, content).map_err(|error| {
+    replace_file(file, content.as_bytes()).map_err(|error| {
         CommandError::internal(format!("Failed to open file for writing: {path} ({error})"))
     })?;
     refresh_file(path);
     Ok(())
+}
+
+/// Replaces `file`'s content all at once: written to a sibling first, then renamed over it, so
+/// a failed write leaves the old file whole (and a loaded library's mapping intact).
+fn replace_file(file: &std::path::Path, content: &[u8]) -> std::io::Result<()> {
+    let name = file
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = file.with_file_name(format!(".{name}.godot-ai-native.tmp"));
+    let written =
+        std::fs::write(&temporary, content).and_then(|()| std::fs::rename(&temporary, file));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// Checks a resource path an agent gives for loading (a scene, a script, a resource): a
+/// `uid://` reference, or a `res://` path inside the project (see [`resolve_res_path`]).
+/// Absolute and `user://` paths are refused: a `@tool` script from elsewhere would run in the
+/// editor.
+pub(crate) fn checked_resource_path(path: &str) -> Result<(), CommandError> {
+    if path.starts_with("uid://") {
+        return Ok(());
+    }
+    checked_path_of(path).map(|_| ())
 }
 
 /// `patch_script {path, old_text, new_text, replace_all = false}`: replaces an exact snippet

@@ -100,6 +100,17 @@ pub fn remove_action(params: &JsonObject) -> CommandResult {
     if !map.has_action(action) {
         return Err(action_not_found(action));
     }
+    if !user_authored_actions().contains(action) {
+        // A built-in the project does not declare: erasing it would only break the editor's
+        // own input (text editing, tree navigation) until restart, and save nothing.
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "'{action}' is one of Godot's built-in actions and is not declared by this \
+                 project, so there is nothing to remove from project.godot"
+            ),
+        ));
+    }
     let deadzone = map.action_get_deadzone(action);
     let events = map.action_get_events(action);
     let key = setting_key(action);
@@ -154,7 +165,7 @@ pub fn bind_event(params: &JsonObject) -> CommandResult {
         )
     })?;
     map.action_add_event(action, &event);
-    let saved = save_action_events(action);
+    let saved = save_action_events(action, &event);
     if saved != Error::OK {
         map.action_erase_event(action, &event);
         return Err(save_failed(
@@ -233,21 +244,44 @@ fn action_setting(deadzone: f64, events: VarArray) -> VarDictionary {
     setting
 }
 
-/// Rewrites `input/<action>` with the InputMap's current events (keeping the saved deadzone,
-/// 0.5 when there is none) and saves; restores the old setting if the save fails.
-fn save_action_events(action: &str) -> Error {
-    let mut events = VarArray::new();
-    for event in InputMap::singleton()
-        .action_get_events(action)
-        .iter_shared()
-    {
-        events.push(&event.to_variant());
-    }
+/// Adds `event` to `input/<action>` (keeping the saved deadzone, 0.5 when there is none) and
+/// saves; restores the old setting if the save fails. The saved events are the base when the
+/// project declares the action (the editor's live map may hold Godot's defaults for an
+/// overridden `ui_*` action, or be stale), the live map's otherwise.
+fn save_action_events(action: &str, event: &Gd<InputEvent>) -> Error {
     let key = setting_key(action);
     let mut settings = ProjectSettings::singleton();
     let old = settings
         .has_setting(&key)
         .then(|| settings.get_setting(&key));
+    let saved_events = old
+        .as_ref()
+        .and_then(|old| old.try_to::<AnyDictionary>().ok())
+        .and_then(|old| old.get(&"events".to_variant()))
+        .and_then(|events| events.try_to::<AnyArray>().ok());
+    let mut events = VarArray::new();
+    match saved_events {
+        Some(saved) => {
+            let mut already = false;
+            for existing in saved.iter_shared() {
+                if let Ok(existing) = existing.try_to::<Gd<InputEvent>>() {
+                    already |= existing.is_match_ex(event).exact_match(true).done();
+                    events.push(&existing.to_variant());
+                }
+            }
+            if !already {
+                events.push(&event.to_variant());
+            }
+        }
+        None => {
+            for existing in InputMap::singleton()
+                .action_get_events(action)
+                .iter_shared()
+            {
+                events.push(&existing.to_variant());
+            }
+        }
+    }
     let deadzone = old
         .as_ref()
         .and_then(|old| old.try_to::<AnyDictionary>().ok())

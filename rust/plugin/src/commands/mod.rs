@@ -5,7 +5,7 @@ mod autoloads;
 mod batch;
 pub mod editor;
 mod file_search;
-mod files;
+pub(crate) mod files;
 mod input_map;
 mod lifecycle;
 mod logs;

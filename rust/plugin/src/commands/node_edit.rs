@@ -31,16 +31,19 @@ pub fn create_node(params: &JsonObject) -> CommandResult {
     let root = edited_root(params)?;
     let parent = parent_at(&root, optional_string(params, "parent_path")?)?;
     let packed_scene = optional_string(params, "scene_path")?;
+    let name = optional_string(params, "name")?;
+    let mut history = undo_redo()?;
+    if !packed_scene.is_empty() {
+        refuse_cyclic_instance(&root, packed_scene)?;
+    }
     let mut node = if packed_scene.is_empty() {
         instantiate_class(optional_string(params, "type")?)?
     } else {
         instantiate_scene(packed_scene)?
     };
-    let name = optional_string(params, "name")?;
     if !name.is_empty() {
         node.set_name(name);
     }
-    let mut history = undo_redo()?;
     history.create_action(&format!("MCP: Create {}", node.get_name()));
     let object = node.clone().upcast::<Object>();
     history.add_do_method(
@@ -91,6 +94,48 @@ pub(super) fn instantiate_class(class: &str) -> Result<Gd<Node>, CommandError> {
         .map_err(|_| CommandError::internal(format!("Failed to instantiate {class}")))
 }
 
+/// How deep [`refuse_cyclic_instance`] follows scene dependencies.
+const MAX_DEPENDENCY_DEPTH: usize = 32;
+
+/// `INVALID_PARAMS` when instancing `scene` into the scene at `root` would make a scene contain
+/// itself (directly or through the scenes it instances): such a file can no longer be opened.
+fn refuse_cyclic_instance(root: &Gd<Node>, scene: &str) -> Result<(), CommandError> {
+    let edited = root.get_scene_file_path().to_string();
+    if edited.is_empty() {
+        return Ok(());
+    }
+    let loader = ResourceLoader::singleton();
+    let mut pending = vec![(scene.to_owned(), 0)];
+    let mut seen = std::collections::HashSet::new();
+    while let Some((path, depth)) = pending.pop() {
+        if path == edited {
+            return Err(CommandError::new(
+                ErrorCode::InvalidParams,
+                format!(
+                    "Cannot instance {scene} into {edited}: it would contain itself (a cyclic \
+                     scene can no longer be opened)"
+                ),
+            ));
+        }
+        if depth >= MAX_DEPENDENCY_DEPTH || !seen.insert(path.clone()) {
+            continue;
+        }
+        for dependency in loader.get_dependencies(&path).as_slice() {
+            // Entries look like `uid://...::Type::res://path` (or just the path).
+            let dependency = dependency.to_string();
+            let target = dependency
+                .rsplit("::")
+                .next()
+                .unwrap_or(&dependency)
+                .to_owned();
+            if target.ends_with(".tscn") || target.ends_with(".scn") {
+                pending.push((target, depth + 1));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn instantiate_scene(path: &str) -> Result<Gd<Node>, CommandError> {
     if !path.starts_with("res://") {
         return Err(CommandError::new(
@@ -98,6 +143,7 @@ fn instantiate_scene(path: &str) -> Result<Gd<Node>, CommandError> {
             "scene_path must start with res://",
         ));
     }
+    super::files::checked_resource_path(path)?;
     let mut loader = ResourceLoader::singleton();
     if !loader.exists(path) {
         return Err(CommandError::new(

@@ -74,11 +74,12 @@ pub fn duplicate_node(params: &JsonObject) -> CommandResult {
     let (root, node) = node_at(params, "path")?;
     refuse_root(&node, &root, "duplicate")?;
     let parent = parent_of(&node)?;
+    let name = optional_string(params, "name")?;
+    let mut history = undo_redo()?;
     // `Gd::duplicate_node` panics when the engine returns null; this form reports it instead.
     #[allow(deprecated)]
     let copy = node.duplicate();
     let mut copy = copy.ok_or_else(|| CommandError::internal("Failed to duplicate node"))?;
-    let name = optional_string(params, "name")?;
     if !name.is_empty() {
         copy.set_name(name);
     }
@@ -95,7 +96,6 @@ pub fn duplicate_node(params: &JsonObject) -> CommandResult {
         })
         .collect();
 
-    let mut history = undo_redo()?;
     history.create_action(&format!("MCP: Duplicate {}", node.get_name()));
     history.add_do_method(
         &parent,
@@ -199,6 +199,8 @@ pub fn reparent_node(params: &JsonObject) -> CommandResult {
         &[node.to_variant(), old_index.to_variant()],
     );
     reown(&mut history, Half::Undo, &root, &owned);
+    // The new parent may have renamed it (a sibling had its name): undo gives the name back.
+    history.add_undo_property(&node, "name", &node.get_name().to_variant());
     history.commit_action();
 
     Ok(into_object(json!({

@@ -119,6 +119,7 @@ pub fn run_project(params: &JsonObject) -> CommandResult {
             },
         ));
     }
+    super::files::checked_resource_path(&target)?;
     if !ResourceLoader::singleton().exists(&target) {
         return Err(CommandError::new(
             ErrorCode::ResourceNotFound,

@@ -16,6 +16,7 @@ use super::scene_guard::edited_root;
 /// `open_scene {path}`: opens (or switches to) a scene in the editor. Not undoable.
 pub fn open_scene(params: &JsonObject) -> CommandResult {
     let path = required_string(params, "path")?;
+    super::files::checked_resource_path(path)?;
     if !godot::classes::ResourceLoader::singleton().exists(path) {
         return Err(CommandError::new(
             ErrorCode::ResourceNotFound,

@@ -16,8 +16,14 @@ pub fn scene_path(root: &Gd<Node>, node: &Gd<Node>) -> String {
 }
 
 /// Finds the node an agent means by `path`: `/Main`, `/Main/Child/...`, `/root/Main/...`, or
-/// a path relative to the root (`Child/Grandchild`).
+/// a path relative to the root (`Child/Grandchild`). Only nodes of the edited scene are found:
+/// `..` cannot climb out of it into the editor's own nodes.
 pub fn resolve(root: &Gd<Node>, path: &str) -> Option<Gd<Node>> {
+    let node = lookup(root, path)?;
+    (node == *root || root.is_ancestor_of(&node)).then_some(node)
+}
+
+fn lookup(root: &Gd<Node>, path: &str) -> Option<Gd<Node>> {
     let root_name = root.get_name().to_string();
     let trimmed = path
         .strip_prefix("/root")

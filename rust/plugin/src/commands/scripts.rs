@@ -14,6 +14,7 @@ use super::scene_guard::node_at;
 pub fn attach_script(params: &JsonObject) -> CommandResult {
     let (_root, node) = node_at(params, "path")?;
     let script_path = required_string(params, "script_path")?;
+    super::files::checked_resource_path(script_path)?;
     let mut loader = ResourceLoader::singleton();
     if !loader.exists(script_path) {
         return Err(CommandError::new(
