@@ -33,6 +33,14 @@ pub fn to_variant(
         (VariantType::OBJECT, Value::Object(fields)) if fields.contains_key("__class__") => {
             new_resource(fields)
         }
+        (VariantType::OBJECT, _) => Err(CommandError::new(
+            ErrorCode::WrongType,
+            format!(
+                "Cannot use {} for an object property: give a res:// path, \
+                 {{\"__class__\": \"ClassName\", ...}} for a new resource, or null to clear",
+                json_type_name(value)
+            ),
+        )),
         (VariantType::BOOL, Value::Bool(flag)) => Ok(flag.to_variant()),
         (VariantType::BOOL, Value::Number(number)) => Ok((number.as_f64() != Some(0.0)).to_variant()),
         (VariantType::INT, Value::String(name)) => enum_value(name, enum_hint),

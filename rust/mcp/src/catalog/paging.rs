@@ -28,6 +28,10 @@ pub(super) fn page(mut data: JsonObject, key: &str, offset: i64, limit: i64) -> 
         "has_more".to_owned(),
         json!(offset.saturating_add(limit) < total),
     );
+    // The plugin stopped listing at its cap: say the total is not the whole story.
+    if let Some(truncated) = data.remove("truncated") {
+        shaped.insert("truncated".to_owned(), truncated);
+    }
     shaped
 }
 

@@ -72,7 +72,7 @@ impl SceneHistory {
 /// `batch_execute {commands: [{command, params?}], undo = true}`.
 pub fn batch_execute(params: &JsonObject) -> CommandResult {
     let entries = checked_entries(params.get("commands"))?;
-    let undo = !matches!(params.get("undo"), Some(Value::Bool(false)));
+    let undo = super::params::flag_or(params, "undo", true)?;
     let mut scene = SceneHistory::of_edited_scene();
 
     let mut results = Vec::new();

@@ -41,10 +41,12 @@ pub fn search_filesystem(params: &JsonObject) -> CommandResult {
     let mut files = Vec::new();
     // Depth-first, a folder's files before its subfolders, like the FileSystem dock.
     let mut pending: Vec<Gd<EditorFileSystemDirectory>> = vec![root];
-    while let Some(folder) = pending.pop() {
+    let mut truncated = false;
+    'walk: while let Some(folder) = pending.pop() {
         for index in 0..folder.get_file_count() {
             if files.len() >= MAX_FILES {
-                break;
+                truncated = true;
+                break 'walk;
             }
             let file_path = folder.get_file_path(index).to_string();
             let file_name = folder.get_file(index).to_string();
@@ -62,7 +64,11 @@ pub fn search_filesystem(params: &JsonObject) -> CommandResult {
         pending.extend(subfolders.into_iter().rev());
     }
     let count = files.len();
-    Ok(into_object(json!({"files": files, "count": count})))
+    let mut data = json!({"files": files, "count": count});
+    if truncated {
+        data["truncated"] = json!(true);
+    }
+    Ok(into_object(data))
 }
 
 /// `find_symbols {path}`: class name, base, functions, signals and exports of a script.

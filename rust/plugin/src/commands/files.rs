@@ -47,11 +47,32 @@ pub(super) fn note_file(path: &str) {
     }
 }
 
-/// `read_file {path}` (also `read_script`): `{path, content, size, line_count}`.
+/// Largest file `read_file` returns: replies travel as one message (godot-ai's server accepts
+/// 4 MiB), and reading happens on the editor's main thread.
+const MAX_READ_BYTES: u64 = 2 * 1024 * 1024;
+
+/// `read_file {path}` (also `read_script`): `{path, content, size, line_count}` of a text file.
 pub fn read_file(params: &JsonObject) -> CommandResult {
     let (path, file) = checked_path(params)?;
+    if let Ok(metadata) = std::fs::metadata(&file)
+        && metadata.len() > MAX_READ_BYTES
+    {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "{path} is {} bytes; read_text returns files up to {MAX_READ_BYTES} bytes",
+                metadata.len()
+            ),
+        ));
+    }
     let content = match std::fs::read_to_string(&file) {
         Ok(content) => content,
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+            return Err(CommandError::new(
+                ErrorCode::InvalidParams,
+                format!("{path} is not a UTF-8 text file"),
+            ));
+        }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             return Err(CommandError::new(
                 ErrorCode::ResourceNotFound,
@@ -105,18 +126,24 @@ pub fn create_script(params: &JsonObject) -> CommandResult {
         ));
     }
     let content = optional_string(params, "content")?;
+    let created = !file.exists();
     write(&path, &file, content)?;
     // The reply does not wait for the editor's import of the new file: a write right after it
     // may be refused as `importing` (retryable) for a moment.
-    Ok(into_object(json!({
+    let mut data = json!({
         "path": path,
         "size": content.chars().count(),
         "committed": true,
         "import_settled": false,
         "import_settle": "not_waited",
+        "overwrote": !created,
         "undoable": false,
         "reason": "File system operations cannot be undone via editor undo",
-    })))
+    });
+    if created {
+        data["cleanup"] = json!({"rm": [path.as_str(), format!("{path}.uid")]});
+    }
+    Ok(into_object(data))
 }
 
 fn write(path: &str, file: &std::path::Path, content: &str) -> Result<(), CommandError> {
@@ -180,10 +207,7 @@ pub fn patch_script(params: &JsonObject) -> CommandResult {
         ));
     }
     let new_text = optional_string(params, "new_text")?;
-    let replace_all = matches!(
-        params.get("replace_all"),
-        Some(serde_json::Value::Bool(true))
-    );
+    let replace_all = super::params::flag_or(params, "replace_all", false)?;
     if !path.ends_with(".gd") {
         return Err(CommandError::new(
             ErrorCode::ValueOutOfRange,

@@ -229,8 +229,10 @@ pub fn find_nodes(params: &JsonObject) -> CommandResult {
     let root = edited_root(&JsonObject::new())?;
     let mut found = Vec::new();
     let mut pending = vec![root.clone()];
+    let mut truncated = false;
     while let Some(node) = pending.pop() {
         if found.len() >= MAX_MATCHES {
+            truncated = true;
             break;
         }
         let matches = (name.is_empty()
@@ -248,5 +250,9 @@ pub fn find_nodes(params: &JsonObject) -> CommandResult {
         pending.extend(children.into_iter().rev());
     }
     let count = found.len();
-    Ok(into_object(json!({"nodes": found, "count": count})))
+    let mut data = json!({"nodes": found, "count": count});
+    if truncated {
+        data["truncated"] = json!(true);
+    }
+    Ok(into_object(data))
 }

@@ -38,6 +38,16 @@ pub fn integer_or(params: &JsonObject, name: &str, default: i64) -> Result<i64, 
     }
 }
 
+/// An optional boolean param with a default; anything but a boolean is refused (so `"false"`
+/// is never taken for true or ignored).
+pub fn flag_or(params: &JsonObject, name: &str, default: bool) -> Result<bool, CommandError> {
+    match params.get(name) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(flag)) => Ok(*flag),
+        Some(other) => Err(wrong_type(name, "true or false", other)),
+    }
+}
+
 /// godot-ai's wording: `Missing required param: <name>`.
 fn missing(name: &str) -> CommandError {
     CommandError::new(

@@ -82,7 +82,7 @@ pub fn run_project(params: &JsonObject) -> CommandResult {
         given => given,
     };
     let scene = optional_string(params, "scene")?;
-    let autosave = !matches!(params.get("autosave"), Some(Value::Bool(false)));
+    let autosave = super::params::flag_or(params, "autosave", true)?;
     if mode == "custom" && scene.is_empty() {
         return Err(CommandError::new(
             ErrorCode::MissingRequiredParam,
@@ -115,7 +115,10 @@ pub fn run_project(params: &JsonObject) -> CommandResult {
                     "No main scene is set (application/run/main_scene); set it with \
                            project_manage settings_set, or run mode='current'"
                 }
-                _ => "The edited scene has never been saved; save it first (scene_manage save_as)",
+                _ => {
+                    "No saved scene is being edited: open one (scene_open), or save the edited \
+                      scene first (scene_manage save_as)"
+                }
             },
         ));
     }

@@ -21,8 +21,10 @@ pub fn get_scene_tree(params: &JsonObject) -> CommandResult {
     let mut nodes = Vec::new();
     // Iterative pre-order walk: no recursion, so no stack limit on deep trees.
     let mut pending = vec![(root.clone(), 0)];
+    let mut truncated = false;
     while let Some((node, level)) = pending.pop() {
         if nodes.len() >= MAX_NODES {
+            truncated = true;
             break;
         }
         nodes.push(node_entry(&root, &node));
@@ -32,7 +34,14 @@ pub fn get_scene_tree(params: &JsonObject) -> CommandResult {
         }
     }
     let total = nodes.len();
-    Ok(into_object(json!({"nodes": nodes, "total_count": total})))
+    let mut data = json!({"nodes": nodes, "total_count": total});
+    if truncated {
+        data["truncated"] = json!(true);
+        data["message"] = json!(format!(
+            "Only the first {MAX_NODES} nodes are listed; pass a smaller depth"
+        ));
+    }
+    Ok(into_object(data))
 }
 
 /// Most nodes listed, so a huge scene cannot stall the editor in one call.

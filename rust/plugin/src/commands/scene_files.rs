@@ -5,7 +5,7 @@ use godot::classes::{EditorInterface, PackedScene, ResourceSaver};
 use godot::global::Error;
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::editor::into_object;
 use super::files::{checked_path_of, note_file};
@@ -17,10 +17,17 @@ use super::scene_guard::edited_root;
 pub fn open_scene(params: &JsonObject) -> CommandResult {
     let path = required_string(params, "path")?;
     super::files::checked_resource_path(path)?;
-    if !godot::classes::ResourceLoader::singleton().exists(path) {
+    let mut loader = godot::classes::ResourceLoader::singleton();
+    if !loader.exists(path) {
         return Err(CommandError::new(
             ErrorCode::ResourceNotFound,
             format!("Scene not found: {path}"),
+        ));
+    }
+    if !loader.exists_ex(path).type_hint("PackedScene").done() {
+        return Err(CommandError::new(
+            ErrorCode::WrongType,
+            format!("{path} is not a scene (.tscn or .scn)"),
         ));
     }
     EditorInterface::singleton().open_scene_from_path(path);
@@ -102,7 +109,7 @@ fn keep_existing(
     params: &JsonObject,
     replacing: &str,
 ) -> Result<(), CommandError> {
-    let overwrite = matches!(params.get("overwrite"), Some(Value::Bool(true)));
+    let overwrite = super::params::flag_or(params, "overwrite", false)?;
     if file.exists() && !overwrite {
         return Err(CommandError::new(
             ErrorCode::InvalidParams,
