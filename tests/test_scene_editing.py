@@ -104,3 +104,36 @@ async def test_edit_errors_tell_the_agent_what_to_do(editor):
     assert wrong_scene.content[0].text.startswith(
         'EDITED_SCENE_MISMATCH: Expected edited scene "res://other.tscn" but "res://main.tscn" is active.')
     assert no_parent.content[0].text == "MISSING_REQUIRED_PARAM: Missing required param: new_parent"
+
+
+async def test_paths_cannot_leave_the_scene_or_the_project(editor):
+    """Node paths stay in the edited scene, file paths in the project (not its .godot/), loaded
+    resources under res://; refusals say why and change nothing."""
+    async with Client(editor.url) as client:
+        async def error(tool, arguments):
+            result = await client.call_tool(tool, arguments)
+            assert result.is_error, result
+            return result.content[0].text
+
+        for path in ["..", "../..", "/Main/..", "World/../../.."]:
+            text = await error("node_get_properties", {"path": path})
+            assert text.startswith(f"NODE_NOT_FOUND: Node not found: {path}."), text
+        assert (await error("node_manage", {"op": "delete", "params": {"path": ".."}})).startswith(
+            "NODE_NOT_FOUND")
+        sessions = await error("filesystem_manage", {"op": "read_text", "params": {
+            "path": "res://.godot/godot_ai_native/mcp_sessions.json"}})
+        assert sessions.startswith("INVALID_PARAMS: Path must not be inside res://.godot/")
+        outside = await error("scene_open", {"path": "/etc/hostname"})
+        assert outside.startswith("INVALID_PARAMS: Path must start with res://")
+        not_a_scene = await error("scene_open", {"path": "res://project.godot"})
+        assert not_a_scene.startswith(("WRONG_TYPE", "RESOURCE_NOT_FOUND")), not_a_scene
+        itself = await error("node_create", {"scene_path": "res://main.tscn"})
+        assert itself.startswith("INVALID_PARAMS: Cannot instance res://main.tscn into res://main.tscn")
+        number_as_mesh = await error("node_set_property", {
+            "path": "/Main/World/Ground", "property": "mesh", "value": 3})
+        assert number_as_mesh.startswith("WRONG_TYPE: Cannot use integer for an object property")
+        flag = await error("batch_execute", {"commands": [{"command": "get_editor_state"}],
+                                             "undo": "no"})
+        assert flag.startswith("INVALID_PARAMS: Argument 'undo' of batch_execute must be a boolean")
+        tree = await client.call_tool("scene_get_hierarchy", {})
+        assert [n["path"] for n in tree.structured_content["nodes"]][:2] == ["/Main", "/Main/Camera3D"]

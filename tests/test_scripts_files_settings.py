@@ -28,6 +28,10 @@ async def test_scripts_files_and_settings_round_trip():
                 "path": "/Main/World", "script_path": "res://scripts/world.gd"}))
             assert attached == {"path": "/Main/World", "script_path": "res://scripts/world.gd",
                                 "had_previous_script": False, "undoable": True}
+            mismatch = await client.call_tool("script_attach", {
+                "path": "/Main/HUD/Score", "script_path": "res://scripts/world.gd"})
+            assert mismatch.is_error and mismatch.content[0].text.startswith(
+                "WRONG_TYPE: res://scripts/world.gd extends Node3D, which a Label node is not")
             props = structured(await client.call_tool("node_get_properties", {"path": "/Main/World"}))
             script = next(p for p in props["properties"] if p["name"] == "script")
             assert script["value"] == "res://scripts/world.gd"
