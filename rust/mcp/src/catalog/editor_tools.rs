@@ -107,7 +107,7 @@ pub(super) const EDITOR_SCREENSHOT: ToolSpec = ToolSpec {
             name: "source",
             kind: ArgKind::String,
             default: Some(|| json!("viewport")),
-            description: "What to capture: viewport (the 3D/2D editor view).",
+            description: "What to capture: viewport (the 3D editor view).",
         },
         integer_arg(
             "max_resolution",

@@ -9,8 +9,8 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::into_object;
 use super::params::required_string;
+use super::reply::into_object;
 
 const PREFIX: &str = "autoload/";
 const REASON: &str = "Autoload changes are saved to project.godot";
@@ -44,7 +44,22 @@ pub fn list_autoloads(_params: &JsonObject) -> CommandResult {
 pub fn add_autoload(params: &JsonObject) -> CommandResult {
     let name = required_string(params, "name")?;
     let path = required_string(params, "path")?;
-    let singleton = !matches!(params.get("singleton"), Some(Value::Bool(false)));
+    let singleton = super::params::flag_or(params, "singleton", true)?;
+    let identifier = name
+        .chars()
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !identifier || godot::classes::ClassDb::singleton().class_exists(name) {
+        // The editor's Autoload dialog refuses these too: the name becomes a global identifier.
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "Invalid autoload name '{name}': use letters, digits and _ (not starting with a \
+                 digit), and not the name of an engine class"
+            ),
+        ));
+    }
     if !path.starts_with("res://") {
         return Err(CommandError::new(
             ErrorCode::ValueOutOfRange,

@@ -15,9 +15,9 @@ use godot_ai_protocol::suggest::closest;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::into_object;
-use super::node_edit::undo_redo;
-use super::{COMMANDS, handler};
+use super::reply::into_object;
+use super::undo::undo_redo;
+use super::{command_names, handler};
 
 /// One checked entry of the batch.
 struct Entry {
@@ -193,7 +193,7 @@ fn checked_entry(index: usize, item: &Value) -> Result<Entry, CommandError> {
         ));
     }
     if handler(&command).is_none() {
-        let similar = closest(&command, COMMANDS.iter().map(|(name, _)| *name), 3);
+        let similar = closest(&command, command_names(), 3);
         let hint = if similar.is_empty() {
             String::new()
         } else {

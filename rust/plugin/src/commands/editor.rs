@@ -5,6 +5,8 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandResult, JsonObject};
 use serde_json::json;
 
+use super::reply::into_object;
+
 /// What the editor can do right now, in godot-ai's order of precedence.
 pub fn readiness() -> &'static str {
     let editor = EditorInterface::singleton();
@@ -49,12 +51,4 @@ pub fn get_editor_state(_params: &JsonObject) -> CommandResult {
         "game_capture_ready": false,
     });
     Ok(into_object(data))
-}
-
-/// Unwraps a `json!({...})` literal.
-pub fn into_object(value: serde_json::Value) -> JsonObject {
-    match value {
-        serde_json::Value::Object(map) => map,
-        other => unreachable!("expected a JSON object literal, got {other}"),
-    }
 }

@@ -7,9 +7,9 @@ use godot_ai_protocol::script_symbols::outline;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::into_object;
 use super::files::{checked_path_of, read_file};
 use super::params::optional_string;
+use super::reply::into_object;
 
 fn file_system() -> Result<Gd<EditorFileSystem>, CommandError> {
     EditorInterface::singleton()

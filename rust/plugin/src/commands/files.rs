@@ -10,8 +10,8 @@ use godot_ai_protocol::res_path::resolve_res_path;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
 
-use super::editor::into_object;
 use super::params::{optional_string, required_string};
+use super::reply::into_object;
 
 fn project_root() -> PathBuf {
     PathBuf::from(

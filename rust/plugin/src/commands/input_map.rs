@@ -19,8 +19,8 @@ use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject, json
 use serde_json::{Value, json};
 
 use super::autoloads::save_failed;
-use super::editor::into_object;
 use super::params::{integer_or, required_string};
+use super::reply::into_object;
 
 const ACTIONS_REASON: &str = "Input actions are saved to project.godot";
 const BINDINGS_REASON: &str = "Input bindings are saved to project.godot";

@@ -8,7 +8,7 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandResult, JsonObject};
 use serde_json::json;
 
-use super::editor::into_object;
+use super::reply::into_object;
 use crate::main_thread::run_later;
 
 /// Time for the answer to reach the client before the endpoint stops.

@@ -10,8 +10,8 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::into_object;
 use super::params::{integer_or, optional_string};
+use super::reply::into_object;
 use crate::plugin_log;
 
 const SOURCES: [&str; 4] = ["plugin", "game", "editor", "all"];

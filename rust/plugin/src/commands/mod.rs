@@ -14,6 +14,7 @@ mod node_edit;
 mod node_tree;
 mod params;
 mod project;
+mod reply;
 mod scene;
 mod scene_files;
 mod scene_guard;
@@ -23,6 +24,7 @@ mod scripts;
 mod selection;
 mod sessions;
 mod signals;
+mod undo;
 
 use godot_ai_protocol::godot_ai_commands::is_godot_ai_command;
 use godot_ai_protocol::suggest::closest;
@@ -30,109 +32,89 @@ use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObj
 
 type Handler = fn(&JsonObject) -> CommandResult;
 
+/// Whether a command changes the project. Writes are refused while the editor imports or runs
+/// the game (`stop_project` is a read in this sense: it is never refused).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
+}
+
+use Access::{Read, Write};
+
 /// Every command this plugin implements.
-const COMMANDS: &[(&str, Handler)] = &[
+const COMMANDS: &[(&str, Access, Handler)] = &[
     // editor
-    ("get_editor_state", editor::get_editor_state),
-    ("get_selection", selection::get_selection),
-    ("set_selection", selection::set_selection),
-    ("get_logs", logs::get_logs),
-    ("clear_logs", logs::clear_logs),
-    ("get_performance_monitors", logs::get_performance_monitors),
-    ("take_screenshot", screenshot::take_screenshot),
-    ("reload_plugin", lifecycle::reload_plugin),
-    ("quit_editor", lifecycle::quit_editor),
+    ("get_editor_state", Read, editor::get_editor_state),
+    ("get_selection", Read, selection::get_selection),
+    ("set_selection", Write, selection::set_selection),
+    ("get_logs", Read, logs::get_logs),
+    ("clear_logs", Read, logs::clear_logs),
+    (
+        "get_performance_monitors",
+        Read,
+        logs::get_performance_monitors,
+    ),
+    ("take_screenshot", Read, screenshot::take_screenshot),
+    ("reload_plugin", Read, lifecycle::reload_plugin),
+    ("quit_editor", Read, lifecycle::quit_editor),
     // scene
-    ("get_scene_tree", scene::get_scene_tree),
-    ("open_scene", scene_files::open_scene),
-    ("save_scene", scene_files::save_scene),
-    ("save_scene_as", scene_files::save_scene_as),
-    ("create_scene", scene_files::create_scene),
-    ("get_open_scenes", scene_files::get_open_scenes),
+    ("get_scene_tree", Read, scene::get_scene_tree),
+    ("open_scene", Write, scene_files::open_scene),
+    ("save_scene", Write, scene_files::save_scene),
+    ("save_scene_as", Write, scene_files::save_scene_as),
+    ("create_scene", Write, scene_files::create_scene),
+    ("get_open_scenes", Read, scene_files::get_open_scenes),
     // node
-    ("get_node_properties", node::get_node_properties),
-    ("create_node", node_edit::create_node),
-    ("set_property", node_edit::set_property),
-    ("find_nodes", node_tree::find_nodes),
-    ("get_children", node_edit::get_children),
-    ("get_groups", node_edit::get_groups),
-    ("delete_node", node_edit::delete_node),
-    ("duplicate_node", node_tree::duplicate_node),
-    ("rename_node", node_edit::rename_node),
-    ("move_node", node_tree::move_node),
-    ("reparent_node", node_tree::reparent_node),
-    ("add_to_group", |params| {
+    ("get_node_properties", Read, node::get_node_properties),
+    ("create_node", Write, node_edit::create_node),
+    ("set_property", Write, node_edit::set_property),
+    ("find_nodes", Read, node_tree::find_nodes),
+    ("get_children", Read, node_edit::get_children),
+    ("get_groups", Read, node_edit::get_groups),
+    ("delete_node", Write, node_edit::delete_node),
+    ("duplicate_node", Write, node_tree::duplicate_node),
+    ("rename_node", Write, node_edit::rename_node),
+    ("move_node", Write, node_tree::move_node),
+    ("reparent_node", Write, node_tree::reparent_node),
+    ("add_to_group", Write, |params| {
         node_edit::change_group(params, true)
     }),
-    ("remove_from_group", |params| {
+    ("remove_from_group", Write, |params| {
         node_edit::change_group(params, false)
     }),
     // script
-    ("create_script", files::create_script),
-    ("patch_script", files::patch_script),
-    ("attach_script", scripts::attach_script),
-    ("detach_script", scripts::detach_script),
-    ("read_script", files::read_file),
-    ("find_symbols", file_search::find_symbols),
+    ("create_script", Write, files::create_script),
+    ("patch_script", Write, files::patch_script),
+    ("attach_script", Write, scripts::attach_script),
+    ("detach_script", Write, scripts::detach_script),
+    ("read_script", Read, files::read_file),
+    ("find_symbols", Read, file_search::find_symbols),
     // filesystem
-    ("read_file", files::read_file),
-    ("write_file", files::write_file),
-    ("search_filesystem", file_search::search_filesystem),
-    ("reimport", file_search::reimport),
+    ("read_file", Read, files::read_file),
+    ("write_file", Write, files::write_file),
+    ("search_filesystem", Read, file_search::search_filesystem),
+    ("reimport", Write, file_search::reimport),
     // project
-    ("run_project", project::run_project),
-    ("stop_project", project::stop_project),
-    ("get_project_setting", project::get_project_setting),
-    ("set_project_setting", project::set_project_setting),
-    ("batch_execute", batch::batch_execute),
+    ("run_project", Read, project::run_project),
+    ("stop_project", Read, project::stop_project),
+    ("get_project_setting", Read, project::get_project_setting),
+    ("set_project_setting", Write, project::set_project_setting),
+    ("batch_execute", Write, batch::batch_execute),
     // signals, autoloads, input map
-    ("list_signals", signals::list_signals),
-    ("connect_signal", signals::connect_signal),
-    ("disconnect_signal", signals::disconnect_signal),
-    ("list_autoloads", autoloads::list_autoloads),
-    ("add_autoload", autoloads::add_autoload),
-    ("remove_autoload", autoloads::remove_autoload),
-    ("list_actions", input_map::list_actions),
-    ("add_action", input_map::add_action),
-    ("remove_action", input_map::remove_action),
-    ("bind_event", input_map::bind_event),
+    ("list_signals", Read, signals::list_signals),
+    ("connect_signal", Write, signals::connect_signal),
+    ("disconnect_signal", Write, signals::disconnect_signal),
+    ("list_autoloads", Read, autoloads::list_autoloads),
+    ("add_autoload", Write, autoloads::add_autoload),
+    ("remove_autoload", Write, autoloads::remove_autoload),
+    ("list_actions", Read, input_map::list_actions),
+    ("add_action", Write, input_map::add_action),
+    ("remove_action", Write, input_map::remove_action),
+    ("bind_event", Write, input_map::bind_event),
     // sessions (the in-process endpoint's session tools)
-    ("session_list", sessions::session_list),
-    ("session_activate", sessions::session_activate),
-];
-
-/// Commands that change the project: refused while the editor imports or a game plays
-/// (`stop_project` is never refused).
-const WRITES: &[&str] = &[
-    "set_selection",
-    "open_scene",
-    "save_scene",
-    "save_scene_as",
-    "create_scene",
-    "create_node",
-    "set_property",
-    "delete_node",
-    "duplicate_node",
-    "rename_node",
-    "move_node",
-    "reparent_node",
-    "add_to_group",
-    "remove_from_group",
-    "create_script",
-    "patch_script",
-    "attach_script",
-    "detach_script",
-    "write_file",
-    "reimport",
-    "set_project_setting",
-    "batch_execute",
-    "connect_signal",
-    "disconnect_signal",
-    "add_autoload",
-    "remove_autoload",
-    "add_action",
-    "remove_action",
-    "bind_event",
+    ("session_list", Read, sessions::session_list),
+    ("session_activate", Read, sessions::session_activate),
 ];
 
 /// Runs `command` on the editor, keeping a trace of it in the plugin log. Must be called on
@@ -152,18 +134,28 @@ pub fn dispatch(command: &Command) -> CommandResult {
 
 /// Runs the command `name`: the write gate first for commands that change the project.
 fn run(name: &str, params: &JsonObject) -> CommandResult {
-    let handler = handler(name).ok_or_else(|| unknown_command(name))?;
-    if WRITES.contains(&name) {
+    let (access, handler) = command(name).ok_or_else(|| unknown_command(name))?;
+    if access == Write {
         write_gate()?;
     }
     handler(params)
 }
 
-fn handler(name: &str) -> Option<Handler> {
+fn command(name: &str) -> Option<(Access, Handler)> {
     COMMANDS
         .iter()
-        .find(|(known, _)| *known == name)
-        .map(|(_, handler)| *handler)
+        .find(|(known, _, _)| *known == name)
+        .map(|(_, access, handler)| (*access, *handler))
+}
+
+/// The handler of the command `name`, if this plugin implements it.
+fn handler(name: &str) -> Option<Handler> {
+    command(name).map(|(_, handler)| handler)
+}
+
+/// Every command name this plugin implements.
+fn command_names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|(name, _, _)| *name)
 }
 
 /// `EDITOR_NOT_READY` while the editor imports resources or runs the game.
@@ -193,15 +185,11 @@ fn unknown_command(name: &str) -> CommandError {
             ErrorCode::UnknownCommand,
             format!(
                 "'{name}' is not supported by godot-ai-native yet. Supported: {}.",
-                COMMANDS
-                    .iter()
-                    .map(|(name, _)| *name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                command_names().collect::<Vec<_>>().join(", ")
             ),
         );
     }
-    let similar = closest(name, COMMANDS.iter().map(|(name, _)| *name), 3);
+    let similar = closest(name, command_names(), 3);
     let mut error = CommandError::new(
         ErrorCode::UnknownCommand,
         format!("Unknown command: {name}"),

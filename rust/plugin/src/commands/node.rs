@@ -7,8 +7,8 @@ use godot::register::info::PropertyUsageFlags;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::into_object;
 use super::params::required_string;
+use super::reply::into_object;
 use super::scene_paths::{not_found, resolve};
 use crate::variant_json::to_json;
 

@@ -1,30 +1,21 @@
 //! Node mutations: create, set a property, delete, rename, groups. Each is one
 //! `EditorUndoRedoManager` action named `MCP: <what>`, so Ctrl+Z in the editor undoes it.
 
-use godot::classes::{
-    ClassDb, EditorInterface, EditorUndoRedoManager, PackedScene, ResourceLoader,
-};
+use godot::classes::{ClassDb, PackedScene, ResourceLoader};
 use godot::prelude::*;
 use godot::register::info::PropertyHint;
 use godot_ai_protocol::suggest::closest;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::into_object;
-use super::node_tree::{Half, reown, scene_owned_subtree};
 use super::params::{optional_string, required_string};
+use super::reply::into_object;
 use super::scene::node_entry;
 use super::scene_guard::{edited_root, node_at, parent_at};
 use super::scene_paths::scene_path;
+use super::undo::{Half, reown, scene_owned_subtree, undo_redo};
 use crate::json_variant::to_variant;
 use crate::variant_json::to_json;
-
-/// The editor's undo history (every scene change goes through it).
-pub(super) fn undo_redo() -> Result<Gd<EditorUndoRedoManager>, CommandError> {
-    EditorInterface::singleton()
-        .get_editor_undo_redo()
-        .ok_or_else(|| CommandError::internal("The editor's undo history is not available"))
-}
 
 /// `create_node {type, name?, parent_path?, scene_path?, scene_file?}`.
 pub fn create_node(params: &JsonObject) -> CommandResult {

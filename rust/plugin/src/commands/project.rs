@@ -6,8 +6,8 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::into_object;
 use super::params::{optional_string, required_string};
+use super::reply::into_object;
 use crate::variant_json::to_json;
 
 /// `get_project_setting {key}`: `{key, value, type}`.
@@ -28,8 +28,9 @@ pub fn get_project_setting(params: &JsonObject) -> CommandResult {
     })))
 }
 
-/// `set_project_setting {key, value}`: sets and saves; `null` erases the setting. An int
-/// setting given a whole float stays an int.
+/// `set_project_setting {key, value}`: sets and saves; `null` erases the setting. An existing
+/// setting keeps its type (a whole float for an int setting stays an int; a value that cannot
+/// be that type is `WRONG_TYPE`).
 pub fn set_project_setting(params: &JsonObject) -> CommandResult {
     let key = required_string(params, "key")?;
     let Some(value) = params.get("value") else {
@@ -38,14 +39,14 @@ pub fn set_project_setting(params: &JsonObject) -> CommandResult {
     let mut settings = ProjectSettings::singleton();
     let existed = settings.has_setting(key);
     let old = settings.get_setting(key);
-    let new = match (old.get_type(), value) {
-        (VariantType::INT, Value::Number(number))
-            if number.as_f64().is_some_and(|f| f.fract() == 0.0) =>
-        {
-            (number.as_f64().unwrap_or_default() as i64).to_variant()
-        }
-        _ => crate::json_variant::to_variant(value, VariantType::NIL, None)?,
+    // An existing setting keeps its type (a Vector2 stays a Vector2, never becomes a
+    // Dictionary); a new one takes the JSON value's natural type; null erases.
+    let target = if existed && !value.is_null() {
+        old.get_type()
+    } else {
+        VariantType::NIL
     };
+    let new = crate::json_variant::to_variant(value, target, None)?;
     settings.set_setting(key, &new);
     let saved = settings.save();
     if saved != godot::global::Error::OK {

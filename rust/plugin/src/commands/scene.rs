@@ -5,8 +5,8 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandResult, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::into_object;
 use super::params::integer_or;
+use super::reply::into_object;
 use super::scene_paths::scene_path;
 
 /// Params: `depth` (default 10; the root is depth 0). Without an open scene the list is empty

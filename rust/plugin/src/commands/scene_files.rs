@@ -7,10 +7,10 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
 
-use super::editor::into_object;
 use super::files::{checked_path_of, note_file};
 use super::node_edit::instantiate_class;
 use super::params::{optional_string, required_string};
+use super::reply::into_object;
 use super::scene_guard::edited_root;
 
 /// `open_scene {path}`: opens (or switches to) a scene in the editor. Not undoable.

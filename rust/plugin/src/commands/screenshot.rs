@@ -9,8 +9,8 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
 
-use super::editor::into_object;
 use super::params::{integer_or, optional_string};
+use super::reply::into_object;
 
 /// `take_screenshot {source = "viewport", max_resolution = 0 (no scaling)}`.
 pub fn take_screenshot(params: &JsonObject) -> CommandResult {

@@ -5,10 +5,10 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
 
-use super::editor::into_object;
-use super::node_edit::undo_redo;
 use super::params::required_string;
+use super::reply::into_object;
 use super::scene_guard::node_at;
+use super::undo::undo_redo;
 
 /// `attach_script {path, script_path}`.
 pub fn attach_script(params: &JsonObject) -> CommandResult {

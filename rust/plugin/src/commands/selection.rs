@@ -4,7 +4,7 @@ use godot::classes::{EditorInterface, EditorSelection};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::into_object;
+use super::reply::into_object;
 use super::scene_guard::edited_root;
 use super::scene_paths::{resolve, scene_path};
 use godot::prelude::*;

@@ -17,11 +17,11 @@ use godot_ai_protocol::suggest::closest;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::into_object;
-use super::node_edit::undo_redo;
 use super::params::required_string;
+use super::reply::into_object;
 use super::scene_guard::edited_root;
 use super::scene_paths::{not_found, resolve, scene_path};
+use super::undo::undo_redo;
 
 /// `list_signals {path, include_editor = false}`: the node's signals with their argument
 /// types, and its outgoing connections. Connections to nodes outside the edited scene that
