@@ -131,7 +131,7 @@ async def test_paths_cannot_leave_the_scene_or_the_project(editor):
         assert itself.startswith("INVALID_PARAMS: Cannot instance res://main.tscn into res://main.tscn")
         number_as_mesh = await error("node_set_property", {
             "path": "/Main/World/Ground", "property": "mesh", "value": 3})
-        assert number_as_mesh.startswith("WRONG_TYPE: Cannot use integer for an object property")
+        assert number_as_mesh.startswith("WRONG_TYPE: Cannot use number for an object property")
         flag = await error("batch_execute", {"commands": [{"command": "get_editor_state"}],
                                              "undo": "no"})
         assert flag.startswith("INVALID_PARAMS: Argument 'undo' of batch_execute must be a boolean")
