@@ -4,12 +4,12 @@
 //! singleton, reachable as a global `<Name>`).
 
 use godot::classes::{FileAccess, ProjectSettings};
-use godot::global::{Error, error_string};
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
 use super::params::required_string;
+use super::project_settings::save_or_restore;
 use super::reply::into_object;
 
 const PREFIX: &str = "autoload/";
@@ -95,11 +95,7 @@ pub fn add_autoload(params: &JsonObject) -> CommandResult {
     settings.set_setting(&key, &value.to_variant());
     settings.set_initial_value(&key, &"".to_variant());
     settings.set_as_basic(&key, true);
-    let saved = settings.save();
-    if saved != Error::OK {
-        settings.clear(&key);
-        return Err(save_failed(&format!("adding autoload '{name}'"), saved));
-    }
+    save_or_restore(&key, None, &format!("adding autoload '{name}'"))?;
     Ok(into_object(json!({
         "name": name,
         "path": path,
@@ -126,26 +122,11 @@ pub fn remove_autoload(params: &JsonObject) -> CommandResult {
     }
     let old = settings.get_setting(&key);
     settings.clear(&key);
-    let saved = settings.save();
-    if saved != Error::OK {
-        settings.set_setting(&key, &old);
-        return Err(save_failed(&format!("removing autoload '{name}'"), saved));
-    }
+    save_or_restore(&key, Some(old), &format!("removing autoload '{name}'"))?;
     Ok(into_object(json!({
         "name": name,
         "removed": true,
         "undoable": false,
         "reason": REASON,
     })))
-}
-
-/// godot-ai's `INTERNAL_ERROR` for a failed `ProjectSettings.save()`:
-/// `Failed to save project settings while <doing>: <error text> (error N)`.
-pub(super) fn save_failed(doing: &str, error: Error) -> CommandError {
-    let code = error.ord() as i64;
-    CommandError::internal(format!(
-        "Failed to save project settings while {doing}: {} (error {code}). Check that \
-         project.godot is writable, then retry.",
-        error_string(code)
-    ))
 }

@@ -18,8 +18,8 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject, json_type_name};
 use serde_json::{Value, json};
 
-use super::autoloads::save_failed;
 use super::params::{integer_or, required_string};
+use super::project_settings::save_or_restore;
 use super::reply::into_object;
 
 const ACTIONS_REASON: &str = "Input actions are saved to project.godot";
@@ -78,11 +78,9 @@ pub fn add_action(params: &JsonObject) -> CommandResult {
         &key,
         &action_setting(deadzone, VarArray::new()).to_variant(),
     );
-    let saved = settings.save();
-    if saved != Error::OK {
+    if let Err(error) = save_or_restore(&key, None, &format!("adding action '{action}'")) {
         map.erase_action(action);
-        settings.clear(&key);
-        return Err(save_failed(&format!("adding action '{action}'"), saved));
+        return Err(error);
     }
     Ok(into_object(json!({
         "action": action,
@@ -121,14 +119,13 @@ pub fn remove_action(params: &JsonObject) -> CommandResult {
     map.erase_action(action);
     if let Some(old) = old {
         settings.clear(&key);
-        let saved = settings.save();
-        if saved != Error::OK {
+        if let Err(error) = save_or_restore(&key, Some(old), &format!("removing action '{action}'"))
+        {
             map.add_action_ex(action).deadzone(deadzone).done();
             for event in events.iter_shared() {
                 map.action_add_event(action, &event);
             }
-            settings.set_setting(&key, &old);
-            return Err(save_failed(&format!("removing action '{action}'"), saved));
+            return Err(error);
         }
     }
     Ok(into_object(json!({
@@ -165,13 +162,9 @@ pub fn bind_event(params: &JsonObject) -> CommandResult {
         )
     })?;
     map.action_add_event(action, &event);
-    let saved = save_action_events(action, &event);
-    if saved != Error::OK {
+    if let Err(error) = save_action_events(action, &event) {
         map.action_erase_event(action, &event);
-        return Err(save_failed(
-            &format!("binding event to action '{action}'"),
-            saved,
-        ));
+        return Err(error);
     }
     Ok(into_object(json!({
         "action": action,
@@ -248,7 +241,7 @@ fn action_setting(deadzone: f64, events: VarArray) -> VarDictionary {
 /// saves; restores the old setting if the save fails. The saved events are the base when the
 /// project declares the action (the editor's live map may hold Godot's defaults for an
 /// overridden `ui_*` action, or be stale), the live map's otherwise.
-fn save_action_events(action: &str, event: &Gd<InputEvent>) -> Error {
+fn save_action_events(action: &str, event: &Gd<InputEvent>) -> Result<(), CommandError> {
     let key = setting_key(action);
     let mut settings = ProjectSettings::singleton();
     let old = settings
@@ -289,14 +282,7 @@ fn save_action_events(action: &str, event: &Gd<InputEvent>) -> Error {
         .and_then(|deadzone| deadzone.try_to::<f64>().ok())
         .unwrap_or(DEFAULT_DEADZONE);
     settings.set_setting(&key, &action_setting(deadzone, events).to_variant());
-    let saved = settings.save();
-    if saved != Error::OK {
-        match old {
-            Some(old) => settings.set_setting(&key, &old),
-            None => settings.clear(&key),
-        }
-    }
-    saved
+    save_or_restore(&key, old, &format!("binding event to action '{action}'"))
 }
 
 /// The event `bind_event` describes, or why it cannot be made (appended to the error).

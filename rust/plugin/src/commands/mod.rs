@@ -14,6 +14,7 @@ mod node_edit;
 mod node_tree;
 mod params;
 mod project;
+mod project_settings;
 mod reply;
 mod scene;
 mod scene_files;

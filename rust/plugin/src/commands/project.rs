@@ -7,6 +7,7 @@ use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
 use super::params::{optional_string, required_string};
+use super::project_settings::save_or_restore;
 use super::reply::into_object;
 use crate::variant_json::to_json;
 
@@ -48,14 +49,11 @@ pub fn set_project_setting(params: &JsonObject) -> CommandResult {
     };
     let new = crate::json_variant::to_variant(value, target, None)?;
     settings.set_setting(key, &new);
-    let saved = settings.save();
-    if saved != godot::global::Error::OK {
-        let restore = if existed { old.clone() } else { Variant::nil() };
-        settings.set_setting(key, &restore);
-        return Err(CommandError::internal(format!(
-            "Failed to save project settings ({saved:?})"
-        )));
-    }
+    save_or_restore(
+        key,
+        existed.then(|| old.clone()),
+        &format!("setting '{key}'"),
+    )?;
     Ok(into_object(json!({
         "key": key,
         "value": to_json(&new),
