@@ -51,6 +51,12 @@ async def test_sessions_logs_and_monitors(editor):
         assert session["editor_pid"] == editor.process.pid
         assert session["current_scene"] == "res://main.tscn" and session["is_active"] is True
 
+        mine = await call(client, "editor_state", {"session_id": session["session_id"]})
+        assert mine["current_scene"] == "res://main.tscn"
+        elsewhere = await error_text(client, "editor_state", {"session_id": "other-game@0000"})
+        assert elsewhere.startswith("INVALID_PARAMS: Session other-game@0000 not found: this "
+                                    "endpoint runs inside one editor")
+
         activated = await call(client, "session_activate", {"session_id": session["session_id"]})
         assert activated == {"status": "ok", "active_session_id": session["session_id"],
                              "matched": "exact_id"}

@@ -34,6 +34,9 @@ pub struct AppConfig {
     pub session_idle_timeout: Option<Duration>,
     /// Where sessions are persisted so they survive a restart; `None` keeps them in memory only.
     pub session_file: Option<PathBuf>,
+    /// This editor's godot-ai session id (`<project>@<hex>`): a tool call naming another
+    /// session is refused rather than run here. Empty accepts any.
+    pub editor_session_id: String,
 }
 
 impl Default for AppConfig {
@@ -42,6 +45,7 @@ impl Default for AppConfig {
             shutdown: CancellationToken::new(),
             session_idle_timeout: None,
             session_file: None,
+            editor_session_id: String::new(),
         }
     }
 }
@@ -67,8 +71,11 @@ pub fn app(executor: ExecutorHandle, config: AppConfig) -> Router {
     if let Some(store) = &store {
         http_config.session_store = Some(Arc::new(store.clone()));
     }
+    let editor_session_id: Arc<str> = config.editor_session_id.into();
     let service = StreamableHttpService::new(
-        move || Ok(GodotMcpServer::new(executor.clone())),
+        move || {
+            Ok(GodotMcpServer::new(executor.clone()).for_editor_session(editor_session_id.clone()))
+        },
         sessions,
         http_config,
     );

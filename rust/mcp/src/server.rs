@@ -32,6 +32,8 @@ whose text starts with an error code such as NODE_NOT_FOUND.";
 pub struct GodotMcpServer {
     executor: ExecutorHandle,
     tools: Arc<[Tool]>,
+    /// This editor's session id; empty accepts any `session_id` argument.
+    editor_session_id: Arc<str>,
 }
 
 impl GodotMcpServer {
@@ -40,13 +42,51 @@ impl GodotMcpServer {
         Self {
             executor,
             tools: catalog::TOOLS.iter().map(ToolSpec::to_mcp_tool).collect(),
+            editor_session_id: Arc::from(""),
         }
     }
 
+    /// Refuses tool calls whose `session_id` names another editor than `id`.
+    pub fn for_editor_session(mut self, id: Arc<str>) -> Self {
+        self.editor_session_id = id;
+        self
+    }
+
     async fn call(&self, spec: &ToolSpec, arguments: JsonObject) -> CallToolResult {
+        if let Err(error) = self.check_session(spec, &arguments) {
+            return failure(&error);
+        }
         match spec.run(&self.executor, arguments).await {
             Ok(data) => success(data),
             Err(error) => failure(&error),
+        }
+    }
+}
+
+impl GodotMcpServer {
+    /// Every tool takes an optional `session_id` (godot-ai's server routes by it). This endpoint
+    /// lives in one editor: a call naming another session must not silently run here.
+    /// (`session_activate` answers for itself.)
+    fn check_session(&self, spec: &ToolSpec, arguments: &JsonObject) -> Result<(), CommandError> {
+        let ours = &*self.editor_session_id;
+        match arguments.get("session_id").and_then(Value::as_str) {
+            Some(wanted)
+                if !wanted.is_empty()
+                    && !ours.is_empty()
+                    && wanted != ours
+                    && spec.name != "session_activate" =>
+            {
+                Err(CommandError::new(
+                    godot_ai_protocol::ErrorCode::InvalidParams,
+                    format!(
+                        "Session {wanted} not found: this endpoint runs inside one editor, session \
+                         {ours}. Omit session_id or pass {ours}."
+                    ),
+                )
+                .with_data("session_id", wanted)
+                .with_data("available", ours))
+            }
+            _ => Ok(()),
         }
     }
 }

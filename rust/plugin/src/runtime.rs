@@ -88,7 +88,7 @@ pub fn start() {
         id: godot_ai_bridge::session_id::new_session_id(&snapshot::identity().project_path),
         started: std::time::SystemTime::now(),
     };
-    let mcp_port = start_mcp_endpoint(&runtime, executor.clone(), &shutdown);
+    let mcp_port = start_mcp_endpoint(&runtime, executor.clone(), &shutdown, &session.id);
     let bridge = start_bridge(&runtime, executor, &shutdown, &session.id);
     RUNNING.with(|slot| {
         slot.replace(Some(Running {
@@ -105,6 +105,7 @@ fn start_mcp_endpoint(
     runtime: &Runtime,
     executor: ExecutorHandle,
     shutdown: &CancellationToken,
+    session_id: &str,
 ) -> Option<u16> {
     let choice = settings::mcp_port();
     let endpoint = match BoundEndpoint::bind(choice.port) {
@@ -122,6 +123,7 @@ fn start_mcp_endpoint(
             shutdown: shutdown.clone(),
             session_idle_timeout: settings::session_idle_timeout(),
             session_file: Some(settings::session_file()),
+            editor_session_id: session_id.to_owned(),
         },
     );
     let serve_shutdown = shutdown.clone();
