@@ -74,17 +74,22 @@ def make_project(name: str, *, with_addon: bool = True, plugin_enabled: bool = T
 
 
 class VirtualDisplay:
-    """An Xvfb server (where the editor can reach it) for GUI-editor tests. Ready when Xvfb
-    itself reports its display number (`-displayfd`), not after a guessed delay."""
+    """An Xvfb server (where the editor can reach it) for GUI-editor tests. Ready when Xvfb has
+    reported its display number (`-displayfd`) and accepts a connection on it, not after a
+    guessed delay. Its output goes to logs/xvfb-<display>.log."""
 
     def __init__(self, timeout: float = 30.0):
         if not XVFB:
             raise RuntimeError("GODOT_AI_TEST_XVFB is not set: no virtual display available")
+        self.log_path = WORKDIR / "logs" / f"xvfb-{os.getpid()}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         read_end, write_end = os.pipe()
-        self.process = subprocess.Popen(
-            [XVFB, "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [XVFB, "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
+                 "-nolisten", "tcp"],
+                pass_fds=(write_end,), stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL)
         os.close(write_end)
         try:
             ready, _, _ = select.select([read_end], [], [], timeout)
@@ -93,8 +98,25 @@ class VirtualDisplay:
             os.close(read_end)
         if not number:
             self.stop()
-            raise AssertionError(f"Xvfb did not report a display within {timeout:.0f}s")
+            raise AssertionError(f"Xvfb did not report a display within {timeout:.0f}s\n{self.tail()}")
         self.name = f":{number}"
+        wait_until(lambda: self._accepts(number), timeout, f"Xvfb to accept connections on {self.name}",
+                   self.tail)
+
+    def _accepts(self, number: str) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"Xvfb exited with {self.process.returncode}\n{self.tail()}")
+        # X servers also listen on an abstract socket, shared with the chroot Xvfb runs in.
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(f"\0/tmp/.X11-unix/X{number}")
+                return True
+            except OSError:
+                return False
+
+    def tail(self, lines: int = 20) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "--- Xvfb output (tail) ---\n" + "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
         if self.process.poll() is None:
