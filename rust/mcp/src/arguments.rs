@@ -125,6 +125,16 @@ impl Arguments {
                 }
                 (Some(value), _) => value,
             };
+            // Some clients send a nested object as JSON text; godot-ai decodes it, so do we.
+            let value = match (arg.kind, value) {
+                (ArgKind::ObjectOrNull, Value::String(text)) => {
+                    match serde_json::from_str::<Value>(&text) {
+                        Ok(decoded @ Value::Object(_)) => decoded,
+                        _ => Value::String(text),
+                    }
+                }
+                (_, value) => value,
+            };
             match (arg.kind, value.as_str()) {
                 (ArgKind::OneOf(choices), Some(text)) if !choices.contains(&text) => {
                     return Err(unknown_choice(tool, arg.name, text, choices));

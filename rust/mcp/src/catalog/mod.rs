@@ -136,11 +136,14 @@ macro_rules! manage_tool {
                 OPS_PARAMS_ARG,
             ],
             plan: |arguments| {
-                let command = match arguments.string("op") {
+                let op = arguments.string("op");
+                let command = match op {
                     $($op => $command,)+
                     other => unreachable!("op '{other}' passed validation"),
                 };
-                Ok(Command::new(command, arguments.object("params")))
+                let params = arguments.object("params");
+                op_params::check($name, op, &params)?;
+                Ok(Command::new(command, params))
             },
             shape_result: $shape,
         }
@@ -158,6 +161,7 @@ const fn op_kind(ops: &'static [&'static str]) -> ArgKind {
 
 mod domain_tools;
 mod editor_tools;
+mod op_params;
 mod paging;
 mod project_tools;
 mod scene_tools;

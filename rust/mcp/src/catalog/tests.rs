@@ -385,3 +385,60 @@ fn screenshot_without_image_keeps_only_metadata() {
         json!({"width": 2})
     );
 }
+
+#[test]
+fn every_checked_op_is_an_op_of_its_tool() {
+    for (tool, op) in op_params::listed() {
+        let spec = find(tool).unwrap_or_else(|| panic!("{tool} is not a tool"));
+        let schema = spec.input_schema();
+        let op_schema = &schema["properties"]["op"];
+        let known = op_schema["enum"]
+            .as_array()
+            .map(|ops| ops.iter().any(|known| known == op))
+            .unwrap_or(op_schema["const"] == op);
+        assert!(known, "{tool} has no op {op}");
+    }
+}
+
+#[test]
+fn an_op_param_the_op_does_not_take_is_refused_by_name() {
+    let tool = find("node_manage").unwrap();
+    let typo = args(
+        tool,
+        json!({"op": "rename", "params": {"path": "/Main/A", "new_name": "B", "scene_fle": "x"}}),
+    )
+    .unwrap();
+    let error = (tool.plan)(&typo).unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidParams);
+    assert_eq!(
+        error.message,
+        "node_manage.rename: unexpected param 'scene_fle'. It takes: path, new_name, scene_file."
+    );
+    let fine = args(
+        tool,
+        json!({"op": "rename", "params": {"path": "/Main/A", "new_name": "B", "scene_file": "x"}}),
+    )
+    .unwrap();
+    assert!((tool.plan)(&fine).is_ok());
+    let none = find("editor_manage").unwrap();
+    let extra = args(none, json!({"op": "state", "params": {"verbose": true}})).unwrap();
+    assert!(
+        (none.plan)(&extra)
+            .unwrap_err()
+            .message
+            .ends_with("It takes: no params.")
+    );
+}
+
+#[test]
+fn op_params_given_as_json_text_are_decoded_like_godot_ai() {
+    let tool = find("node_manage").unwrap();
+    let arguments = args(
+        tool,
+        json!({"op": "get_children", "params": "{\"path\": \"/Main\"}"}),
+    )
+    .unwrap();
+    let command = (tool.plan)(&arguments).unwrap();
+    assert_eq!(Value::Object(command.params), json!({"path": "/Main"}));
+    assert!(args(tool, json!({"op": "get_children", "params": "not json"})).is_err());
+}

@@ -1,0 +1,110 @@
+//! The params each built `*_manage` op takes (godot-ai's keyword arguments, plus the
+//! `overwrite` flag this plugin adds to `scene_manage` create/save_as). A key an op does not
+//! take is refused, as godot-ai refuses an unexpected keyword: a misspelt `scene_file` guard
+//! must not be dropped silently. Ops not listed (the domain tools, `bind_event`'s free-form
+//! event fields) pass their params through unchecked.
+
+use godot_ai_protocol::{CommandError, ErrorCode, JsonObject};
+
+/// `(tool, op, params it takes)`.
+const OP_PARAMS: &[(&str, &str, &[&str])] = &[
+    ("session_manage", "list", &[]),
+    ("editor_manage", "state", &[]),
+    ("editor_manage", "quit", &[]),
+    ("editor_manage", "selection_get", &[]),
+    ("editor_manage", "selection_set", &["paths"]),
+    ("editor_manage", "monitors_get", &["monitors"]),
+    ("editor_manage", "logs_clear", &[]),
+    (
+        "scene_manage",
+        "create",
+        &["path", "root_type", "root_name", "overwrite"],
+    ),
+    ("scene_manage", "save_as", &["path", "overwrite"]),
+    ("scene_manage", "get_roots", &[]),
+    ("node_manage", "get_children", &["path"]),
+    ("node_manage", "get_groups", &["path"]),
+    ("node_manage", "delete", &["path", "scene_file"]),
+    ("node_manage", "duplicate", &["path", "name", "scene_file"]),
+    ("node_manage", "rename", &["path", "new_name", "scene_file"]),
+    ("node_manage", "move", &["path", "index", "scene_file"]),
+    (
+        "node_manage",
+        "reparent",
+        &["path", "new_parent", "scene_file"],
+    ),
+    (
+        "node_manage",
+        "add_to_group",
+        &["path", "group", "scene_file"],
+    ),
+    (
+        "node_manage",
+        "remove_from_group",
+        &["path", "group", "scene_file"],
+    ),
+    ("project_manage", "settings_get", &["key"]),
+    ("project_manage", "settings_set", &["key", "value"]),
+    ("project_manage", "stop", &[]),
+    ("script_manage", "read", &["path"]),
+    ("script_manage", "detach", &["path"]),
+    ("script_manage", "find_symbols", &["path"]),
+    ("filesystem_manage", "read_text", &["path"]),
+    ("filesystem_manage", "write_text", &["path", "content"]),
+    ("filesystem_manage", "reimport", &["paths"]),
+    (
+        "filesystem_manage",
+        "search",
+        &["name", "type", "path", "offset", "limit"],
+    ),
+    ("signal_manage", "list", &["path", "include_editor"]),
+    (
+        "signal_manage",
+        "connect",
+        &["path", "signal", "target", "method"],
+    ),
+    (
+        "signal_manage",
+        "disconnect",
+        &["path", "signal", "target", "method"],
+    ),
+    ("autoload_manage", "list", &[]),
+    ("autoload_manage", "add", &["name", "path", "singleton"]),
+    ("autoload_manage", "remove", &["name"]),
+    ("input_map_manage", "list", &["include_builtin"]),
+    ("input_map_manage", "add_action", &["action", "deadzone"]),
+    ("input_map_manage", "remove_action", &["action"]),
+];
+
+/// `INVALID_PARAMS` naming the first param `tool.op` does not take, with the ones it does.
+pub(super) fn check(tool: &str, op: &str, params: &JsonObject) -> Result<(), CommandError> {
+    let Some((_, _, allowed)) = OP_PARAMS
+        .iter()
+        .find(|(known_tool, known_op, _)| *known_tool == tool && *known_op == op)
+    else {
+        return Ok(());
+    };
+    match params.keys().find(|key| !allowed.contains(&key.as_str())) {
+        None => Ok(()),
+        Some(unexpected) => {
+            let takes = if allowed.is_empty() {
+                "no params".to_owned()
+            } else {
+                allowed.join(", ")
+            };
+            Err(CommandError::new(
+                ErrorCode::InvalidParams,
+                format!("{tool}.{op}: unexpected param '{unexpected}'. It takes: {takes}."),
+            )
+            .with_data("tool", tool)
+            .with_data("op", op)
+            .with_data("received", params.keys().cloned().collect::<Vec<_>>()))
+        }
+    }
+}
+
+/// Every listed `(tool, op)`, for tests.
+#[cfg(test)]
+pub(super) fn listed() -> impl Iterator<Item = (&'static str, &'static str)> {
+    OP_PARAMS.iter().map(|(tool, op, _)| (*tool, *op))
+}
