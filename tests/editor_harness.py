@@ -83,6 +83,7 @@ class VirtualDisplay:
             raise RuntimeError("GODOT_AI_TEST_XVFB is not set: no virtual display available")
         self.log_path = WORKDIR / "logs" / f"xvfb-{os.getpid()}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._pipe: int | None = None
         read_end, write_end = os.pipe()
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
@@ -91,17 +92,28 @@ class VirtualDisplay:
                 pass_fds=(write_end,), stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL)
         os.close(write_end)
-        try:
-            ready, _, _ = select.select([read_end], [], [], timeout)
-            number = os.read(read_end, 32).decode().strip() if ready else ""
-        finally:
-            os.close(read_end)
+        # Xvfb writes the number and the newline separately, and dies if the pipe is closed in
+        # between: read up to the newline, and keep our end open while Xvfb runs.
+        self._pipe = read_end
+        number = self._read_line(timeout)
         if not number:
             self.stop()
             raise AssertionError(f"Xvfb did not report a display within {timeout:.0f}s\n{self.tail()}")
         self.name = f":{number}"
         wait_until(lambda: self._accepts(number), timeout, f"Xvfb to accept connections on {self.name}",
                    self.tail)
+
+    def _read_line(self, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        text = b""
+        while not text.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([self._pipe], [], [], max(remaining, 0))
+            chunk = os.read(self._pipe, 32) if ready else b""
+            if not chunk:
+                break
+            text += chunk
+        return text.decode().strip() if text.endswith(b"\n") else ""
 
     def _accepts(self, number: str) -> bool:
         if self.process.poll() is not None:
@@ -126,6 +138,9 @@ class VirtualDisplay:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
 
 
 class Editor:
