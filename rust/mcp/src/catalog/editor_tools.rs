@@ -107,7 +107,7 @@ pub(super) const EDITOR_SCREENSHOT: ToolSpec = ToolSpec {
             name: "source",
             kind: ArgKind::String,
             default: Some(|| json!("viewport")),
-            description: "What to capture: viewport (the 3D editor view).",
+            description: "What to capture: viewport (the editor view: 2D for a 2D scene, else 3D).",
         },
         integer_arg(
             "max_resolution",

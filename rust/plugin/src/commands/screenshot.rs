@@ -1,4 +1,5 @@
-//! `take_screenshot`: the editor's 3D viewport as a PNG, scaled down to `max_resolution`.
+//! `take_screenshot`: the editor's viewport (2D for a 2D scene, else 3D) as a PNG, scaled down
+//! to `max_resolution`.
 //!
 //! A headless editor has no renderer, so nothing can be captured: it answers with an error
 //! that says so instead of an empty image.
@@ -45,13 +46,24 @@ pub fn take_screenshot(params: &JsonObject) -> CommandResult {
         .with_data("state", "headless"));
     }
     let max_resolution = integer_or(params, "max_resolution", 0)?;
-    let image = EditorInterface::singleton()
-        .get_editor_viewport_3d()
+    let editor = EditorInterface::singleton();
+    // The editor shows a 2D scene (Node2D or Control root) in its 2D view, anything else in 3D.
+    let two_d = editor
+        .get_edited_scene_root()
+        .is_some_and(|root| root.is_class("CanvasItem"));
+    let viewport = if two_d {
+        editor.get_editor_viewport_2d()
+    } else {
+        editor.get_editor_viewport_3d()
+    };
+    let image = viewport
         .and_then(|viewport| viewport.get_texture())
         .and_then(|texture| texture.get_image())
         .filter(|image| !image.is_empty())
         .ok_or_else(|| CommandError::internal("Failed to capture image from viewport"))?;
-    Ok(into_object(encode(image, max_resolution, source)))
+    let mut data = encode(image, max_resolution, source);
+    data["view"] = json!(if two_d { "2d" } else { "3d" });
+    Ok(into_object(data))
 }
 
 /// The image as godot-ai's screenshot data: PNG in base64 plus sizes.
