@@ -84,6 +84,20 @@ async def latencies(url: str) -> dict:
     return results
 
 
+async def session_calls(client: Client, samples: list[float]) -> int:
+    """One throughput session's calls; appends each latency (ms), returns how many failed."""
+    errors = 0
+    for _ in range(CALLS_PER_SESSION):
+        start = time.perf_counter()
+        try:
+            result = await client.call_tool("editor_state", {})
+            errors += int(bool(result.is_error))
+        except Exception:  # noqa: BLE001 - every failure counts as an error
+            errors += 1
+        samples.append((time.perf_counter() - start) * 1000)
+    return errors
+
+
 async def throughput_one_process(url: str) -> dict:
     """8 sessions driven by one Python event loop: a slow call here may be waiting for the
     client's own loop, not for the editor."""
@@ -93,14 +107,7 @@ async def throughput_one_process(url: str) -> dict:
     async def one_session():
         nonlocal errors
         async with Client(url) as client:
-            for _ in range(CALLS_PER_SESSION):
-                start = time.perf_counter()
-                try:
-                    result = await client.call_tool("editor_state", {})
-                    errors += int(bool(result.is_error))
-                except Exception:  # noqa: BLE001 - every failure counts as an error
-                    errors += 1
-                samples.append((time.perf_counter() - start) * 1000)
+            errors += await session_calls(client, samples)
 
     start = time.perf_counter()
     async with anyio.create_task_group() as group:
@@ -144,19 +151,11 @@ async def throughput_worker(url: str) -> None:
     """One session of `throughput`, in its own process: connect, say ready, wait for go, make
     the calls, print the latencies as JSON."""
     samples: list[float] = []
-    errors = 0
     async with Client(url) as client:
         await client.call_tool("editor_state", {})
         print("ready", flush=True)
         await anyio.to_thread.run_sync(sys.stdin.readline)
-        for _ in range(CALLS_PER_SESSION):
-            start = time.perf_counter()
-            try:
-                result = await client.call_tool("editor_state", {})
-                errors += int(bool(result.is_error))
-            except Exception:  # noqa: BLE001 - every failure counts as an error
-                errors += 1
-            samples.append((time.perf_counter() - start) * 1000)
+        errors = await session_calls(client, samples)
     print(json.dumps({"samples": samples, "errors": errors}), flush=True)
 
 

@@ -30,6 +30,16 @@ pub fn closest<'a>(
         .collect()
 }
 
+/// ` Did you mean: a, b?` for the given suggestions, or nothing when there are none; ready to
+/// append to an error message.
+pub fn did_you_mean<S: AsRef<str>>(suggestions: &[S]) -> String {
+    if suggestions.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = suggestions.iter().map(AsRef::as_ref).collect();
+    format!(" Did you mean: {}?", names.join(", "))
+}
+
 /// Levenshtein distance over chars.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -48,6 +58,13 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn did_you_mean_lists_the_suggestions_or_says_nothing() {
+        assert_eq!(did_you_mean(&["fov", "far"]), " Did you mean: fov, far?");
+        assert_eq!(did_you_mean::<&str>(&[]), "");
+    }
+
     use super::*;
 
     #[test]

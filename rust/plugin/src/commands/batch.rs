@@ -11,7 +11,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use godot::classes::{EditorInterface, UndoRedo};
 use godot::prelude::*;
-use godot_ai_protocol::suggest::closest;
+use godot_ai_protocol::suggest::{closest, did_you_mean};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
@@ -194,11 +194,7 @@ fn checked_entry(index: usize, item: &Value) -> Result<Entry, CommandError> {
     }
     if handler(&command).is_none() {
         let similar = closest(&command, command_names(), 3);
-        let hint = if similar.is_empty() {
-            String::new()
-        } else {
-            format!(" Did you mean: {}?", similar.join(", "))
-        };
+        let hint = did_you_mean(&similar);
         return Err(CommandError::new(
             ErrorCode::UnknownCommand,
             format!(

@@ -4,7 +4,7 @@
 use godot::classes::{ClassDb, PackedScene, ResourceLoader};
 use godot::prelude::*;
 use godot::register::info::PropertyHint;
-use godot_ai_protocol::suggest::closest;
+use godot_ai_protocol::suggest::{closest, did_you_mean};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
@@ -226,11 +226,7 @@ fn property_info(node: &Gd<Node>, property: &str) -> Result<VarDictionary, Comma
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let hint = if similar.is_empty() {
-        String::new()
-    } else {
-        format!(" Did you mean: {}?", similar.join(", "))
-    };
+    let hint = did_you_mean(&similar);
     Err(CommandError::new(
         ErrorCode::PropertyNotOnClass,
         format!(

@@ -13,7 +13,7 @@ use godot::classes::object::ConnectFlags;
 use godot::classes::{Engine, ProjectSettings, SceneTree};
 use godot::global::type_string;
 use godot::prelude::*;
-use godot_ai_protocol::suggest::closest;
+use godot_ai_protocol::suggest::{closest, did_you_mean};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
@@ -286,11 +286,7 @@ fn unknown_signal(request: &Request) -> CommandError {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let hint = if similar.is_empty() {
-        String::new()
-    } else {
-        format!(" Did you mean: {}?", similar.join(", "))
-    };
+    let hint = did_you_mean(&similar);
     CommandError::new(
         ErrorCode::PropertyNotOnClass,
         format!(
