@@ -10,6 +10,7 @@
 
 mod error;
 pub mod godot_ai_commands;
+pub mod reply_size;
 pub mod res_path;
 pub mod script_symbols;
 pub mod suggest;
