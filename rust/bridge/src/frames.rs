@@ -4,6 +4,7 @@
 //! on a frame it cannot parse, so everything sent here is built with serde from whole values:
 //! never partial, never hand-concatenated.
 
+use godot_ai_protocol::reply_size::fit_reply;
 use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObject};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -146,6 +147,16 @@ pub fn reply_frame(request_id: &str, result: &CommandResult) -> String {
         Err(error) => json!({"request_id": request_id, "status": "error", "error": error}),
     };
     frame.to_string()
+}
+
+/// The `ok` reply frame for `request_id` with `data` summarised
+/// ([`godot_ai_protocol::reply_size`]) so the whole frame takes at most `room` bytes, or `None`
+/// when no summary is that small.
+pub fn fitted_reply_frame(request_id: &str, data: JsonObject, room: usize) -> Option<String> {
+    // The frame is its envelope around the data object: `{"request_id":..,"data":{}}` less `{}`.
+    let envelope = reply_frame(request_id, &Ok(JsonObject::new())).len() - 2;
+    let fitted = fit_reply(data, room.checked_sub(envelope)?).ok()?;
+    Some(reply_frame(request_id, &Ok(fitted)))
 }
 
 /// The error reply that replaces a reply too big to queue (godot-ai's wording and fields).

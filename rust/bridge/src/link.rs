@@ -140,11 +140,11 @@ where
                         let outbound = outbound.clone();
                         commands.spawn(async move {
                             let result = executor.execute(command).await;
-                            answer(&outbound, &request_id, &result);
+                            answer(&outbound, &request_id, result);
                         });
                     }
                     Inbound::InvalidCommand { request_id, error } => {
-                        answer(&outbound, &request_id, &Err(error));
+                        answer(&outbound, &request_id, Err(error));
                     }
                     Inbound::Ignored => tracing::debug!("ignored a frame the plugin has no use for"),
                     Inbound::Malformed(error) => {
@@ -197,7 +197,7 @@ fn send_events(outbound: &Outbound, sent: &mut EditorSnapshot, now: &EditorSnaps
     pending
 }
 
-fn answer(outbound: &Outbound, request_id: &str, result: &CommandResult) {
+fn answer(outbound: &Outbound, request_id: &str, result: CommandResult) {
     if outbound.queue_reply(request_id, result).is_err() {
         tracing::debug!("reply to {request_id} dropped: the connection is gone");
     }

@@ -2,9 +2,12 @@
 //!
 //! Invariants:
 //! - At most [`MAX_OUTBOUND_BYTES`] of frames wait to be written, counting what is queued and
-//!   not yet handed to the socket. A reply that does not fit is replaced by a small
-//!   `INTERNAL_ERROR` reply (the caller learns why instead of timing out); an event that does
-//!   not fit is refused and retried later.
+//!   not yet handed to the socket. A successful reply that does not fit has its largest values
+//!   summarised ([`godot_ai_protocol::reply_size`]): the command ran, and the server must not
+//!   hear otherwise. Only a reply that cannot be made to fit (an error, or one whose bulk is
+//!   made of values never cut, such as a screenshot) is replaced by a small `INTERNAL_ERROR`
+//!   reply, so the caller learns why instead of timing out; an event that does not fit is
+//!   refused and retried later.
 //! - Frames leave in the order they were queued.
 
 use std::sync::Arc;
@@ -13,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use godot_ai_protocol::CommandResult;
 use tokio::sync::mpsc;
 
-use crate::frames::{MAX_OUTBOUND_BYTES, oversized_reply_frame, reply_frame};
+use crate::frames::{MAX_OUTBOUND_BYTES, fitted_reply_frame, oversized_reply_frame, reply_frame};
 
 /// The sending side, shared by command tasks and the event loop of one connection.
 #[derive(Debug, Clone)]
@@ -76,23 +79,39 @@ impl Outbound {
         self.push(frame, size)
     }
 
-    /// Queues the reply to `request_id`; one that does not fit becomes the small error reply.
-    pub fn queue_reply(&self, request_id: &str, result: &CommandResult) -> Result<(), NotQueued> {
-        match self.try_queue(reply_frame(request_id, result)) {
-            Err(NotQueued::Full { buffered, size }) => {
-                tracing::warn!(
-                    "reply to {request_id} ({size} bytes) does not fit the {}-byte outbound \
-                     limit; sent an error reply instead",
-                    self.limit
-                );
-                // Small and necessary: it goes out even when the queue is full.
-                let frame = oversized_reply_frame(request_id, buffered, size);
-                let size = frame.len();
-                self.queued_bytes.fetch_add(size, Ordering::SeqCst);
-                self.push(frame, size)
+    /// Queues the reply to `request_id`. A success that does not fit is summarised to fit the
+    /// room left; a reply that still does not fit becomes the small error reply.
+    pub fn queue_reply(&self, request_id: &str, result: CommandResult) -> Result<(), NotQueued> {
+        let (mut buffered, size) = match self.try_queue(reply_frame(request_id, &result)) {
+            Err(NotQueued::Full { buffered, size }) => (buffered, size),
+            other => return other,
+        };
+        if let Ok(data) = result {
+            let room = self.limit.saturating_sub(buffered);
+            if let Some(frame) = fitted_reply_frame(request_id, data, room) {
+                let fitted = frame.len();
+                match self.try_queue(frame) {
+                    Err(NotQueued::Full { buffered: now, .. }) => buffered = now,
+                    other => {
+                        tracing::debug!(
+                            "reply to {request_id} ({size} bytes) summarised to {fitted} bytes \
+                             to fit the outbound limit"
+                        );
+                        return other;
+                    }
+                }
             }
-            other => other,
         }
+        tracing::warn!(
+            "reply to {request_id} ({size} bytes) does not fit the {}-byte outbound limit; \
+             sent an error reply instead",
+            self.limit
+        );
+        // Small and necessary: it goes out even when the queue is full.
+        let frame = oversized_reply_frame(request_id, buffered, size);
+        let size = frame.len();
+        self.queued_bytes.fetch_add(size, Ordering::SeqCst);
+        self.push(frame, size)
     }
 
     fn push(&self, frame: String, size: usize) -> Result<(), NotQueued> {
@@ -153,10 +172,40 @@ mod tests {
         outbound.try_queue("abc".into()).unwrap();
     }
 
+    fn image_of_size(bytes: usize) -> CommandResult {
+        let mut data = JsonObject::new();
+        data.insert("image_base64".into(), json!("i".repeat(bytes)));
+        Ok(data)
+    }
+
     #[tokio::test]
-    async fn an_oversized_reply_becomes_the_internal_error_reply() {
+    async fn an_oversized_success_is_summarised_and_still_succeeds() {
         let (outbound, mut frames) = queue_with_limit(1000);
-        outbound.queue_reply("r1", &data_of_size(5000)).unwrap();
+        outbound.queue_reply("r1", data_of_size(5000)).unwrap();
+        let text = frames.next().await.unwrap();
+        assert!(text.len() <= 1000);
+        let frame: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(frame["request_id"], "r1");
+        assert_eq!(frame["status"], "ok");
+        assert_eq!(frame["data"]["summarised"], json!(["/blob"]));
+    }
+
+    #[tokio::test]
+    async fn a_success_is_summarised_to_the_room_other_frames_leave() {
+        let (outbound, mut frames) = queue_with_limit(2000);
+        outbound.try_queue("e".repeat(1200)).unwrap();
+        outbound.queue_reply("r2", data_of_size(1500)).unwrap();
+        assert_eq!(frames.next().await.unwrap().len(), 1200);
+        let text = frames.next().await.unwrap();
+        assert!(text.len() <= 800, "{}", text.len());
+        let frame: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(frame["status"], "ok");
+    }
+
+    #[tokio::test]
+    async fn an_oversized_reply_that_cannot_be_summarised_becomes_the_internal_error_reply() {
+        let (outbound, mut frames) = queue_with_limit(1000);
+        outbound.queue_reply("r1", image_of_size(5000)).unwrap();
         let frame: Value = serde_json::from_str(&frames.next().await.unwrap()).unwrap();
         assert_eq!(frame["request_id"], "r1");
         assert_eq!(frame["error"]["code"], "INTERNAL_ERROR");
@@ -165,15 +214,37 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_oversized_error_reply_becomes_the_internal_error_reply() {
+        let (outbound, mut frames) = queue_with_limit(100);
+        let error = godot_ai_protocol::CommandError::new(
+            godot_ai_protocol::ErrorCode::NodeNotFound,
+            "n".repeat(500),
+        );
+        outbound.queue_reply("r3", Err(error)).unwrap();
+        let frame: Value = serde_json::from_str(&frames.next().await.unwrap()).unwrap();
+        assert_eq!(frame["error"]["code"], "INTERNAL_ERROR");
+    }
+
+    #[tokio::test]
     async fn the_real_limit_is_four_mebibytes() {
         let (outbound, mut frames) = queue();
         outbound
-            .queue_reply("big", &data_of_size(MAX_OUTBOUND_BYTES))
+            .queue_reply("big", image_of_size(MAX_OUTBOUND_BYTES))
             .unwrap();
         let frame = frames.next().await.unwrap();
         assert!(frame.len() < 1024, "replaced by a small error reply");
-        outbound.queue_reply("ok", &data_of_size(1024)).unwrap();
-        assert!(frames.next().await.unwrap().contains("\"status\":\"ok\""));
+        assert!(frame.contains("INTERNAL_ERROR"));
+        outbound
+            .queue_reply("echo", data_of_size(MAX_OUTBOUND_BYTES))
+            .unwrap();
+        let frame = frames.next().await.unwrap();
+        assert!(frame.len() <= MAX_OUTBOUND_BYTES);
+        assert!(frame.contains("\"status\":\"ok\""));
+        assert!(frame.contains("not echoed"));
+        outbound.queue_reply("ok", data_of_size(1024)).unwrap();
+        let frame = frames.next().await.unwrap();
+        assert!(frame.contains("\"status\":\"ok\""));
+        assert!(!frame.contains("summarised"));
     }
 
     #[tokio::test]

@@ -104,8 +104,9 @@ impl Peer {
     }
 }
 
-/// A stand-in for Godot's main thread: answers `echo` with its params, `big` with 5 MiB, and
-/// can be paused (busy) to check that the link survives.
+/// A stand-in for Godot's main thread: answers `echo` with its params, `big` with 5 MiB of
+/// text, `big_image` with a 5 MiB screenshot, and can be paused (busy) to check that the link
+/// survives.
 struct MainThread {
     busy: Arc<AtomicBool>,
     stop: CancellationToken,
@@ -128,6 +129,14 @@ impl MainThread {
                             "big" => {
                                 let mut data = JsonObject::new();
                                 data.insert("blob".into(), json!("x".repeat(5 * 1024 * 1024)));
+                                Ok(data)
+                            }
+                            "big_image" => {
+                                let mut data = JsonObject::new();
+                                data.insert(
+                                    "image_base64".into(),
+                                    json!("i".repeat(5 * 1024 * 1024)),
+                                );
                                 Ok(data)
                             }
                             _ => Ok(command.params.clone()),
@@ -247,11 +256,30 @@ async fn malformed_and_non_object_frames_are_ignored_and_the_link_goes_on() {
 }
 
 #[tokio::test]
-async fn an_oversized_reply_becomes_an_internal_error_reply() {
+async fn an_oversized_success_is_summarised_instead_of_reported_as_a_failure() {
     let server = Server::start().await;
     let _bridge = start_bridge(&server, Duration::from_secs(5));
     let (mut peer, _) = server.accept_and_ack().await;
     peer.send(json!({"request_id": "huge", "command": "big"}))
+        .await;
+    let reply = peer.recv().await;
+    assert_eq!(reply["request_id"], "huge");
+    assert_eq!(reply["status"], "ok");
+    assert_eq!(reply["data"]["summarised"], json!(["/blob"]));
+    assert!(
+        reply["data"]["blob"]
+            .as_str()
+            .unwrap()
+            .ends_with("(5242880 characters, not echoed)")
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_reply_that_cannot_be_summarised_becomes_an_internal_error_reply() {
+    let server = Server::start().await;
+    let _bridge = start_bridge(&server, Duration::from_secs(5));
+    let (mut peer, _) = server.accept_and_ack().await;
+    peer.send(json!({"request_id": "huge", "command": "big_image"}))
         .await;
     let reply = peer.recv().await;
     assert_eq!(reply["request_id"], "huge");

@@ -99,6 +99,35 @@ fn replies_have_the_protocol_shape() {
 }
 
 #[test]
+fn a_fitted_reply_is_a_whole_ok_frame_within_its_room_that_lists_what_it_summarised() {
+    let mut data = JsonObject::new();
+    data.insert("property".into(), json!("editor_description"));
+    data.insert("value".into(), json!("d".repeat(5 * 1024 * 1024)));
+    let frame = fitted_reply_frame("r4", data, 2_000).expect("fits once summarised");
+    assert!(frame.len() <= 2_000, "{}", frame.len());
+    let frame = value(&frame);
+    assert_eq!(frame["request_id"], "r4");
+    assert_eq!(frame["status"], "ok");
+    assert_eq!(frame["data"]["property"], "editor_description");
+    assert_eq!(frame["data"]["summarised"], json!(["/value"]));
+    assert!(
+        frame["data"]["value"]
+            .as_str()
+            .unwrap()
+            .ends_with("(5242880 characters, not echoed)")
+    );
+}
+
+#[test]
+fn a_reply_that_cannot_be_summarised_small_enough_has_no_fitted_frame() {
+    let mut data = JsonObject::new();
+    data.insert("image_base64".into(), json!("i".repeat(10_000)));
+    assert_eq!(fitted_reply_frame("r5", data.clone(), 5_000), None);
+    // Not even room for the envelope.
+    assert_eq!(fitted_reply_frame("r5", JsonObject::new(), 10), None);
+}
+
+#[test]
 fn the_oversized_reply_reports_sizes_and_the_limit() {
     let frame = value(&oversized_reply_frame("r3", 10, 5_000_000));
     assert_eq!(frame["status"], "error");
