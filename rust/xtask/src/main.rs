@@ -2,7 +2,8 @@
 //!
 //! - `run`: build the extension, install Godot 4.6 if needed, and open `test_project` in the
 //!   editor with the plugin enabled and its MCP endpoint up, until Ctrl-C.
-//! - `test`: lint, unit tests, then end-to-end tests against a real headless editor.
+//! - `test [--repeat N]`: lint, unit tests, then end-to-end tests against a real headless
+//!   editor (N times in a row with `--repeat`, to catch flaky tests).
 //! - `bench`: measure the release build on a real headless editor; refresh the README table.
 //! - `build [--release]`: build the extension into `addons/godot_ai_native/bin/`.
 //! - `godot -- <args>`: run the provisioned Godot.
@@ -13,10 +14,12 @@ mod mounts;
 mod paths;
 mod process;
 mod python;
+mod test_options;
 
 use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::build::Profile;
 use crate::godot::Godot;
@@ -26,7 +29,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   run [--release]        build, then open test_project in the Godot editor with the MCP endpoint
                          (headless when there is no display) until Ctrl-C
-  test [-- <pytest args>]  lint, unit tests and end-to-end tests on a real headless editor
+  test [--repeat N] [-- <pytest args>]
+                         lint, unit tests and end-to-end tests on real editors; with --repeat,
+                         the end-to-end tests N times in a row, stopping at the first failing
+                         run; pytest args select tests (`-- tests/test_sessions.py`, `-- -k batch`)
   bench                  measure latency, throughput, start-up, idle cost (release build) and
                          refresh the README table; reports, asserts nothing
   build [--release]      build the extension into addons/godot_ai_native/bin/
@@ -60,7 +66,7 @@ fn run_cli(args: Vec<String>) -> Result<ExitCode> {
     };
     match command {
         "run" => run_editor(profile),
-        "test" => run_tests(after_double_dash(rest)),
+        "test" => run_tests(&test_options::parse(rest)?),
         "build" => build::build_and_install(profile).map(|()| ExitCode::SUCCESS),
         "bench" => run_bench(),
         "godot" => run_godot(after_double_dash(rest)),
@@ -125,7 +131,7 @@ fn run_godot(args: &[String]) -> Result<ExitCode> {
     )?))
 }
 
-fn run_tests(pytest_args: &[String]) -> Result<ExitCode> {
+fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
     let root = paths::repo_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     step("cargo fmt --check");
@@ -156,14 +162,75 @@ fn run_tests(pytest_args: &[String]) -> Result<ExitCode> {
     let e2e = E2eSetup::prepare()?;
     let godot_ai_3_python = python::ensure_godot_ai_3_venv()?;
 
-    step("end-to-end tests (real headless editor, official MCP client)");
-    let status = process::status_forwarding_signals(
-        e2e.python_command()
-            .args(["-m", "pytest", "tests", "-v", "-p", "no:cacheprovider"])
-            .args(pytest_args)
-            .env("GODOT_AI_3_PYTHON", godot_ai_3_python),
-    )?;
-    Ok(exit_code_of(status))
+    let pytest = || {
+        let mut command = e2e.python_command();
+        command.args(["-m", "pytest"]);
+        if !test_options::selects_paths(&options.pytest_args, &root) {
+            command.arg("tests");
+        }
+        command
+            .args(["-v", "-p", "no:cacheprovider"])
+            .args(&options.pytest_args)
+            .env("GODOT_AI_3_PYTHON", &godot_ai_3_python);
+        command
+    };
+    let Some(runs) = options.repeat else {
+        step("end-to-end tests (real headless editor, official MCP client)");
+        return Ok(exit_code_of(process::status_forwarding_signals(
+            &mut pytest(),
+        )?));
+    };
+    repeat_e2e(runs, pytest)
+}
+
+/// Runs the end-to-end suite `runs` times in a row, each with fresh logs, and stops at the
+/// first failing run, whose logs are then left in place. Ends with a summary of every run.
+fn repeat_e2e(runs: u32, mut pytest: impl FnMut() -> Command) -> Result<ExitCode> {
+    let logs = paths::e2e_dir().join("logs");
+    let mut times = Vec::new();
+    for run in 1..=runs {
+        step(&format!("end-to-end tests, run {run} of {runs}"));
+        // Each run's editors, servers and Xvfb write here: only one run's logs at a time.
+        if logs.exists() {
+            std::fs::remove_dir_all(&logs)
+                .with_context(|| format!("clearing {}", logs.display()))?;
+        }
+        let started = Instant::now();
+        let status = process::status_forwarding_signals(&mut pytest())?;
+        times.push(started.elapsed());
+        if !status.success() {
+            summarize(runs, &times, true);
+            eprintln!(
+                "xtask: run {run} of {runs} FAILED ({status}) after {} passing run(s); its \
+                 pytest report is above, and its editor, godot-ai server and Xvfb logs are in {}",
+                run - 1,
+                logs.display()
+            );
+            return Ok(exit_code_of(status));
+        }
+    }
+    summarize(runs, &times, false);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per run made (the last one failed when `failed`), then how many passed.
+fn summarize(runs: u32, times: &[Duration], failed: bool) {
+    step("end-to-end repeat summary");
+    let passed = times.len() - usize::from(failed);
+    for (index, time) in times.iter().enumerate() {
+        let verdict = if index < passed { "passed" } else { "FAILED" };
+        eprintln!(
+            "xtask: run {} of {runs}: {verdict} in {:.1} s",
+            index + 1,
+            time.as_secs_f64()
+        );
+    }
+    let total: Duration = times.iter().sum();
+    eprintln!(
+        "xtask: {passed} of {runs} runs passed; {} run(s) not started; {:.1} s in all",
+        runs as usize - times.len(),
+        total.as_secs_f64()
+    );
 }
 
 fn run_bench() -> Result<ExitCode> {

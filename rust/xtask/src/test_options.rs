@@ -1,0 +1,156 @@
+//! The arguments of `cargo xtask test`: `[--repeat N] [-- <pytest args>]`.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+/// What `cargo xtask test` was asked to do beyond its default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestOptions {
+    /// Run the end-to-end suite this many times in a row (`--repeat N`); `None`: once, exactly
+    /// as a plain `cargo xtask test`.
+    pub repeat: Option<u32>,
+    /// Everything after `--`, handed to pytest as given.
+    pub pytest_args: Vec<String>,
+}
+
+/// Parses the arguments after `test`. Only `--repeat N` (or `--repeat=N`) may come before
+/// `--`; anything else there is refused rather than ignored.
+pub fn parse(args: &[String]) -> Result<TestOptions> {
+    let (own, pytest_args) = match args.iter().position(|arg| arg == "--") {
+        Some(index) => (&args[..index], args[index + 1..].to_vec()),
+        None => (args, Vec::new()),
+    };
+    let mut repeat = None;
+    let mut rest = own.iter();
+    while let Some(arg) = rest.next() {
+        let count = if arg == "--repeat" {
+            rest.next()
+                .context("--repeat needs a number of runs, e.g. --repeat 5")?
+        } else if let Some(count) = arg.strip_prefix("--repeat=") {
+            count
+        } else {
+            bail!(
+                "unknown option '{arg}' for `test` (pytest options go after `--`, e.g. \
+                 `cargo xtask test -- -k batch`)"
+            );
+        };
+        if repeat.is_some() {
+            bail!("--repeat given twice");
+        }
+        repeat = Some(run_count(count)?);
+    }
+    Ok(TestOptions {
+        repeat,
+        pytest_args,
+    })
+}
+
+fn run_count(text: &str) -> Result<u32> {
+    match text.parse::<u32>() {
+        Ok(count) if count >= 1 => Ok(count),
+        _ => bail!("--repeat takes a number of runs of at least 1, not '{text}'"),
+    }
+}
+
+/// pytest options whose value is a path (or an expression) rather than a test selection.
+const OPTIONS_WITH_A_VALUE: &[&str] = &[
+    "-k",
+    "-m",
+    "-p",
+    "-o",
+    "-c",
+    "--config-file",
+    "--deselect",
+    "--ignore",
+    "--ignore-glob",
+    "--rootdir",
+    "--confcutdir",
+    "--basetemp",
+    "--junitxml",
+    "--junit-xml",
+];
+
+/// True when `pytest_args` select tests by path (`tests/test_x.py`, `tests/test_x.py::test_y`,
+/// a folder), relative to `root`. Then pytest must not also be given the whole `tests` folder,
+/// which would run everything anyway.
+pub fn selects_paths(pytest_args: &[String], root: &Path) -> bool {
+    let mut previous: Option<&str> = None;
+    pytest_args.iter().any(|arg| {
+        let is_value = previous.is_some_and(|option| OPTIONS_WITH_A_VALUE.contains(&option));
+        previous = Some(arg);
+        let file = arg.split("::").next().unwrap_or_default();
+        !is_value && !arg.starts_with('-') && !file.is_empty() && root.join(file).exists()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn no_arguments_mean_one_run_of_everything() {
+        assert_eq!(
+            parse(&[]).unwrap(),
+            TestOptions {
+                repeat: None,
+                pytest_args: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn repeat_takes_a_count_in_either_spelling() {
+        assert_eq!(parse(&args("--repeat 5")).unwrap().repeat, Some(5));
+        assert_eq!(parse(&args("--repeat=3")).unwrap().repeat, Some(3));
+        assert_eq!(parse(&args("--repeat 1")).unwrap().repeat, Some(1));
+    }
+
+    #[test]
+    fn pytest_arguments_follow_the_double_dash() {
+        let options = parse(&args("--repeat 2 -- tests/test_batch_undo.py -k rolls")).unwrap();
+        assert_eq!(options.repeat, Some(2));
+        assert_eq!(
+            options.pytest_args,
+            args("tests/test_batch_undo.py -k rolls")
+        );
+        let options = parse(&args("-- --repeat 2")).unwrap();
+        assert_eq!(options.repeat, None, "after -- it is pytest's argument");
+        assert_eq!(options.pytest_args, args("--repeat 2"));
+    }
+
+    #[test]
+    fn bad_counts_and_unknown_options_are_refused() {
+        for bad in [
+            "--repeat",
+            "--repeat 0",
+            "--repeat x",
+            "--repeat=-1",
+            "--repeat 2 --repeat 3",
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
+        let error = parse(&args("-k batch")).unwrap_err().to_string();
+        assert!(error.contains("pytest options go after `--`"), "{error}");
+        assert!(parse(&args("--release")).is_err());
+    }
+
+    #[test]
+    fn a_path_or_node_id_is_a_selection_an_option_value_is_not() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let yes = |text: &str| selects_paths(&args(text), root);
+        assert!(yes("src/main.rs"));
+        assert!(yes("-x src/main.rs::test_a"));
+        assert!(yes("src"));
+        assert!(!yes(""));
+        assert!(!yes("-k batch -x"));
+        assert!(!yes("-k src"), "the value of -k");
+        assert!(!yes("--deselect src/main.rs::test_a"));
+        assert!(!yes("--ignore=src/main.rs"));
+        assert!(!yes("no/such/file.py"));
+    }
+}
