@@ -22,6 +22,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rmcp::transport::streamable_http_server::session::{
@@ -44,6 +45,9 @@ pub const MAX_IDLE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
 const FILE_VERSION: u32 = 1;
+
+/// Size beyond which the record of recent writes sheds the entries that no longer matter.
+const TOUCHED_KEPT: usize = 4 * MAX_SESSIONS;
 
 /// The session store. Cheap to clone; all clones share one file lock.
 #[derive(Debug, Clone)]
@@ -107,6 +111,16 @@ impl SessionFile {
                 Some(last) if now.duration_since(*last) < self.touch_every => return,
                 _ => {
                     touched.insert(session_id.to_owned(), now);
+                }
+            }
+            if touched.len() > TOUCHED_KEPT {
+                // Forgetting an entry costs at most one early write for its session, so the
+                // map stays small however many sessions clients open: first those that no
+                // longer hold a write back, then (a flood of new sessions) all of them.
+                let touch_every = self.touch_every;
+                touched.retain(|_, last| now.duration_since(*last) < touch_every);
+                if touched.len() > TOUCHED_KEPT {
+                    touched.clear();
                 }
             }
         }
@@ -277,22 +291,37 @@ fn prune(contents: &mut Contents, now: u64, max_idle: Duration) {
 }
 
 fn write(path: &Path, contents: &Contents) -> Result<(), SessionStoreError> {
-    use std::os::unix::fs::OpenOptionsExt;
-
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
+    // One temporary file per write: two stores on the same file (the endpoint before and
+    // after a plugin reload, for a moment) must not rename each other's half-written file
+    // away. The last rename wins, and each is a whole file.
+    static WRITES: AtomicU64 = AtomicU64::new(0);
     let temporary = dir.join(format!(
-        ".{}.partial",
+        ".{}.{}-{}.partial",
         path.file_name()
             .and_then(|name| name.to_str())
-            .unwrap_or("sessions")
+            .unwrap_or("sessions"),
+        std::process::id(),
+        WRITES.fetch_add(1, Ordering::Relaxed)
     ));
+    let written =
+        write_whole(&temporary, contents).and_then(|()| Ok(fs::rename(&temporary, path)?));
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
+}
+
+fn write_whole(temporary: &Path, contents: &Contents) -> Result<(), SessionStoreError> {
+    use std::os::unix::fs::OpenOptionsExt;
+
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .mode(0o600)
-        .open(&temporary)?;
+        .open(temporary)?;
     // `mode` applies only to a newly created file; a leftover temp file may have other bits.
     file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     let versioned = Contents {
@@ -301,7 +330,6 @@ fn write(path: &Path, contents: &Contents) -> Result<(), SessionStoreError> {
     };
     file.write_all(serde_json::to_string_pretty(&versioned)?.as_bytes())?;
     file.sync_all()?;
-    fs::rename(&temporary, path)?;
     Ok(())
 }
 
