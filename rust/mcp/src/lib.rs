@@ -18,7 +18,7 @@ pub mod stale_session;
 
 pub use app::{AppConfig, MCP_PATH, app};
 pub use arguments::ArgKind;
-pub use serve::{BindError, BoundEndpoint};
+pub use serve::{BODY_IDLE_TIMEOUT, BindError, BoundEndpoint, HEADER_READ_TIMEOUT, ServeTimeouts};
 pub use server::{GodotMcpServer, SERVER_NAME};
 pub use session_file::SessionFile;
 pub use stale_session::StaleSessionLayer;
