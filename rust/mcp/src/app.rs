@@ -12,7 +12,6 @@ use axum::Router;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use godot_ai_executor::ExecutorHandle;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 use tower::Layer;
@@ -20,6 +19,7 @@ use tower::Layer;
 use crate::guard;
 use crate::server::GodotMcpServer;
 use crate::session_file::SessionFile;
+use crate::sessions::{self, Sessions};
 use crate::stale_session::{SESSION_HEADER, StaleSessionLayer};
 
 /// The path the MCP endpoint is served at.
@@ -52,9 +52,12 @@ impl Default for AppConfig {
 
 /// Builds the router: `POST/GET/DELETE /mcp`, every route behind the loopback guard.
 pub fn app(executor: ExecutorHandle, config: AppConfig) -> Router {
-    let mut sessions = LocalSessionManager::default();
-    sessions.session_config.keep_alive = config.session_idle_timeout;
-    let sessions = Arc::new(sessions);
+    app_with_sessions(executor, config).0
+}
+
+/// [`app`], and the session manager it serves from (to see what is held in memory).
+pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router, Arc<Sessions>) {
+    let sessions = Arc::new(sessions::sessions(config.session_idle_timeout));
     let mut http_config = StreamableHttpServerConfig::default()
         .with_cancellation_token(config.shutdown.child_token())
         .with_sse_keep_alive(Some(Duration::from_secs(15)))
@@ -76,7 +79,7 @@ pub fn app(executor: ExecutorHandle, config: AppConfig) -> Router {
         move || {
             Ok(GodotMcpServer::new(executor.clone()).for_editor_session(editor_session_id.clone()))
         },
-        sessions,
+        sessions.clone(),
         http_config,
     );
     let router = Router::new().nest_service(MCP_PATH, StaleSessionLayer.layer(service));
@@ -93,5 +96,8 @@ pub fn app(executor: ExecutorHandle, config: AppConfig) -> Router {
         })),
         None => router,
     };
-    router.layer(middleware::from_fn(guard::loopback_only))
+    (
+        router.layer(middleware::from_fn(guard::loopback_only)),
+        sessions,
+    )
 }

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! request -> loopback guard (403 on foreign Host/Origin) -> rmcp streamable HTTP at /mcp
+//!            (sessions: bounded in memory, restorable, resumable)
 //!         -> GodotMcpServer -> catalog tool -> executor -> Godot main thread
 //! ```
 
@@ -14,9 +15,10 @@ mod resources;
 mod serve;
 mod server;
 pub mod session_file;
+pub mod sessions;
 pub mod stale_session;
 
-pub use app::{AppConfig, MCP_PATH, app};
+pub use app::{AppConfig, MCP_PATH, app, app_with_sessions};
 pub use arguments::ArgKind;
 pub use serve::{BODY_IDLE_TIMEOUT, BindError, BoundEndpoint, HEADER_READ_TIMEOUT, ServeTimeouts};
 pub use server::{GodotMcpServer, SERVER_NAME};

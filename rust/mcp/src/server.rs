@@ -1,7 +1,7 @@
 //! The rmcp [`ServerHandler`]: answers `initialize`, `tools/list` and `tools/call` by looking
 //! tools up in the [`catalog`](crate::catalog) and running their commands on the editor.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use godot_ai_executor::ExecutorHandle;
 use godot_ai_protocol::{CommandError, JsonObject};
@@ -41,7 +41,7 @@ impl GodotMcpServer {
     pub fn new(executor: ExecutorHandle) -> Self {
         Self {
             executor,
-            tools: catalog::TOOLS.iter().map(ToolSpec::to_mcp_tool).collect(),
+            tools: published_tools(),
             editor_session_id: Arc::from(""),
         }
     }
@@ -61,6 +61,15 @@ impl GodotMcpServer {
             Err(error) => failure(&error),
         }
     }
+}
+
+/// The published tool list, built once per process and shared by every session: the schemas
+/// are the bulk of a session's memory otherwise (about 200 KB each).
+fn published_tools() -> Arc<[Tool]> {
+    static TOOLS: OnceLock<Arc<[Tool]>> = OnceLock::new();
+    TOOLS
+        .get_or_init(|| catalog::TOOLS.iter().map(ToolSpec::to_mcp_tool).collect())
+        .clone()
 }
 
 impl GodotMcpServer {
