@@ -179,21 +179,64 @@ impl Job {
     /// A panic in `handler` is caught and answered as `INTERNAL_ERROR`; it never unwinds
     /// further (in particular not across the Godot FFI boundary).
     pub fn run(self, handler: impl FnOnce(&Command) -> CommandResult) -> RunOutcome {
-        let Job { command, reply, .. } = self;
-        let result = match catch_unwind(AssertUnwindSafe(|| handler(&command))) {
-            Ok(result) => result,
-            Err(panic) => Err(CommandError::internal(format!(
-                "'{}' failed inside the plugin: {}. The editor is fine; please report this.",
-                command.name,
-                panic_message(panic.as_ref())
-            ))),
-        };
+        let (command, answer) = self.into_parts();
+        let result = run_caught(&command.name, || handler(&command)).and_then(|result| result);
+        answer.send(result)
+    }
+
+    /// Splits the job into its command and the way back to its caller, for a command whose
+    /// answer is known only on a later frame (its effect lands after the frame it ran in).
+    pub fn into_parts(self) -> (Command, Answer) {
+        let Job {
+            command,
+            reply,
+            queued_at,
+        } = self;
+        (command, Answer { reply, queued_at })
+    }
+}
+
+/// The way back to a job's caller, held while the command's effect settles.
+///
+/// Dropping it unanswered fails the call with the "editor stopped" error, so even a lost
+/// answer ends the call.
+#[derive(Debug)]
+pub struct Answer {
+    reply: oneshot::Sender<CommandResult>,
+    queued_at: Instant,
+}
+
+impl Answer {
+    /// How long ago the job was queued.
+    pub fn waited(&self) -> Duration {
+        self.queued_at.elapsed()
+    }
+
+    /// True when the caller stopped waiting (timed out or went away).
+    pub fn is_abandoned(&self) -> bool {
+        self.reply.is_closed()
+    }
+
+    /// Sends `result` to the caller.
+    pub fn send(self, result: CommandResult) -> RunOutcome {
         let failed = result.is_err();
-        match reply.send(result) {
+        match self.reply.send(result) {
             Ok(()) if failed => RunOutcome::AnsweredError,
             Ok(()) => RunOutcome::Answered,
             Err(_) => RunOutcome::CallerGone,
         }
+    }
+}
+
+/// Runs `work` for the command `name`; a panic becomes that command's `INTERNAL_ERROR` and
+/// never unwinds further (in particular not across the Godot FFI boundary).
+pub fn run_caught<T>(name: &str, work: impl FnOnce() -> T) -> Result<T, CommandError> {
+    match catch_unwind(AssertUnwindSafe(work)) {
+        Ok(value) => Ok(value),
+        Err(panic) => Err(CommandError::internal(format!(
+            "'{name}' failed inside the plugin: {}. The editor is fine; please report this.",
+            panic_message(panic.as_ref())
+        ))),
     }
 }
 

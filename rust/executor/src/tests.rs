@@ -187,3 +187,61 @@ async fn drain_within_stops_when_the_budget_is_spent_but_runs_at_least_one_job()
     assert_eq!(ran, 1);
     assert_eq!(queue.len(), 2);
 }
+
+#[tokio::test]
+async fn a_job_answered_on_a_later_frame_reaches_its_caller() {
+    let (handle, mut queue) = channel(4);
+    let call = tokio::spawn({
+        let handle = handle.clone();
+        async move { handle.execute(Command::bare("open_scene")).await }
+    });
+    let job = loop {
+        match queue.try_next() {
+            Some(job) => break job,
+            None => tokio::task::yield_now().await,
+        }
+    };
+    let (command, answer) = job.into_parts();
+    assert_eq!(command.name, "open_scene");
+    assert!(!answer.is_abandoned());
+    // Some frames later, the effect has settled.
+    tokio::task::yield_now().await;
+    assert_eq!(
+        answer.send(ok_with("path", json!("res://a.tscn"))),
+        RunOutcome::Answered
+    );
+    let data = call.await.unwrap().unwrap();
+    assert_eq!(data["path"], json!("res://a.tscn"));
+}
+
+#[tokio::test]
+async fn an_answer_dropped_unsent_ends_the_call_with_a_clear_error() {
+    let (handle, mut queue) = channel(4);
+    let call = tokio::spawn({
+        let handle = handle.clone();
+        async move { handle.execute(Command::bare("run_project")).await }
+    });
+    let job = loop {
+        match queue.try_next() {
+            Some(job) => break job,
+            None => tokio::task::yield_now().await,
+        }
+    };
+    let (_command, answer) = job.into_parts();
+    drop(answer);
+    let error = call.await.unwrap().unwrap_err();
+    assert_eq!(error.code, ErrorCode::InternalError);
+    assert!(error.message.contains("'run_project'"), "{error}");
+}
+
+#[test]
+fn a_panic_in_caught_work_becomes_that_commands_internal_error() {
+    let result: Result<u32, _> = run_caught("poll", || panic!("boom"));
+    let error = result.unwrap_err();
+    assert_eq!(error.code, ErrorCode::InternalError);
+    assert!(
+        error.message.contains("'poll'") && error.message.contains("boom"),
+        "{error}"
+    );
+    assert_eq!(run_caught("poll", || 7).unwrap(), 7);
+}

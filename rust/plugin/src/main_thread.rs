@@ -8,18 +8,32 @@
 //!   stop the plugin (and so empty the slot) without a re-entrancy panic.
 //! - Each frame spends at most [`FRAME_BUDGET`] on commands (at least one runs), so a flood of
 //!   requests cannot freeze the editor.
+//! - Commands run one after another in arrival order. A command that cannot start yet (a write
+//!   while the editor scans) or whose effect lands on a later frame (a scene switch) becomes the
+//!   [`Head`]: polled once per frame, it holds back every later command until it has answered,
+//!   so each command sees the effects of the ones before it. The head answers within
+//!   [`SETTLE_BOUND`] of arriving (at least [`MIN_SETTLE`] after it started): godot-ai's server
+//!   gives up on a command after 5 s.
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use godot_ai_bridge::EditorSnapshot;
-use godot_ai_executor::{Job, JobQueue, drain_within};
+use godot_ai_executor::{Answer, Job, JobQueue, run_caught};
+use godot_ai_protocol::{Command, CommandResult};
 use tokio::sync::watch;
 
-use crate::{commands, pacing, snapshot};
+use crate::commands::{self, Admission, Pending, Step};
+use crate::{pacing, snapshot};
 
 /// Time per frame the editor lends to queued commands.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(8);
+
+/// How long after arriving a command that waits (to start, or for its effect) has to answer.
+pub const SETTLE_BOUND: Duration = Duration::from_secs(4);
+
+/// The least time a started command's effect is given to settle, however long it queued.
+pub const MIN_SETTLE: Duration = Duration::from_secs(1);
 
 /// Main-thread work to do once a moment has passed.
 type LaterAction = (Instant, Box<dyn FnOnce()>);
@@ -31,6 +45,8 @@ thread_local! {
     static SNAPSHOTS: RefCell<Option<watch::Sender<EditorSnapshot>>> = const { RefCell::new(None) };
     /// Actions scheduled with [`run_later`], independent of the endpoint's lifetime.
     static LATER: RefCell<Vec<LaterAction>> = const { RefCell::new(Vec::new()) };
+    /// The command that has started (or is waiting to) but not answered yet.
+    static HEAD: RefCell<Option<Head>> = const { RefCell::new(None) };
 }
 
 /// Runs `action` on the main thread in the first frame at least `delay` from now.
@@ -70,6 +86,8 @@ pub fn install(queue: JobQueue) {
 pub fn uninstall() {
     let queue = QUEUE.with(|slot| slot.take());
     drop(queue);
+    let head = HEAD.with(|slot| slot.take());
+    drop(head);
     let publisher = SNAPSHOTS.with(|slot| slot.take());
     drop(publisher);
     pacing::release();
@@ -106,18 +124,146 @@ pub fn run_frame() {
             tracing::error!("a scheduled plugin action failed; the editor is fine");
         }
     }
-    let ran = drain_within(FRAME_BUDGET, next_job, |job| {
-        run_job(job);
-    });
-    let still_queued = QUEUE.with(|slot| {
+    let answered = run_commands();
+    let busy = QUEUE.with(|slot| {
         slot.borrow()
             .as_ref()
             .is_some_and(|queue| !queue.is_empty())
-    });
-    pacing::on_frame(ran > 0 || still_queued);
-    if ran > 0 || snapshot_due() {
+    }) || HEAD.with(|slot| slot.borrow().is_some());
+    pacing::on_frame(answered > 0 || busy);
+    if answered > 0 || snapshot_due() {
         publish_snapshot();
     }
+}
+
+/// Advances the head, then starts queued commands, until one has to wait for a later frame,
+/// the queue is empty, or [`FRAME_BUDGET`] is spent (at least one step is taken). Returns how
+/// many commands answered.
+fn run_commands() -> usize {
+    let started = Instant::now();
+    let mut answered = 0;
+    loop {
+        let head = match HEAD.with(|slot| slot.take()) {
+            Some(head) => head,
+            None => match next_job() {
+                Some(job) if job.is_abandoned() => {
+                    tracing::debug!(command = %job.command().name, "skipping a command nobody waits for");
+                    continue;
+                }
+                Some(job) => Head::arrived(job),
+                None => break,
+            },
+        };
+        match head.advance() {
+            Advanced::Answered => answered += 1,
+            Advanced::Waiting(head) => {
+                // The command may have stopped the endpoint; then nobody polls it any more.
+                if QUEUE.with(|slot| slot.borrow().is_some()) {
+                    HEAD.with(|slot| slot.replace(Some(head)));
+                }
+                break;
+            }
+        }
+        if started.elapsed() >= FRAME_BUDGET {
+            break;
+        }
+    }
+    answered
+}
+
+/// A command that has not answered yet, and how far it got.
+struct Head {
+    name: String,
+    reply: Answer,
+    /// When it must have answered.
+    deadline: Instant,
+    stage: Stage,
+}
+
+enum Stage {
+    /// Waiting for the editor to let it start (a write while the editor scans).
+    Admitting(Command, Instant),
+    /// Started; its effect lands on a later frame.
+    Settling(Pending, Instant),
+}
+
+enum Advanced {
+    Answered,
+    Waiting(Head),
+}
+
+impl Head {
+    fn arrived(job: Job) -> Self {
+        let (command, answer) = job.into_parts();
+        let deadline = Instant::now() + SETTLE_BOUND.saturating_sub(answer.waited());
+        Head {
+            name: command.name.clone(),
+            reply: answer,
+            deadline,
+            stage: Stage::Admitting(command, Instant::now()),
+        }
+    }
+
+    /// Takes the next step: starts the command if it may, polls a settling effect, or answers
+    /// with the reason the wait ran out. Panics in commands become their `INTERNAL_ERROR`.
+    fn advance(self) -> Advanced {
+        let Head {
+            name,
+            reply,
+            deadline,
+            stage,
+        } = self;
+        let now = Instant::now();
+        let stage = match stage {
+            Stage::Admitting(..) if reply.is_abandoned() => {
+                tracing::debug!(command = %name, "dropping a waiting command nobody waits for");
+                return Advanced::Answered;
+            }
+            Stage::Admitting(command, since) => match commands::admission(&command.name) {
+                Admission::Run => match run_caught(&name, || commands::start(&command)) {
+                    Ok(Step::Done(result)) => return answered(&name, reply, result),
+                    Ok(Step::Wait(pending)) => {
+                        let head = Head {
+                            name,
+                            reply,
+                            deadline: deadline.max(now + MIN_SETTLE),
+                            stage: Stage::Settling(pending, now),
+                        };
+                        return Advanced::Waiting(head);
+                    }
+                    Err(panicked) => return answered(&name, reply, Err(panicked)),
+                },
+                Admission::Refuse(error) => return answered(&name, reply, Err(error)),
+                Admission::Wait(error) if now >= deadline => {
+                    let waited = since.elapsed().as_secs_f64();
+                    return answered(&name, reply, Err(error.with_data("waited_seconds", waited)));
+                }
+                Admission::Wait(_) => Stage::Admitting(command, since),
+            },
+            Stage::Settling(mut pending, since) => match run_caught(&name, || pending.poll()) {
+                Ok(Some(result)) => return answered(&name, reply, result),
+                Ok(None) if now >= deadline => {
+                    let error = pending.timed_out(since.elapsed());
+                    return answered(&name, reply, Err(error));
+                }
+                Ok(None) => Stage::Settling(pending, since),
+                Err(panicked) => return answered(&name, reply, Err(panicked)),
+            },
+        };
+        Advanced::Waiting(Head {
+            name,
+            reply,
+            deadline,
+            stage,
+        })
+    }
+}
+
+/// Answers the caller of `name` and records how it ended.
+fn answered(name: &str, reply: Answer, result: CommandResult) -> Advanced {
+    commands::finished(name, &result);
+    reply.send(result);
+    Advanced::Answered
 }
 
 /// How often the editor's state is looked at for the bridge's events when no command ran (a
@@ -144,12 +290,4 @@ fn snapshot_due() -> bool {
 
 fn next_job() -> Option<Job> {
     QUEUE.with(|slot| slot.borrow_mut().as_mut().and_then(JobQueue::try_next))
-}
-
-fn run_job(job: Job) {
-    if job.is_abandoned() {
-        tracing::debug!(command = %job.command().name, "skipping a command nobody waits for");
-        return;
-    }
-    job.run(commands::dispatch);
 }

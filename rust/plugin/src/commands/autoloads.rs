@@ -8,7 +8,7 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::required_string;
+use super::params::{required_name, required_string};
 use super::project_settings::save_or_restore;
 use super::reply::into_object;
 
@@ -42,7 +42,7 @@ pub fn list_autoloads(_params: &JsonObject) -> CommandResult {
 /// `add_autoload {name, path, singleton = true}`: declares the autoload and saves
 /// project.godot. The editor does not instance it.
 pub fn add_autoload(params: &JsonObject) -> CommandResult {
-    let name = required_string(params, "name")?;
+    let name = required_name(params, "name")?;
     let path = required_string(params, "path")?;
     let singleton = super::params::flag_or(params, "singleton", true)?;
     let identifier = name
@@ -108,7 +108,7 @@ pub fn add_autoload(params: &JsonObject) -> CommandResult {
 /// `remove_autoload {name}`: removes the declaration and saves project.godot; the file
 /// stays.
 pub fn remove_autoload(params: &JsonObject) -> CommandResult {
-    let name = required_string(params, "name")?;
+    let name = required_name(params, "name")?;
     let key = format!("{PREFIX}{name}");
     let mut settings = ProjectSettings::singleton();
     if !settings.has_setting(&key) {

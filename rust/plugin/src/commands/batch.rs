@@ -16,8 +16,9 @@ use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
 use super::reply::into_object;
+use super::settle::{Pending, Settle, Step};
 use super::undo::undo_redo;
-use super::{command_names, handler};
+use super::{command_handler, command_names};
 
 /// One checked entry of the batch.
 struct Entry {
@@ -70,80 +71,168 @@ impl SceneHistory {
 }
 
 /// `batch_execute {commands: [{command, params?}], undo = true}`.
-pub fn batch_execute(params: &JsonObject) -> CommandResult {
-    let entries = checked_entries(params.get("commands"))?;
-    let undo = super::params::flag_or(params, "undo", true)?;
-    let mut scene = SceneHistory::of_edited_scene();
-
-    let mut results = Vec::new();
-    let mut kept = Vec::new();
-    let mut switched_scene = false;
-    let mut failure: Option<(usize, CommandError)> = None;
-    for (index, entry) in entries.iter().enumerate() {
-        let before = scene.as_ref().map(SceneHistory::version);
-        match run_entry(entry) {
-            Ok(data) => {
-                switched_scene |= scene.as_ref().is_some_and(|scene| !scene.still_edited());
-                let recorded = before != scene.as_ref().map(SceneHistory::version);
-                // Read-only replies carry no `undoable`; anything else not in the history stays.
-                if data.contains_key("undoable") && !recorded {
-                    kept.push(index);
-                }
-                results.push(json!({"command": entry.command, "status": "ok", "data": data}));
-            }
-            Err(error) => {
-                results.push(json!({"command": entry.command, "status": "error", "error": error}));
-                failure = Some((index, error));
-                break;
-            }
-        }
-    }
-    let succeeded = results.len() - usize::from(failure.is_some());
-    let rolled_back = match (&failure, scene.as_mut()) {
-        (Some(_), Some(scene)) if undo && succeeded > 0 && !switched_scene => {
-            scene.roll_back(succeeded)
-        }
-        _ => false,
+///
+/// An entry whose effect lands on a later frame (a scene switch) is waited for before the next
+/// entry runs, so each entry sees the effects of the ones before it.
+pub fn batch_execute(params: &JsonObject) -> Step {
+    let entries = match checked_entries(params.get("commands")) {
+        Ok(entries) => entries,
+        Err(error) => return Step::Done(Err(error)),
     };
-    let mut data = json!({
-        "succeeded": succeeded,
-        "stopped_at": failure.as_ref().map(|(index, _)| *index),
-        "results": results,
-        "undo": undo,
-        "rolled_back": rolled_back,
-        "undoable": failure.is_none() && kept.is_empty() && !switched_scene,
-    });
-    if let Some((_, error)) = failure {
-        data["error"] = json!(error);
-        if undo && switched_scene {
-            data["not_rolled_back_reason"] = json!(
-                "the batch switched the edited scene, so its actions are in more than one undo \
-                 history; undo them in the editor (Ctrl+Z in each scene)"
-            );
-        }
-        if undo && !kept.is_empty() {
-            data["kept"] = json!(kept);
-            data["kept_reason"] = json!(
-                "these entries were not undone: they changed files or settings (which the \
-                 editor's undo history cannot revert) or changed nothing"
-            );
-        }
+    let undo = match super::params::flag_or(params, "undo", true) {
+        Ok(undo) => undo,
+        Err(error) => return Step::Done(Err(error)),
+    };
+    let mut batch = Batch {
+        entries,
+        undo,
+        scene: SceneHistory::of_edited_scene(),
+        results: Vec::new(),
+        kept: Vec::new(),
+        switched_scene: false,
+        failure: None,
+        waiting: None,
+    };
+    match batch.run_on() {
+        Some(result) => Step::Done(result),
+        None => Step::Wait(Pending::new(batch)),
     }
-    Ok(into_object(data))
 }
 
-/// Runs one entry; a panic in its handler becomes that entry's `INTERNAL_ERROR`, so the batch
-/// can still roll back. The write gate was passed by the batch as a whole: entries are not
-/// gated again, so a file write that starts a rescan does not refuse the entries after it.
-fn run_entry(entry: &Entry) -> CommandResult {
-    let Some(run) = handler(&entry.command) else {
-        return Err(CommandError::internal("entry checked before the batch ran"));
+/// A batch in progress: the entries, what they did so far, and the entry whose effect is
+/// still settling.
+struct Batch {
+    entries: Vec<Entry>,
+    undo: bool,
+    scene: Option<SceneHistory>,
+    results: Vec<Value>,
+    kept: Vec<usize>,
+    switched_scene: bool,
+    failure: Option<(usize, CommandError)>,
+    /// The entry that is settling, with the scene history's version before it ran.
+    waiting: Option<(Pending, Option<u64>)>,
+}
+
+impl Settle for Batch {
+    fn poll(&mut self) -> Option<CommandResult> {
+        if let Some((mut pending, before)) = self.waiting.take() {
+            match pending.poll() {
+                Some(result) => self.record(result, before),
+                None => {
+                    self.waiting = Some((pending, before));
+                    return None;
+                }
+            }
+        }
+        self.run_on()
+    }
+
+    fn waiting_for(&self) -> String {
+        match &self.waiting {
+            Some((pending, _)) => format!(
+                "batch entry {} ({}): {}",
+                self.results.len(),
+                self.entries[self.results.len()].command,
+                pending.waiting_for()
+            ),
+            None => "the batch".to_owned(),
+        }
+    }
+}
+
+impl Batch {
+    /// Runs entries until one must settle (`None`) or the batch is over (its reply).
+    fn run_on(&mut self) -> Option<CommandResult> {
+        while self.failure.is_none() && self.results.len() < self.entries.len() {
+            let before = self.scene.as_ref().map(SceneHistory::version);
+            match start_entry(&self.entries[self.results.len()]) {
+                Step::Done(result) => self.record(result, before),
+                Step::Wait(pending) => {
+                    self.waiting = Some((pending, before));
+                    return None;
+                }
+            }
+        }
+        Some(Ok(self.finish()))
+    }
+
+    /// Records the result of the entry being run.
+    fn record(&mut self, result: CommandResult, before: Option<u64>) {
+        let index = self.results.len();
+        let command = &self.entries[index].command;
+        match result {
+            Ok(data) => {
+                let scene = self.scene.as_ref();
+                self.switched_scene |= scene.is_some_and(|scene| !scene.still_edited());
+                let recorded = before != scene.map(SceneHistory::version);
+                // Read-only replies carry no `undoable`; anything else not in the history stays.
+                if data.contains_key("undoable") && !recorded {
+                    self.kept.push(index);
+                }
+                self.results
+                    .push(json!({"command": command, "status": "ok", "data": data}));
+            }
+            Err(error) => {
+                self.results
+                    .push(json!({"command": command, "status": "error", "error": error}));
+                self.failure = Some((index, error));
+            }
+        }
+    }
+
+    /// The batch's reply, after rolling back a failed batch when asked to.
+    fn finish(&mut self) -> JsonObject {
+        let failure = self.failure.take();
+        let succeeded = self.results.len() - usize::from(failure.is_some());
+        let rolled_back = match (&failure, self.scene.as_mut()) {
+            (Some(_), Some(scene)) if self.undo && succeeded > 0 && !self.switched_scene => {
+                scene.roll_back(succeeded)
+            }
+            _ => false,
+        };
+        let kept = std::mem::take(&mut self.kept);
+        let mut data = json!({
+            "succeeded": succeeded,
+            "stopped_at": failure.as_ref().map(|(index, _)| *index),
+            "results": std::mem::take(&mut self.results),
+            "undo": self.undo,
+            "rolled_back": rolled_back,
+            "undoable": failure.is_none() && kept.is_empty() && !self.switched_scene,
+        });
+        if let Some((_, error)) = failure {
+            data["error"] = json!(error);
+            if self.undo && self.switched_scene {
+                data["not_rolled_back_reason"] = json!(
+                    "the batch switched the edited scene, so its actions are in more than one \
+                     undo history; undo them in the editor (Ctrl+Z in each scene)"
+                );
+            }
+            if self.undo && !kept.is_empty() {
+                data["kept"] = json!(kept);
+                data["kept_reason"] = json!(
+                    "these entries were not undone: they changed files or settings (which the \
+                     editor's undo history cannot revert) or changed nothing"
+                );
+            }
+        }
+        into_object(data)
+    }
+}
+
+/// Starts one entry; a panic in its handler becomes that entry's `INTERNAL_ERROR`, so the
+/// batch can still roll back. The write gate was passed by the batch as a whole: entries are
+/// not gated again, so a file write that starts a rescan does not hold up the entries after it.
+fn start_entry(entry: &Entry) -> Step {
+    let Some(handler) = command_handler(&entry.command) else {
+        return Step::Done(Err(CommandError::internal(
+            "entry checked before the batch ran",
+        )));
     };
-    catch_unwind(AssertUnwindSafe(|| run(&entry.params))).unwrap_or_else(|_| {
-        Err(CommandError::internal(format!(
+    catch_unwind(AssertUnwindSafe(|| handler.start(&entry.params))).unwrap_or_else(|_| {
+        Step::Done(Err(CommandError::internal(format!(
             "'{}' failed unexpectedly (a bug in godot-ai-native); the editor is fine",
             entry.command
-        )))
+        ))))
     })
 }
 
@@ -192,7 +281,7 @@ fn checked_entry(index: usize, item: &Value) -> Result<Entry, CommandError> {
             format!("commands[{index}]: 'batch_execute' is not allowed as a sub-command"),
         ));
     }
-    if handler(&command).is_none() {
+    if command_handler(&command).is_none() {
         let similar = closest(&command, command_names(), 3);
         let hint = did_you_mean(&similar);
         return Err(CommandError::new(

@@ -18,7 +18,7 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject, json_type_name};
 use serde_json::{Value, json};
 
-use super::params::{integer_or, required_string};
+use super::params::{integer_or, required_name, required_string};
 use super::project_settings::save_or_restore;
 use super::reply::into_object;
 
@@ -59,7 +59,7 @@ pub fn list_actions(params: &JsonObject) -> CommandResult {
 
 /// `add_action {action, deadzone = 0.5}`: a new action without events.
 pub fn add_action(params: &JsonObject) -> CommandResult {
-    let action = required_string(params, "action")?;
+    let action = required_name(params, "action")?;
     let deadzone = number_or(params, "deadzone", DEFAULT_DEADZONE)?;
     let mut map = project_input_map();
     if map.has_action(action) {
@@ -93,7 +93,7 @@ pub fn add_action(params: &JsonObject) -> CommandResult {
 /// `remove_action {action}`: erases the action from the InputMap and, when project.godot
 /// declares it, from there.
 pub fn remove_action(params: &JsonObject) -> CommandResult {
-    let action = required_string(params, "action")?;
+    let action = required_name(params, "action")?;
     let mut map = project_input_map();
     if !map.has_action(action) {
         return Err(action_not_found(action));
@@ -140,7 +140,7 @@ pub fn remove_action(params: &JsonObject) -> CommandResult {
 /// `meta`), `mouse_button` (`button` >= 1) or `joy_button` (`button` >= 0) event to the
 /// action. Binding an identical event again changes nothing and succeeds.
 pub fn bind_event(params: &JsonObject) -> CommandResult {
-    let action = required_string(params, "action")?;
+    let action = required_name(params, "action")?;
     let event_type = required_string(params, "event_type")?;
     let mut map = project_input_map();
     if !map.has_action(action) {

@@ -24,6 +24,7 @@ mod screenshot;
 mod scripts;
 mod selection;
 mod sessions;
+mod settle;
 mod signals;
 mod undo;
 
@@ -31,10 +32,29 @@ use godot_ai_protocol::godot_ai_commands::is_godot_ai_command;
 use godot_ai_protocol::suggest::closest;
 use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObject};
 
-type Handler = fn(&JsonObject) -> CommandResult;
+pub use settle::{Pending, Step};
 
-/// Whether a command changes the project. Writes are refused while the editor imports or runs
-/// the game (`stop_project` is a read in this sense: it is never refused).
+/// How a command runs.
+#[derive(Clone, Copy)]
+enum Handler {
+    /// Its effect is visible when it returns.
+    Now(fn(&JsonObject) -> CommandResult),
+    /// Its effect may land on a later frame: it may answer with a [`Pending`].
+    Later(fn(&JsonObject) -> Step),
+}
+
+impl Handler {
+    fn start(self, params: &JsonObject) -> Step {
+        match self {
+            Handler::Now(run) => Step::Done(run(params)),
+            Handler::Later(run) => run(params),
+        }
+    }
+}
+
+/// Whether a command changes the project. Writes wait while the editor scans its files and
+/// are refused while it runs the game (`stop_project` is a read in this sense: it is never
+/// refused); reads never wait.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Access {
     Read,
@@ -42,104 +62,138 @@ enum Access {
 }
 
 use Access::{Read, Write};
+use Handler::{Later, Now};
 
 /// Every command this plugin implements.
 const COMMANDS: &[(&str, Access, Handler)] = &[
     // editor
-    ("get_editor_state", Read, editor::get_editor_state),
-    ("get_selection", Read, selection::get_selection),
-    ("set_selection", Write, selection::set_selection),
-    ("get_logs", Read, logs::get_logs),
-    ("clear_logs", Read, logs::clear_logs),
+    ("get_editor_state", Read, Now(editor::get_editor_state)),
+    ("get_selection", Read, Now(selection::get_selection)),
+    ("set_selection", Write, Now(selection::set_selection)),
+    ("get_logs", Read, Now(logs::get_logs)),
+    ("clear_logs", Read, Now(logs::clear_logs)),
     (
         "get_performance_monitors",
         Read,
-        logs::get_performance_monitors,
+        Now(logs::get_performance_monitors),
     ),
-    ("take_screenshot", Read, screenshot::take_screenshot),
-    ("reload_plugin", Read, lifecycle::reload_plugin),
-    ("quit_editor", Read, lifecycle::quit_editor),
+    ("take_screenshot", Read, Now(screenshot::take_screenshot)),
+    ("reload_plugin", Read, Now(lifecycle::reload_plugin)),
+    ("quit_editor", Read, Now(lifecycle::quit_editor)),
     // scene
-    ("get_scene_tree", Read, scene::get_scene_tree),
-    ("open_scene", Write, scene_files::open_scene),
-    ("save_scene", Write, scene_files::save_scene),
-    ("save_scene_as", Write, scene_files::save_scene_as),
-    ("create_scene", Write, scene_files::create_scene),
-    ("get_open_scenes", Read, scene_files::get_open_scenes),
+    ("get_scene_tree", Read, Now(scene::get_scene_tree)),
+    ("open_scene", Write, Later(scene_files::open_scene)),
+    ("save_scene", Write, Now(scene_files::save_scene)),
+    ("save_scene_as", Write, Now(scene_files::save_scene_as)),
+    ("create_scene", Write, Later(scene_files::create_scene)),
+    ("get_open_scenes", Read, Now(scene_files::get_open_scenes)),
     // node
-    ("get_node_properties", Read, node::get_node_properties),
-    ("create_node", Write, node_edit::create_node),
-    ("set_property", Write, node_edit::set_property),
-    ("find_nodes", Read, node_tree::find_nodes),
-    ("get_children", Read, node_edit::get_children),
-    ("get_groups", Read, node_edit::get_groups),
-    ("delete_node", Write, node_edit::delete_node),
-    ("duplicate_node", Write, node_tree::duplicate_node),
-    ("rename_node", Write, node_edit::rename_node),
-    ("move_node", Write, node_tree::move_node),
-    ("reparent_node", Write, node_tree::reparent_node),
-    ("add_to_group", Write, |params| {
-        node_edit::change_group(params, true)
-    }),
-    ("remove_from_group", Write, |params| {
-        node_edit::change_group(params, false)
-    }),
+    ("get_node_properties", Read, Now(node::get_node_properties)),
+    ("create_node", Write, Now(node_edit::create_node)),
+    ("set_property", Write, Now(node_edit::set_property)),
+    ("find_nodes", Read, Now(node_tree::find_nodes)),
+    ("get_children", Read, Now(node_edit::get_children)),
+    ("get_groups", Read, Now(node_edit::get_groups)),
+    ("delete_node", Write, Now(node_edit::delete_node)),
+    ("duplicate_node", Write, Now(node_tree::duplicate_node)),
+    ("rename_node", Write, Now(node_edit::rename_node)),
+    ("move_node", Write, Now(node_tree::move_node)),
+    ("reparent_node", Write, Now(node_tree::reparent_node)),
+    (
+        "add_to_group",
+        Write,
+        Now(|params| node_edit::change_group(params, true)),
+    ),
+    (
+        "remove_from_group",
+        Write,
+        Now(|params| node_edit::change_group(params, false)),
+    ),
     // script
-    ("create_script", Write, files::create_script),
-    ("patch_script", Write, files::patch_script),
-    ("attach_script", Write, scripts::attach_script),
-    ("detach_script", Write, scripts::detach_script),
-    ("read_script", Read, files::read_file),
-    ("find_symbols", Read, file_search::find_symbols),
+    ("create_script", Write, Now(files::create_script)),
+    ("patch_script", Write, Now(files::patch_script)),
+    ("attach_script", Write, Now(scripts::attach_script)),
+    ("detach_script", Write, Now(scripts::detach_script)),
+    ("read_script", Read, Now(files::read_file)),
+    ("find_symbols", Read, Now(file_search::find_symbols)),
     // filesystem
-    ("read_file", Read, files::read_file),
-    ("write_file", Write, files::write_file),
-    ("search_filesystem", Read, file_search::search_filesystem),
-    ("reimport", Write, file_search::reimport),
+    ("read_file", Read, Now(files::read_file)),
+    ("write_file", Write, Now(files::write_file)),
+    (
+        "search_filesystem",
+        Read,
+        Now(file_search::search_filesystem),
+    ),
+    ("reimport", Write, Now(file_search::reimport)),
     // project
-    ("run_project", Read, project::run_project),
-    ("stop_project", Read, project::stop_project),
-    ("get_project_setting", Read, project::get_project_setting),
-    ("set_project_setting", Write, project::set_project_setting),
-    ("batch_execute", Write, batch::batch_execute),
+    ("run_project", Read, Later(project::run_project)),
+    ("stop_project", Read, Later(project::stop_project)),
+    (
+        "get_project_setting",
+        Read,
+        Now(project::get_project_setting),
+    ),
+    (
+        "set_project_setting",
+        Write,
+        Now(project::set_project_setting),
+    ),
+    ("batch_execute", Write, Later(batch::batch_execute)),
     // signals, autoloads, input map
-    ("list_signals", Read, signals::list_signals),
-    ("connect_signal", Write, signals::connect_signal),
-    ("disconnect_signal", Write, signals::disconnect_signal),
-    ("list_autoloads", Read, autoloads::list_autoloads),
-    ("add_autoload", Write, autoloads::add_autoload),
-    ("remove_autoload", Write, autoloads::remove_autoload),
-    ("list_actions", Read, input_map::list_actions),
-    ("add_action", Write, input_map::add_action),
-    ("remove_action", Write, input_map::remove_action),
-    ("bind_event", Write, input_map::bind_event),
+    ("list_signals", Read, Now(signals::list_signals)),
+    ("connect_signal", Write, Now(signals::connect_signal)),
+    ("disconnect_signal", Write, Now(signals::disconnect_signal)),
+    ("list_autoloads", Read, Now(autoloads::list_autoloads)),
+    ("add_autoload", Write, Now(autoloads::add_autoload)),
+    ("remove_autoload", Write, Now(autoloads::remove_autoload)),
+    ("list_actions", Read, Now(input_map::list_actions)),
+    ("add_action", Write, Now(input_map::add_action)),
+    ("remove_action", Write, Now(input_map::remove_action)),
+    ("bind_event", Write, Now(input_map::bind_event)),
     // sessions (the in-process endpoint's session tools)
-    ("session_list", Read, sessions::session_list),
-    ("session_activate", Read, sessions::session_activate),
+    ("session_list", Read, Now(sessions::session_list)),
+    ("session_activate", Read, Now(sessions::session_activate)),
 ];
 
-/// Runs `command` on the editor, keeping a trace of it in the plugin log. Must be called on
-/// the main thread.
-pub fn dispatch(command: &Command) -> CommandResult {
-    crate::plugin_log::trace_received(&command.name, &command.params);
-    let result = run(&command.name, &command.params);
-    match &result {
-        Ok(_) => crate::plugin_log::trace(&format!("[send] {} -> ok", command.name)),
-        Err(error) => crate::plugin_log::trace(&format!(
-            "[send] {} -> error: {}",
-            command.name, error.message
-        )),
-    }
-    result
+/// Whether a command may start now.
+pub enum Admission {
+    /// Run it.
+    Run,
+    /// Not yet: the editor is busy with something short (a filesystem scan); look again next
+    /// frame. The error is the answer if the wait runs out.
+    Wait(CommandError),
+    /// Never in this state: answer with the error.
+    Refuse(CommandError),
 }
 
-/// Runs the command `name`: the write gate first for commands that change the project.
-fn run(name: &str, params: &JsonObject) -> CommandResult {
-    let (access, handler) = command(name).ok_or_else(|| unknown_command(name))?;
-    if access == Write {
-        write_gate()?;
+/// May `name` start now? Reads always may; writes wait while the editor scans its files and
+/// are refused while the game runs. Unknown commands may "start" (to answer their error).
+pub fn admission(name: &str) -> Admission {
+    match command(name) {
+        Some((Write, _)) => write_admission(),
+        _ => Admission::Run,
     }
-    handler(params)
+}
+
+/// Starts `command` on the editor, keeping a trace of it in the plugin log. Must be called on
+/// the main thread, once [`admission`] said `Run`. A [`Step::Wait`] must be polled on later
+/// frames; pass its result (like a `Step::Done` one) to [`finished`].
+pub fn start(command: &Command) -> Step {
+    crate::plugin_log::trace_received(&command.name, &command.params);
+    match command_handler(&command.name) {
+        Some(handler) => handler.start(&command.params),
+        None => Step::Done(Err(unknown_command(&command.name))),
+    }
+}
+
+/// Records how the command `name` ended in the plugin log.
+pub fn finished(name: &str, result: &CommandResult) {
+    match result {
+        Ok(_) => crate::plugin_log::trace(&format!("[send] {name} -> ok")),
+        Err(error) => {
+            crate::plugin_log::trace(&format!("[send] {name} -> error: {}", error.message))
+        }
+    }
 }
 
 fn command(name: &str) -> Option<(Access, Handler)> {
@@ -150,7 +204,7 @@ fn command(name: &str) -> Option<(Access, Handler)> {
 }
 
 /// The handler of the command `name`, if this plugin implements it.
-fn handler(name: &str) -> Option<Handler> {
+fn command_handler(name: &str) -> Option<Handler> {
     command(name).map(|(_, handler)| handler)
 }
 
@@ -159,22 +213,28 @@ fn command_names() -> impl Iterator<Item = &'static str> {
     COMMANDS.iter().map(|(name, _, _)| *name)
 }
 
-/// `EDITOR_NOT_READY` while the editor imports resources or runs the game.
-fn write_gate() -> Result<(), CommandError> {
+/// A write waits while the editor scans or imports (a short scan often follows our own file
+/// writes) and is refused while the game runs.
+fn write_admission() -> Admission {
     match editor::readiness() {
-        "importing" => Err(CommandError::new(
-            ErrorCode::EditorNotReady,
-            "Editor is importing resources — try again shortly",
-        )
-        .with_data("retryable", true)
-        .with_data("state", "importing")),
-        "playing" => Err(CommandError::new(
-            ErrorCode::EditorNotReady,
-            "Editor is in play mode — call project_stop to stop the game, then retry",
-        )
-        .with_data("retryable", false)
-        .with_data("state", "playing")),
-        _ => Ok(()),
+        "importing" => Admission::Wait(
+            CommandError::new(
+                ErrorCode::EditorNotReady,
+                "Editor is still importing resources after waiting for the scan to finish — \
+                 a long import is running; try again when editor_state says readiness 'ready'",
+            )
+            .with_data("retryable", true)
+            .with_data("state", "importing"),
+        ),
+        "playing" => Admission::Refuse(
+            CommandError::new(
+                ErrorCode::EditorNotReady,
+                "Editor is in play mode — call project_stop to stop the game, then retry",
+            )
+            .with_data("retryable", false)
+            .with_data("state", "playing"),
+        ),
+        _ => Admission::Run,
     }
 }
 

@@ -8,7 +8,7 @@ use godot_ai_protocol::suggest::{closest, did_you_mean};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{optional_string, required_string};
+use super::params::{optional_name, optional_string, required_name, required_string};
 use super::reply::into_object;
 use super::scene::node_entry;
 use super::scene_guard::{edited_root, node_at, parent_at};
@@ -22,7 +22,7 @@ pub fn create_node(params: &JsonObject) -> CommandResult {
     let root = edited_root(params)?;
     let parent = parent_at(&root, optional_string(params, "parent_path")?)?;
     let packed_scene = optional_string(params, "scene_path")?;
-    let name = optional_string(params, "name")?;
+    let name = optional_name(params, "name")?;
     let mut history = undo_redo()?;
     if !packed_scene.is_empty() {
         refuse_cyclic_instance(&root, packed_scene)?;
@@ -276,7 +276,7 @@ pub fn delete_node(params: &JsonObject) -> CommandResult {
 /// `rename_node {path, new_name, scene_file?}`.
 pub fn rename_node(params: &JsonObject) -> CommandResult {
     let (root, node) = node_at(params, "path")?;
-    let new_name = required_string(params, "new_name")?;
+    let new_name = required_name(params, "new_name")?;
     if node == root {
         return Err(CommandError::new(
             ErrorCode::InvalidParams,
@@ -323,7 +323,9 @@ pub fn rename_node(params: &JsonObject) -> CommandResult {
 pub fn change_group(params: &JsonObject, adding: bool) -> CommandResult {
     let (_root, node) = node_at(params, "path")?;
     let group = match params.get("group") {
-        Some(Value::String(group)) if !group.is_empty() => group.as_str(),
+        Some(Value::String(group)) if !group.is_empty() => {
+            super::params::within_name_limit("group", group)?
+        }
         Some(Value::String(_)) | None | Some(Value::Null) => {
             return Err(CommandError::new(
                 ErrorCode::MissingRequiredParam,

@@ -5,7 +5,7 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{optional_string, required_string};
+use super::params::{optional_name, optional_string, required_string};
 use super::reply::into_object;
 use super::scene_guard::{edited_root, node_at, parent_at};
 use super::scene_paths::scene_path;
@@ -31,7 +31,7 @@ pub fn duplicate_node(params: &JsonObject) -> CommandResult {
     let (root, node) = node_at(params, "path")?;
     refuse_root(&node, &root, "duplicate")?;
     let parent = parent_of(&node)?;
-    let name = optional_string(params, "name")?;
+    let name = optional_name(params, "name")?;
     let mut history = undo_redo()?;
     // `Gd::duplicate_node` panics when the engine returns null; this form reports it instead.
     #[allow(deprecated)]

@@ -13,6 +13,38 @@ pub fn required_string<'a>(params: &'a JsonObject, name: &str) -> Result<&'a str
     }
 }
 
+/// Longest name (of a node, group, action, autoload, setting, signal or method) a command
+/// gives the editor to store. Godot itself sets no limit, but a name of thousands of
+/// characters is always a mistake, and it would sit in every scene file, list and reply.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// A required, non-empty name param of at most [`MAX_NAME_CHARS`] characters.
+pub fn required_name<'a>(params: &'a JsonObject, name: &str) -> Result<&'a str, CommandError> {
+    required_string(params, name).and_then(|text| within_name_limit(name, text))
+}
+
+/// An optional name param (missing or null is `""`) of at most [`MAX_NAME_CHARS`] characters.
+pub fn optional_name<'a>(params: &'a JsonObject, name: &str) -> Result<&'a str, CommandError> {
+    optional_string(params, name).and_then(|text| within_name_limit(name, text))
+}
+
+/// `VALUE_OUT_OF_RANGE` for a name longer than [`MAX_NAME_CHARS`].
+pub fn within_name_limit<'a>(param: &str, text: &'a str) -> Result<&'a str, CommandError> {
+    let length = text.chars().count();
+    if length > MAX_NAME_CHARS {
+        return Err(CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!(
+                "Param '{param}' is {length} characters long; names are limited to \
+                 {MAX_NAME_CHARS} characters. Use a shorter name."
+            ),
+        )
+        .with_data("length", length)
+        .with_data("max_length", MAX_NAME_CHARS));
+    }
+    Ok(text)
+}
+
 /// An optional string param; missing or null is `""`.
 pub fn optional_string<'a>(params: &'a JsonObject, name: &str) -> Result<&'a str, CommandError> {
     match params.get(name) {

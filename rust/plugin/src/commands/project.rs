@@ -6,9 +6,10 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{optional_string, required_string};
+use super::params::{optional_string, required_name, required_string};
 use super::project_settings::save_or_restore;
 use super::reply::into_object;
+use super::settle::{Pending, Step};
 use crate::variant_json::to_json;
 
 /// `get_project_setting {key}`: `{key, value, type}`.
@@ -33,7 +34,7 @@ pub fn get_project_setting(params: &JsonObject) -> CommandResult {
 /// setting keeps its type (a whole float for an int setting stays an int; a value that cannot
 /// be that type is `WRONG_TYPE`).
 pub fn set_project_setting(params: &JsonObject) -> CommandResult {
-    let key = required_string(params, "key")?;
+    let key = required_name(params, "key")?;
     let Some(value) = params.get("value") else {
         return Err(CommandError::missing_param("value"));
     };
@@ -67,8 +68,20 @@ pub fn set_project_setting(params: &JsonObject) -> CommandResult {
 const RUN_MODES: [&str; 3] = ["main", "current", "custom"];
 
 /// `run_project {mode = "main", scene?, autosave = true}`: plays the main scene, the edited
-/// scene, or `scene`, from the editor. Not undoable.
-pub fn run_project(params: &JsonObject) -> CommandResult {
+/// scene, or `scene`, from the editor. Not undoable. Answers once the editor says the game
+/// runs.
+pub fn run_project(params: &JsonObject) -> Step {
+    match start_game(params) {
+        Ok(reply) => Step::Wait(Pending::after_frame("the game to start", move || {
+            EditorInterface::singleton()
+                .is_playing_scene()
+                .then(|| Ok(reply.clone()))
+        })),
+        Err(error) => Step::Done(Err(error)),
+    }
+}
+
+fn start_game(params: &JsonObject) -> Result<JsonObject, CommandError> {
     let mut editor = EditorInterface::singleton();
     if editor.is_playing_scene() {
         return Err(CommandError::new(
@@ -160,19 +173,25 @@ fn with_autosave(autosave: bool, play: impl FnOnce()) {
 }
 
 /// `stop_project {}`: stops the game the editor runs. Never refused by the write gate.
-pub fn stop_project(_params: &JsonObject) -> CommandResult {
+/// Answers once the editor says the game has stopped.
+pub fn stop_project(_params: &JsonObject) -> Step {
     let mut editor = EditorInterface::singleton();
     if !editor.is_playing_scene() {
-        return Err(CommandError::new(
+        return Step::Done(Err(CommandError::new(
             ErrorCode::InvalidParams,
             "Project is not running",
-        ));
+        )));
     }
     editor.stop_playing_scene();
-    Ok(into_object(json!({
-        "stopped": true,
-        "undoable": false,
-        "reason": "Play/stop is a runtime action",
-        "readiness_after": super::editor::readiness(),
-    })))
+    Step::Wait(Pending::after_frame("the game to stop", || {
+        let editor = EditorInterface::singleton();
+        (!editor.is_playing_scene()).then(|| {
+            Ok(into_object(json!({
+                "stopped": true,
+                "undoable": false,
+                "reason": "Play/stop is a runtime action",
+                "readiness_after": super::editor::readiness(),
+            })))
+        })
+    }))
 }

@@ -12,9 +12,25 @@ use super::node_edit::instantiate_class;
 use super::params::{optional_string, required_string};
 use super::reply::into_object;
 use super::scene_guard::edited_root;
+use super::settle::{Pending, Settle, Step, current_frame};
 
-/// `open_scene {path}`: opens (or switches to) a scene in the editor. Not undoable.
-pub fn open_scene(params: &JsonObject) -> CommandResult {
+/// `open_scene {path}`: opens (or switches to) a scene in the editor. Not undoable. Answers
+/// once the scene is the edited one and the editor has finished switching.
+pub fn open_scene(params: &JsonObject) -> Step {
+    match checked_scene_to_open(params) {
+        Ok(path) => switch_to(
+            path.to_owned(),
+            into_object(json!({
+                "path": path,
+                "undoable": false,
+                "reason": "Scene navigation cannot be undone via editor undo",
+            })),
+        ),
+        Err(error) => Step::Done(Err(error)),
+    }
+}
+
+fn checked_scene_to_open(params: &JsonObject) -> Result<&str, CommandError> {
     let path = required_string(params, "path")?;
     super::files::checked_resource_path(path)?;
     let mut loader = godot::classes::ResourceLoader::singleton();
@@ -30,12 +46,87 @@ pub fn open_scene(params: &JsonObject) -> CommandResult {
             format!("{path} is not a scene (.tscn or .scn)"),
         ));
     }
-    EditorInterface::singleton().open_scene_from_path(path);
-    Ok(into_object(json!({
-        "path": path,
-        "undoable": false,
-        "reason": "Scene navigation cannot be undone via editor undo",
-    })))
+    // The editor answers an imported scene (a .glb, .fbx ...) with a dialog offering a new
+    // inherited scene, which nobody answers here.
+    let imported = path.starts_with("res://")
+        && checked_path_of(path).is_ok_and(|file| {
+            let mut sidecar = file.into_os_string();
+            sidecar.push(".import");
+            std::path::Path::new(&sidecar).is_file()
+        });
+    if imported {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "{path} is an imported scene, which the editor does not open for editing; \
+                 instance it in a scene instead (node_create with scene_path)"
+            ),
+        ));
+    }
+    Ok(path)
+}
+
+/// Asks the editor to edit the scene at `path` and waits until it does, answering `reply`.
+fn switch_to(path: String, reply: JsonObject) -> Step {
+    if edited_scene_path().as_deref() == Some(path.as_str()) {
+        return Step::Done(Ok(reply));
+    }
+    EditorInterface::singleton().open_scene_from_path(&path);
+    Step::Wait(Pending::new(SceneSwitch {
+        path,
+        reply: Some(reply),
+        asked_on_frame: current_frame(),
+        asks_left: SCENE_SWITCH_ASKS,
+    }))
+}
+
+/// How many times a scene switch is asked for: the editor silently ignores a request made
+/// while it is still finishing another switch, so a switch not seen on the next frame is asked
+/// for again (a few times, never in a loop that could reopen a failing scene's dialog forever).
+const SCENE_SWITCH_ASKS: u32 = 3;
+
+/// A scene switch in progress.
+///
+/// The editor switches tabs at once but finishes in a deferred call, and until that call has
+/// run it ignores `open_scene_from_path`; so the switch is done when the scene is the edited
+/// one on a frame after the request was made (the deferred call ran in between).
+struct SceneSwitch {
+    path: String,
+    reply: Option<JsonObject>,
+    asked_on_frame: u64,
+    asks_left: u32,
+}
+
+impl Settle for SceneSwitch {
+    fn poll(&mut self) -> Option<CommandResult> {
+        if current_frame() <= self.asked_on_frame {
+            return None;
+        }
+        if edited_scene_path().as_deref() == Some(self.path.as_str()) {
+            return self.reply.take().map(Ok);
+        }
+        if self.asks_left > 1 {
+            self.asks_left -= 1;
+            EditorInterface::singleton().open_scene_from_path(&self.path);
+            self.asked_on_frame = current_frame();
+        }
+        None
+    }
+
+    fn waiting_for(&self) -> String {
+        format!(
+            "the editor to switch to {} (it is editing {})",
+            self.path,
+            edited_scene_path().unwrap_or_else(|| "no scene".to_owned())
+        )
+    }
+}
+
+/// The file of the scene the editor edits, if any.
+fn edited_scene_path() -> Option<String> {
+    EditorInterface::singleton()
+        .get_edited_scene_root()
+        .map(|root| root.get_scene_file_path().to_string())
 }
 
 /// `save_scene {}`: saves the edited scene to its file. Not undoable.
@@ -151,14 +242,22 @@ pub fn save_scene_as(params: &JsonObject) -> CommandResult {
 }
 
 /// `create_scene {path, root_type = "Node3D", root_name?, overwrite = false}`: writes a scene
-/// holding one root node and opens it. An existing file is kept unless `overwrite` is true.
-pub fn create_scene(params: &JsonObject) -> CommandResult {
+/// holding one root node and opens it (answering once it is the edited scene). An existing
+/// file is kept unless `overwrite` is true.
+pub fn create_scene(params: &JsonObject) -> Step {
+    match write_new_scene(params) {
+        Ok(step) => step,
+        Err(error) => Step::Done(Err(error)),
+    }
+}
+
+fn write_new_scene(params: &JsonObject) -> Result<Step, CommandError> {
     let (path, file) = scene_file_path(params)?;
     let root_type = match optional_string(params, "root_type")? {
         "" => "Node3D",
         given => given,
     };
-    let root_name = match optional_string(params, "root_name")? {
+    let root_name = match super::params::optional_name(params, "root_name")? {
         "" => file
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
@@ -172,14 +271,14 @@ pub fn create_scene(params: &JsonObject) -> CommandResult {
     root.free();
     saved?;
     note_file(&path);
-    EditorInterface::singleton().open_scene_from_path(&path);
-    Ok(into_object(json!({
+    let reply = into_object(json!({
         "path": path,
         "root_type": root_type,
         "root_name": root_name,
         "undoable": false,
         "reason": "Scene creation involves file system operations",
-    })))
+    }));
+    Ok(switch_to(path, reply))
 }
 
 fn pack_and_save(root: &Gd<Node>, path: &str, file: &std::path::Path) -> Result<(), CommandError> {

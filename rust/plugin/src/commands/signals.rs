@@ -17,7 +17,7 @@ use godot_ai_protocol::suggest::{closest, did_you_mean};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::required_string;
+use super::params::{required_name, required_string};
 use super::reply::into_object;
 use super::scene_guard::edited_root;
 use super::scene_paths::{not_found, resolve, scene_path};
@@ -184,9 +184,9 @@ impl Request {
     /// godot-ai's order: the four params, the open scene, the source, the target.
     fn read(params: &JsonObject) -> Result<Self, CommandError> {
         let source_param = required_string(params, "path")?.to_owned();
-        let signal = required_string(params, "signal")?.to_owned();
+        let signal = required_name(params, "signal")?.to_owned();
         let target_param = required_string(params, "target")?.to_owned();
-        let method = required_string(params, "method")?.to_owned();
+        let method = required_name(params, "method")?.to_owned();
         let root = edited_root(&JsonObject::new())?;
         let source = endpoint(&root, &source_param, "Source")?;
         let target = endpoint(&root, &target_param, "Target")?;

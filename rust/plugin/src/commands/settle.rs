@@ -1,0 +1,110 @@
+//! Commands whose effect lands on a later frame.
+//!
+//! Some editor calls return before their effect is visible: switching scene tabs finishes in a
+//! deferred call (and until then the editor silently ignores another `open_scene_from_path`),
+//! a game starts or stops over a frame or two. Such a command hands back a [`Pending`] instead
+//! of its reply; the dispatcher polls it once per frame and answers the caller only when the
+//! effect is visible to the next command, so a reply always describes the world after it.
+//!
+//! Invariants:
+//! - A poll never blocks and never spins a frame: it looks at the editor and says "not yet" or
+//!   gives the reply.
+//! - A poll is called only on the main thread, on frames after the one the command ran in.
+//! - The dispatcher bounds the wait (see `main_thread`); [`Pending::timed_out`] then says what
+//!   did not settle, as `DEFERRED_TIMEOUT`.
+
+use std::time::Duration;
+
+use godot::classes::Engine;
+use godot::prelude::*;
+use godot_ai_protocol::{CommandError, CommandResult, ErrorCode};
+
+/// What starting a command gives: its reply now, or a wait for its effect.
+pub enum Step {
+    Done(CommandResult),
+    Wait(Pending),
+}
+
+impl From<CommandResult> for Step {
+    fn from(result: CommandResult) -> Self {
+        Step::Done(result)
+    }
+}
+
+/// Something still settling: polled each frame until it gives the command's reply.
+pub trait Settle {
+    /// The reply once the effect is visible, `None` while it is not yet.
+    fn poll(&mut self) -> Option<CommandResult>;
+
+    /// What is being waited for, in words (`"the editor to switch to res://a.tscn"`).
+    fn waiting_for(&self) -> String;
+}
+
+/// A command's effect that has not settled yet.
+pub struct Pending(Box<dyn Settle>);
+
+impl Pending {
+    pub fn new(settle: impl Settle + 'static) -> Self {
+        Self(Box::new(settle))
+    }
+
+    /// Waits until `check` gives the reply, looking only on frames after this one (so every
+    /// call the command deferred has run).
+    pub fn after_frame(
+        waiting_for: impl Into<String>,
+        check: impl FnMut() -> Option<CommandResult> + 'static,
+    ) -> Self {
+        Self::new(AfterFrame {
+            started_frame: current_frame(),
+            waiting_for: waiting_for.into(),
+            check: Box::new(check),
+        })
+    }
+
+    pub fn poll(&mut self) -> Option<CommandResult> {
+        self.0.poll()
+    }
+
+    pub fn waiting_for(&self) -> String {
+        self.0.waiting_for()
+    }
+
+    /// The `DEFERRED_TIMEOUT` answer when the effect did not settle within `waited`.
+    pub fn timed_out(&self, waited: Duration) -> CommandError {
+        CommandError::new(
+            ErrorCode::DeferredTimeout,
+            format!(
+                "The command ran, but waiting for {} did not finish within {:.1}s; check the \
+                 editor (a dialog may be open) and read the state again before retrying.",
+                self.waiting_for(),
+                waited.as_secs_f32()
+            ),
+        )
+        .with_data("waiting_for", self.waiting_for())
+        .with_data("waited_seconds", waited.as_secs_f64())
+    }
+}
+
+/// The engine's frame counter.
+pub fn current_frame() -> u64 {
+    Engine::singleton().get_process_frames()
+}
+
+struct AfterFrame {
+    started_frame: u64,
+    waiting_for: String,
+    check: Box<dyn FnMut() -> Option<CommandResult>>,
+}
+
+impl Settle for AfterFrame {
+    fn poll(&mut self) -> Option<CommandResult> {
+        if current_frame() <= self.started_frame {
+            return None;
+        }
+        (self.check)()
+    }
+
+    fn waiting_for(&self) -> String {
+        self.waiting_for.clone()
+    }
+}
