@@ -25,6 +25,11 @@ use crate::stale_session::{SESSION_HEADER, StaleSessionLayer};
 /// The path the MCP endpoint is served at.
 pub const MCP_PATH: &str = "/mcp";
 
+/// Largest request body accepted. rmcp's default (4 MiB) refuses a write of a 4 MiB text
+/// before it reaches the editor (HTTP 413); 16 MiB takes a 5 MiB property or script with room
+/// for JSON escaping, and still bounds what one request can make the editor hold.
+pub const MAX_REQUEST_BODY_BYTES: usize = 16 * 1024 * 1024;
+
 /// Everything the app needs besides the executor.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
@@ -61,6 +66,7 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
     let mut http_config = StreamableHttpServerConfig::default()
         .with_cancellation_token(config.shutdown.child_token())
         .with_sse_keep_alive(Some(Duration::from_secs(15)))
+        .with_max_request_body_bytes(MAX_REQUEST_BODY_BYTES)
         // Plain JSON answers for simple calls on the stateless (2026-07-28) protocol: cheaper
         // for clients than an SSE stream; anything with notifications still streams.
         .with_json_response(true);

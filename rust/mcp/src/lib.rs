@@ -18,7 +18,7 @@ pub mod session_file;
 pub mod sessions;
 pub mod stale_session;
 
-pub use app::{AppConfig, MCP_PATH, app, app_with_sessions};
+pub use app::{AppConfig, MAX_REQUEST_BODY_BYTES, MCP_PATH, app, app_with_sessions};
 pub use arguments::ArgKind;
 pub use serve::{BODY_IDLE_TIMEOUT, BindError, BoundEndpoint, HEADER_READ_TIMEOUT, ServeTimeouts};
 pub use server::{GodotMcpServer, SERVER_NAME};

@@ -4,6 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 use godot_ai_executor::ExecutorHandle;
+use godot_ai_protocol::reply_size::{MAX_REPLY_BYTES, fit_reply};
 use godot_ai_protocol::{CommandError, JsonObject};
 use rmcp::ErrorData as McpError;
 use rmcp::RoleServer;
@@ -103,18 +104,41 @@ impl GodotMcpServer {
 /// A successful result the way godot-ai returns it: the data as JSON text and as
 /// `structuredContent`; a screenshot (data with `image_base64`) as its metadata in text and
 /// the PNG as an image block.
+///
+/// Data beyond [`MAX_REPLY_BYTES`] is summarised first ([`fit_reply`]). Nothing in-process
+/// limits a reply (rmcp streams any size), but the data goes out twice (text and
+/// `structuredContent`), so a write echoing 5 MiB answers over 10 MiB of JSON that agents
+/// load into their context: useless to them, and slow or fatal for some clients. The same
+/// budget as the bridge's keeps both front doors answering alike. A reply that cannot be
+/// summarised that small (rare: many small values) is sent whole: still the truth.
 fn success(mut data: JsonObject) -> CallToolResult {
     if let Some(Value::String(image)) = data.remove("image_base64") {
-        let metadata = Value::Object(data).to_string();
+        let metadata = Value::Object(fitted(data)).to_string();
         return CallToolResult::success(vec![
             ContentBlock::text(metadata),
             ContentBlock::image(image, "image/png"),
         ]);
     }
-    let value = Value::Object(data);
+    let value = Value::Object(fitted(data));
     let mut result = CallToolResult::success(vec![ContentBlock::text(value.to_string())]);
     result.structured_content = Some(value);
     result
+}
+
+/// `data` within [`MAX_REPLY_BYTES`], or whole when it cannot be.
+fn fitted(data: JsonObject) -> JsonObject {
+    match fit_reply(data, MAX_REPLY_BYTES) {
+        Ok(data) => data,
+        Err(oversized) => {
+            tracing::debug!(
+                "a {}-byte tool result cannot be summarised under {MAX_REPLY_BYTES} bytes \
+                 (at best {}); sending it whole",
+                oversized.bytes,
+                oversized.smallest_bytes
+            );
+            oversized.data
+        }
+    }
 }
 
 /// A tool error the way godot-ai returns it: `isError: true`, text starting with the code, and

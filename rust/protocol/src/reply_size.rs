@@ -117,14 +117,15 @@ struct Plan {
     size: usize,
 }
 
-/// Greedy choice: strings largest first, then containers largest first, until the reply
+/// Greedy choice: strings largest first, then containers largest first (equals in document
+/// order), until the reply
 /// (with its pointer list) fits. A container chosen after values inside it replaces them.
 fn plan(total: usize, budget: usize, mut candidates: Vec<Candidate>) -> Plan {
+    // Stable: equally large values go in document order.
     candidates.sort_by(|a, b| {
         b.is_string
             .cmp(&a.is_string)
             .then_with(|| b.size.cmp(&a.size))
-            .then_with(|| a.pointer.cmp(&b.pointer))
     });
     let mut chosen: Vec<Candidate> = Vec::new();
     // Size of the reply with the chosen values summarised, without the pointer list.
