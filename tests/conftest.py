@@ -13,7 +13,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from editor_harness import TEST_PROJECT, Editor, free_port, wait_until
+from editor_harness import TEST_PROJECT, Editor, free_port, wait_until, wait_until_async
 
 
 @pytest.fixture
@@ -50,16 +50,32 @@ async def current_scene(url: str) -> str:
 
 
 def wait_for_open_scene(url: str, scene: str, timeout: float = 60.0) -> None:
-    """The editor loads the scene given on its command line a few frames after plugins start.
-    For synchronous code (fixtures); async tests use `open_scene_ready`."""
-    wait_until(lambda: anyio.run(current_scene, url) == scene, timeout, f"{scene} to be open")
+    """Waits until the editor has loaded the scene given on its command line: it does so a few
+    frames after plugins start, and says nothing when it does, so its state is polled. For
+    synchronous code (fixtures); async tests use `open_scene_ready`."""
+    seen = []
+
+    def opened():
+        seen.append(anyio.run(current_scene, url))
+        return seen[-1] == scene
+
+    wait_until(opened, timeout, f"the editor at {url} to open {scene} from its command line",
+               lambda: f"current_scene was {seen[-1]!r}" if seen else "")
 
 
 async def open_scene_ready(url: str, scene: str, timeout: float = 60.0) -> None:
-    """Polls (bounded) until the editor reports `scene` as the open scene."""
-    with anyio.fail_after(timeout):
-        while await current_scene(url) != scene:
-            await anyio.sleep(0.05)
+    """Waits (bounded) until a starting editor has loaded the scene given on its command line.
+    Only for that: after an agent's own scene_open or scene_manage create, the very next call
+    must already see the new scene, so tests do not wait for it."""
+    seen = []
+
+    async def opened():
+        seen.append(await current_scene(url))
+        return seen[-1] == scene
+
+    await wait_until_async(opened, timeout,
+                           f"the editor at {url} to open {scene} from its command line",
+                           lambda: f"current_scene was {seen[-1]!r}" if seen else "")
 
 
 async def editor_with_main_scene(project, name: str) -> Editor:
@@ -80,16 +96,3 @@ def structured(result) -> dict:
     assert result.structured_content is not None, result
     assert json.loads(result.content[0].text) == result.structured_content
     return result.structured_content
-
-
-async def retry_while_importing(client, tool, arguments, timeout: float = 10.0):
-    """Calls a write tool, retrying while the editor refuses it because it is importing (right
-    after a file change the editor rescans; the refusal says retryable). Bounded."""
-    with anyio.fail_after(timeout):
-        while True:
-            result = await client.call_tool(tool, arguments)
-            refused = result.is_error and result.content[0].text.startswith(
-                "EDITOR_NOT_READY: Editor is importing")
-            if not refused:
-                return result
-            await anyio.sleep(0.05)

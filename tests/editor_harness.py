@@ -15,6 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import anyio
 import httpx
 
 GODOT = os.environ.get("GODOT_AI_TEST_GODOT", "")
@@ -45,7 +46,9 @@ def port_is_free(port: int) -> bool:
 
 
 def wait_until(condition, timeout: float, what: str, on_timeout=lambda: ""):
-    """Polls `condition` until it returns something truthy; fails after `timeout` seconds."""
+    """Polls `condition` until it returns something truthy, and returns that; fails after
+    `timeout` seconds saying `what` did not happen. For conditions with no event to wait on
+    (a line in a log file, a port answering, a process gone), never as a delay."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -54,6 +57,22 @@ def wait_until(condition, timeout: float, what: str, on_timeout=lambda: ""):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{on_timeout()}")
         time.sleep(POLL_INTERVAL)
+
+
+async def wait_until_async(condition, timeout: float, what: str, on_timeout=lambda: ""):
+    """`wait_until` for async code: `condition` is a coroutine function, typically a read-only
+    query (the editor's or a server's state) whose answer changes when the awaited event has
+    happened. Never for retrying a call whose answer the test asserts."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = await condition()
+        if last:
+            return last
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} "
+                                 f"(last answer: {last!r})\n{on_timeout()}")
+        await anyio.sleep(POLL_INTERVAL)
 
 
 def make_project(name: str, *, with_addon: bool = True, plugin_enabled: bool = True) -> Path:
@@ -216,14 +235,21 @@ class Editor:
 
     def wait_for_output(self, text: str, timeout: float = STARTUP_TIMEOUT, after: int = 0) -> str:
         """Waits for an Output line containing `text` (among lines from index `after` on)."""
+        return self.wait_for_line(text, timeout, after)[1]
+
+    def wait_for_line(self, text: str, timeout: float = STARTUP_TIMEOUT,
+                      after: int = 0) -> tuple[int, str]:
+        """Like `wait_for_output`, and also returns the line's index, for waiting on what
+        comes after it."""
 
         def find():
-            for line in self.output_lines()[after:]:
+            for index, line in enumerate(self.output_lines()[after:], start=after):
                 if text in line:
-                    return line
+                    return index, line
             return None
 
-        return wait_until(find, timeout, f"Output line containing {text!r}", self.tail)
+        return wait_until(find, timeout, f"Output line containing {text!r} (after line {after})",
+                          self.tail)
 
     def wait_for_exit(self, timeout: float = 30.0) -> int:
         wait_until(lambda: not self.is_running(), timeout, "the editor to exit", self.tail)

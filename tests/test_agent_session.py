@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from conftest import editor_with_main_scene, open_scene_ready, retry_while_importing, structured
+from conftest import editor_with_main_scene, structured
 from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
@@ -23,7 +23,10 @@ func _physics_process(_delta: float) -> void:
 
 
 async def call(client, tool, arguments):
-    return structured(await retry_while_importing(client, tool, arguments))
+    """One call, as an agent makes it: no retry, and it must succeed."""
+    result = await client.call_tool(tool, arguments)
+    assert not result.is_error, f"{tool}: {result.content[0].text}"
+    return structured(result)
 
 
 async def test_an_agent_builds_a_level_saves_it_and_finds_it_intact_after_a_restart():
@@ -59,8 +62,8 @@ async def test_an_agent_builds_a_level_saves_it_and_finds_it_intact_after_a_rest
 
         editor = await editor_with_main_scene(project, "agent_session_2")
         async with Client(editor.url) as client:
+            # The next call already sees the opened scene: an agent does not wait for it.
             await call(client, "scene_open", {"path": "res://levels/arena.tscn"})
-            await open_scene_ready(editor.url, "res://levels/arena.tscn")
             tree = await call(client, "scene_get_hierarchy", {})
             assert [(n["path"], n["type"]) for n in tree["nodes"]] == [
                 ("/Arena", "Node2D"),

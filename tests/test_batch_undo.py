@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from conftest import editor_with_main_scene, retry_while_importing, structured
+from conftest import editor_with_main_scene, structured
 from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
@@ -67,8 +67,9 @@ async def test_a_failing_batch_rolls_back_every_scene_command():
     try:
         async with Client(editor.url) as client:
             await call(client, "script_create", {"path": "res://world.gd", "content": SCRIPT})
-            structured(await retry_while_importing(client, "node_manage", {"op": "add_to_group", "params": {
-                "path": "/Main/Sun", "group": "lights"}}))
+            # Right after a file write, as an agent would: no retry.
+            await call(client, "node_manage", {"op": "add_to_group", "params": {
+                "path": "/Main/Sun", "group": "lights"}})
             await call(client, "scene_save", {})
             saved_before = (project / "main.tscn").read_text()
             before = await scene_snapshot(client)

@@ -8,7 +8,7 @@ import json
 import pytest
 from mcp import Client
 
-from conftest import editor_with_main_scene, retry_while_importing, structured
+from conftest import editor_with_main_scene, structured
 from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
@@ -136,20 +136,22 @@ async def test_scripts_are_patched_outlined_and_found():
             assert outline["functions"] == [{"name": "_ready", "line": 8}, {"name": "hurt", "line": 11}]
             assert outline["signals"] == ["died"] and outline["exports"] == [{"name": "speed", "line": 6}]
 
-            patched = structured(await retry_while_importing(client, "script_patch", {
-                "path": "res://player.gd", "old_text": "200.0", "new_text": "300.0"}))
+            # Each call follows the previous file write at once, as an agent's would.
+            patched = await call(client, "script_patch", {
+                "path": "res://player.gd", "old_text": "200.0", "new_text": "300.0"})
             assert patched["replacements"] == 1 and patched["undoable"] is False
             assert "speed: float = 300.0" in (project / "player.gd").read_text()
-            twice = await retry_while_importing(client, "script_patch", {
+            twice = await call(client, "script_patch", {
                 "path": "res://player.gd", "old_text": "\tpass", "new_text": "\treturn"})
-            assert not twice.is_error
-            ambiguous = await retry_while_importing(client, "script_patch", {
+            assert twice["replacements"] == 1
+            assert "\treturn\n" in (project / "player.gd").read_text()
+            ambiguous = await error_text(client, "script_patch", {
                 "path": "res://player.gd", "old_text": "func ", "new_text": "static func "})
-            assert ambiguous.content[0].text.startswith(
+            assert ambiguous.startswith(
                 "INVALID_PARAMS: old_text matches 2 times; pass replace_all=true")
-            absent = await retry_while_importing(client, "script_patch", {
+            absent = await error_text(client, "script_patch", {
                 "path": "res://player.gd", "old_text": "no such text", "new_text": ""})
-            assert absent.content[0].text.startswith("INVALID_PARAMS: old_text not found in res://player.gd")
+            assert absent.startswith("INVALID_PARAMS: old_text not found in res://player.gd")
 
             scripts = await call(client, "filesystem_manage", {"op": "search", "params": {"type": "GDScript"}})
             assert {"path": "res://player.gd", "type": "GDScript"} in scripts["files"]
@@ -159,10 +161,10 @@ async def test_scripts_are_patched_outlined_and_found():
             no_filter = await error_text(client, "filesystem_manage", {"op": "search", "params": {}})
             assert no_filter == "MISSING_REQUIRED_PARAM: At least one filter (name, type, path) is required"
 
-            await retry_while_importing(client, "filesystem_manage", {"op": "write_text", "params": {
+            await call(client, "filesystem_manage", {"op": "write_text", "params": {
                 "path": "res://dot.svg", "content": DOT}})
-            reimported = structured(await retry_while_importing(client, "filesystem_manage", {
-                "op": "reimport", "params": {"paths": ["res://dot.svg", "res://gone.png", "res://../x"]}}))
+            reimported = await call(client, "filesystem_manage", {
+                "op": "reimport", "params": {"paths": ["res://dot.svg", "res://gone.png", "res://../x"]}})
             assert reimported["reimported"] == ["res://dot.svg"]
             assert (project / "dot.svg.import").is_file()
             assert reimported["not_found"][0] == "res://gone.png (file does not exist)"

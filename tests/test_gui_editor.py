@@ -67,11 +67,11 @@ async def test_a_windowed_editor_serves_and_captures_its_viewport(gui_editor):
         assert "image_base64" not in metadata_only and metadata_only["width"] > 0
 
         assert metadata["view"] == "3d", "main.tscn has a Node3D root"
-        await client.call_tool("scene_manage", {"op": "create", "params": {
-            "path": "res://flat.tscn", "root_type": "Node2D"}})
-        await open_scene_ready(gui_editor.url, "res://flat.tscn")
-        flat = await client.call_tool("editor_screenshot", {"include_image": False})
-        assert flat.structured_content["view"] == "2d" and flat.structured_content["width"] > 0
+        # The new scene is open for the very next call: no waiting, as for an agent.
+        structured(await client.call_tool("scene_manage", {"op": "create", "params": {
+            "path": "res://flat.tscn", "root_type": "Node2D"}}))
+        flat = structured(await client.call_tool("editor_screenshot", {"include_image": False}))
+        assert flat["view"] == "2d" and flat["width"] > 0
 
         other = await client.call_tool("editor_screenshot", {"source": "game"})
         assert other.is_error and other.content[0].text.startswith(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from conftest import editor_with_main_scene, retry_while_importing, structured
+from conftest import editor_with_main_scene, structured
 from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
@@ -21,13 +21,14 @@ TIMEOUT_TO_WORLD = {"path": "/Main/Timer", "signal": "timeout",
 
 
 async def ok(client, tool, arguments) -> dict:
-    result = await retry_while_importing(client, tool, arguments)
+    """One call, as an agent makes it (no retry, even right after a file write)."""
+    result = await client.call_tool(tool, arguments)
     assert not result.is_error, result.content[0].text
     return structured(result)
 
 
 async def error(client, tool, arguments) -> str:
-    result = await retry_while_importing(client, tool, arguments)
+    result = await client.call_tool(tool, arguments)
     assert result.is_error, result
     return result.content[0].text
 
