@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tower::Layer;
 
 use crate::guard;
+use crate::in_flight::InFlight;
 use crate::server::GodotMcpServer;
 use crate::session_file::SessionFile;
 use crate::sessions::{self, Sessions};
@@ -33,8 +34,11 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Everything the app needs besides the executor.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
-    /// Cancelled when the plugin stops: ends every session and open SSE stream.
+    /// Cancelled when the plugin stops: ends every session and open SSE stream. Cancel it once
+    /// `in_flight` has drained (see [`InFlight`]), so every request gets its answer first.
     pub shutdown: CancellationToken,
+    /// The POSTs whose answers are still on their way.
+    pub in_flight: InFlight,
     /// Idle time after which a session is forgotten; `None` keeps sessions while the editor runs.
     pub session_idle_timeout: Option<Duration>,
     /// Where sessions are persisted so they survive a restart; `None` keeps them in memory only.
@@ -48,6 +52,7 @@ impl Default for AppConfig {
     fn default() -> Self {
         Self {
             shutdown: CancellationToken::new(),
+            in_flight: InFlight::new(),
             session_idle_timeout: None,
             session_file: None,
             editor_session_id: String::new(),
@@ -102,6 +107,10 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
         })),
         None => router,
     };
+    let in_flight = config.in_flight;
+    let router = router.layer(middleware::from_fn(move |request: Request, next: Next| {
+        in_flight.clone().track(request, next)
+    }));
     (
         router.layer(middleware::from_fn(guard::loopback_only)),
         sessions,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use godot_ai_bridge::{ACK_TIMEOUT, BridgeConfig, DIAL_TIMEOUT, TcpDial};
 use godot_ai_executor::{DEFAULT_CAPACITY, ExecutorHandle, channel};
-use godot_ai_mcp::{AppConfig, BindError, BoundEndpoint, app};
+use godot_ai_mcp::{AppConfig, BindError, BoundEndpoint, InFlight, app};
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -27,8 +27,9 @@ use crate::{main_thread, pacing};
 /// How long stopping waits for runtime threads before abandoning them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
-/// How long stopping waits for the bridge to say goodbye to the server.
-const BRIDGE_GOODBYE: Duration = Duration::from_millis(600);
+/// How long stopping waits for the bridge to say goodbye to the server, and for requests in
+/// flight to get their answers (the "editor stopped" error) before their connections close.
+const GOODBYE: Duration = Duration::from_millis(600);
 
 /// Worker threads of the runtime: enough for concurrent clients, light on a 2-core machine.
 const WORKER_THREADS: usize = 2;
@@ -37,8 +38,19 @@ struct Running {
     runtime: Runtime,
     session: Session,
     shutdown: CancellationToken,
-    mcp_port: Option<u16>,
+    endpoint: Option<Endpoint>,
     bridge: Option<JoinHandle<()>>,
+}
+
+/// The MCP endpoint while it serves.
+struct Endpoint {
+    port: u16,
+    /// Cancelled first when stopping: no new connection is accepted.
+    stop_accepting: CancellationToken,
+    /// The requests still being answered; the sessions end only once they are.
+    in_flight: InFlight,
+    /// Ends once every connection has been answered and closed.
+    serving: JoinHandle<()>,
 }
 
 /// This editor's session as godot-ai names it: `<project-slug>@<4 hex>`, new per plugin load,
@@ -88,14 +100,14 @@ pub fn start() {
         id: godot_ai_bridge::session_id::new_session_id(&snapshot::identity().project_path),
         started: std::time::SystemTime::now(),
     };
-    let mcp_port = start_mcp_endpoint(&runtime, executor.clone(), &shutdown, &session.id);
+    let endpoint = start_mcp_endpoint(&runtime, executor.clone(), &shutdown, &session.id);
     let bridge = start_bridge(&runtime, executor, &shutdown, &session.id);
     RUNNING.with(|slot| {
         slot.replace(Some(Running {
             runtime,
             session,
             shutdown,
-            mcp_port,
+            endpoint,
             bridge,
         }))
     });
@@ -106,7 +118,7 @@ fn start_mcp_endpoint(
     executor: ExecutorHandle,
     shutdown: &CancellationToken,
     session_id: &str,
-) -> Option<u16> {
+) -> Option<Endpoint> {
     let choice = settings::mcp_port();
     let endpoint = match BoundEndpoint::bind(choice.port) {
         Ok(endpoint) => endpoint,
@@ -117,18 +129,21 @@ fn start_mcp_endpoint(
     };
     let url = endpoint.url();
     let port = endpoint.address().port();
+    let in_flight = InFlight::new();
     let router = app(
         executor,
         AppConfig {
             shutdown: shutdown.clone(),
+            in_flight: in_flight.clone(),
             session_idle_timeout: settings::session_idle_timeout(),
             session_file: Some(settings::session_file()),
             editor_session_id: session_id.to_owned(),
         },
     );
-    let serve_shutdown = shutdown.clone();
-    runtime.spawn(async move {
-        if let Err(error) = endpoint.serve(router, serve_shutdown).await {
+    let stop_accepting = shutdown.child_token();
+    let serve_stop = stop_accepting.clone();
+    let serving = runtime.spawn(async move {
+        if let Err(error) = endpoint.serve(router, serve_stop).await {
             tracing::error!("MCP endpoint stopped with an error: {error}");
         }
     });
@@ -137,7 +152,12 @@ fn start_mcp_endpoint(
         "add it to Claude Code with: claude mcp add --transport http godot-ai-native {url}"
     );
     tracing::debug!(port, source = choice.source, "endpoint started");
-    Some(port)
+    Some(Endpoint {
+        port,
+        stop_accepting,
+        in_flight,
+        serving,
+    })
 }
 
 fn start_bridge(
@@ -171,16 +191,26 @@ pub fn stop() {
         return;
     };
     let started = Instant::now();
-    running.shutdown.cancel();
-    if let Some(bridge) = running.bridge {
-        // Bounded: the bridge only needs to write its close frame.
-        let _ = running
-            .runtime
-            .block_on(async { tokio::time::timeout(BRIDGE_GOODBYE, bridge).await });
-    }
+    let deadline = tokio::time::Instant::now() + GOODBYE;
+    let port = running.endpoint.as_ref().map(|endpoint| endpoint.port);
+    // In order, each step bounded by one deadline: stop accepting; let the requests in flight
+    // get their answers (the queue is gone, so every call waiting for the editor already has
+    // its error) instead of cutting their streams; end the sessions and the bridge (which
+    // writes its close frame); let the connections close.
+    running.runtime.block_on(async {
+        if let Some(endpoint) = &running.endpoint {
+            endpoint.stop_accepting.cancel();
+            let _ = tokio::time::timeout_at(deadline, endpoint.in_flight.drained()).await;
+        }
+        running.shutdown.cancel();
+        let serving = running.endpoint.map(|endpoint| endpoint.serving);
+        for task in [running.bridge, serving].into_iter().flatten() {
+            let _ = tokio::time::timeout_at(deadline, task).await;
+        }
+    });
     running.runtime.shutdown_timeout(SHUTDOWN_GRACE);
     let elapsed = started.elapsed().as_secs_f64() * 1000.0;
-    match running.mcp_port {
+    match port {
         Some(port) => {
             tracing::info!("MCP endpoint stopped; port {port} is free ({elapsed:.1} ms)")
         }

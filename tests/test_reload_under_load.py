@@ -1,0 +1,98 @@
+"""Plugin reloads while an agent keeps calling tools: every call ends (with a result or a clear
+error) well within the time an agent waits, and the agent's session carries on afterwards.
+
+The official client sets no timeout of its own, so a call the endpoint leaves hanging would
+hang the agent: the bound here (35 s) is the test's, not the client's."""
+
+from __future__ import annotations
+
+import collections
+import time
+
+import anyio
+import httpcore2
+import httpx2
+import pytest
+from mcp import Client, MCPError
+
+from conftest import running_editor, structured
+from editor_harness import make_project
+
+pytestmark = pytest.mark.anyio
+
+ENDPOINT_LINE = "MCP | MCP endpoint listening on http://127.0.0.1:"
+RELOADS = 20
+CALL_BOUND = 35.0
+
+
+async def test_every_call_ends_while_the_plugin_reloads_twenty_times():
+    project = make_project("reload_load")
+    with running_editor(project, "reload_load") as editor:
+        editor.wait_for_endpoint()
+        outcomes: list[str] = []
+        slowest = 0.0
+        reloads_done = anyio.Event()
+
+        async def agent():
+            # A client whose connection the reload cut (a request in the listen queue when the
+            # port closed) is replaced by a new one, as an agent reconnects; every call still
+            # ends, and the replaced client's session is restored by the editor.
+            while not reloads_done.is_set():
+                try:
+                    await call_tools_until_done()
+                except* (httpx2.TransportError, httpcore2.NetworkError) as group:
+                    outcomes.append(f"transport: {type(group.exceptions[0]).__name__}")
+                    await anyio.to_thread.run_sync(lambda: editor.wait_for_endpoint(timeout=30))
+
+        async def call_tools_until_done():
+            nonlocal slowest
+            async with Client(editor.url, mode="legacy") as client:
+                tools = ["editor_state", "scene_get_hierarchy", "node_get_properties"]
+                index = 0
+                while not reloads_done.is_set():
+                    tool = tools[index % len(tools)]
+                    arguments = {"path": "/Main"} if tool == "node_get_properties" else {}
+                    index += 1
+                    started = time.monotonic()
+                    try:
+                        with anyio.fail_after(CALL_BOUND):
+                            try:
+                                result = await client.call_tool(tool, arguments)
+                                outcomes.append(f"tool error: {result.content[0].text}"
+                                                if result.is_error else "ok")
+                            except MCPError as error:
+                                outcomes.append(f"mcp error: {error}")
+                    finally:
+                        slowest = max(slowest, time.monotonic() - started)
+                # The session carries on after all the reloads.
+                after = structured(await client.call_tool("editor_state", {}))
+                assert after["project_name"] == "Godot AI Native Test Project"
+
+        async def reloader():
+            try:
+                for _ in range(RELOADS):
+                    lines = len(editor.output_lines())
+                    async with Client(editor.url) as client:
+                        answer = structured(await client.call_tool("editor_reload_plugin", {}))
+                    assert answer["reloading"] is True
+                    await anyio.to_thread.run_sync(
+                        lambda: editor.wait_for_output(ENDPOINT_LINE, after=lines, timeout=30))
+                    await anyio.to_thread.run_sync(lambda: editor.wait_for_endpoint(timeout=30))
+            finally:
+                reloads_done.set()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(agent)
+            group.start_soon(reloader)
+
+        assert slowest < CALL_BOUND
+        assert outcomes.count("ok") > RELOADS, outcomes
+        # At most one cut connection per reload.
+        assert len([o for o in outcomes if o.startswith("transport:")]) <= RELOADS, outcomes
+        # A call cut by a reload may fail, but only with an error that says what happened.
+        clear = ("transport:", "mcp error:", "tool error: INTERNAL_ERROR: The editor stopped")
+        print(f"{len(outcomes)} calls, slowest {slowest:.2f}s:",
+              collections.Counter(outcome[:60] for outcome in outcomes))
+        unexpected = [outcome for outcome in outcomes
+                      if outcome != "ok" and not outcome.startswith(clear)]
+        assert unexpected == [], unexpected
