@@ -9,13 +9,24 @@ use super::reply::into_object;
 
 /// What the editor can do right now, in godot-ai's order of precedence.
 pub fn readiness() -> &'static str {
-    let editor = EditorInterface::singleton();
-    if editor
+    if is_scanning() {
+        "importing"
+    } else {
+        readiness_besides_scanning()
+    }
+}
+
+/// True while the editor scans or imports its files.
+pub fn is_scanning() -> bool {
+    EditorInterface::singleton()
         .get_resource_filesystem()
         .is_some_and(|filesystem| filesystem.is_scanning())
-    {
-        "importing"
-    } else if editor.is_playing_scene() {
+}
+
+/// [`readiness`] as if no scan ran: `playing`, `no_scene` or `ready`.
+pub fn readiness_besides_scanning() -> &'static str {
+    let editor = EditorInterface::singleton();
+    if editor.is_playing_scene() {
         "playing"
     } else if editor.get_edited_scene_root().is_none() {
         "no_scene"
