@@ -22,7 +22,9 @@ pub mod stale_session;
 pub use app::{AppConfig, MAX_REQUEST_BODY_BYTES, MCP_PATH, app, app_with_sessions};
 pub use arguments::ArgKind;
 pub use in_flight::InFlight;
-pub use serve::{BODY_IDLE_TIMEOUT, BindError, BoundEndpoint, HEADER_READ_TIMEOUT, ServeTimeouts};
+pub use serve::{
+    BODY_IDLE_TIMEOUT, BindError, BoundEndpoint, HEADER_READ_TIMEOUT, KeptListener, ServeTimeouts,
+};
 pub use server::{GodotMcpServer, SERVER_NAME};
 pub use session_file::SessionFile;
 pub use stale_session::StaleSessionLayer;

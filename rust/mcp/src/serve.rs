@@ -77,6 +77,21 @@ impl Default for ServeTimeouts {
 }
 
 /// A listening socket on 127.0.0.1, not yet serving.
+/// A listening socket kept open between two endpoints (see [`BoundEndpoint::keep`]).
+/// Dropping it frees the port, once no endpoint serves it.
+#[derive(Debug)]
+pub struct KeptListener {
+    listener: StdTcpListener,
+    address: SocketAddr,
+}
+
+impl KeptListener {
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+}
+
 #[derive(Debug)]
 pub struct BoundEndpoint {
     listener: StdTcpListener,
@@ -108,6 +123,24 @@ impl BoundEndpoint {
     /// The URL MCP clients connect to.
     pub fn url(&self) -> String {
         format!("http://{}{MCP_PATH}", self.address)
+    }
+
+    /// A second handle on the same listening socket. While it lives the port stays bound and
+    /// the kernel keeps queueing connections, even after the endpoint serving the first
+    /// handle has stopped; [`BoundEndpoint::from_kept`] serves it again (a plugin reload).
+    pub fn keep(&self) -> io::Result<KeptListener> {
+        Ok(KeptListener {
+            listener: self.listener.try_clone()?,
+            address: self.address,
+        })
+    }
+
+    /// Serves a socket kept with [`BoundEndpoint::keep`].
+    pub fn from_kept(kept: KeptListener) -> Self {
+        Self {
+            listener: kept.listener,
+            address: kept.address,
+        }
     }
 
     /// Serves `app` with the default [`ServeTimeouts`] until `shutdown` is cancelled, then

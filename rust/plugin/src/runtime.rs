@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use godot_ai_bridge::{ACK_TIMEOUT, BridgeConfig, DIAL_TIMEOUT, TcpDial};
 use godot_ai_executor::{DEFAULT_CAPACITY, ExecutorHandle, channel};
-use godot_ai_mcp::{AppConfig, BindError, BoundEndpoint, InFlight, app};
+use godot_ai_mcp::{AppConfig, BindError, BoundEndpoint, InFlight, KeptListener, app};
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -51,6 +51,8 @@ struct Endpoint {
     in_flight: InFlight,
     /// Ends once every connection has been answered and closed.
     serving: JoinHandle<()>,
+    /// A second handle on the listening socket, so a reload can keep the port open.
+    kept: Option<KeptListener>,
 }
 
 /// This editor's session as godot-ai names it: `<project-slug>@<4 hex>`, new per plugin load,
@@ -72,6 +74,18 @@ pub fn session() -> Option<Session> {
 
 thread_local! {
     static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
+    /// Set by [`keep_port_across_next_stop`]: the next stop keeps the listening socket.
+    static KEEP_PORT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The listening socket a reload kept for the next start.
+    static KEPT: RefCell<Option<KeptListener>> = const { RefCell::new(None) };
+}
+
+/// Makes the next [`stop`] keep the MCP port open for the [`start`] that follows (a plugin
+/// reload): connections made in between wait in the kernel's queue and are served by the
+/// restarted endpoint, instead of being refused. A stop not followed by a start on the same
+/// port frees it at that start; one not followed by any start holds it until the editor exits.
+pub fn keep_port_across_next_stop() {
+    KEEP_PORT.with(|keep| keep.set(true));
 }
 
 /// Starts the services (stopping any that run). Each one that cannot start says why in the
@@ -120,7 +134,14 @@ fn start_mcp_endpoint(
     session_id: &str,
 ) -> Option<Endpoint> {
     let choice = settings::mcp_port();
-    let endpoint = match BoundEndpoint::bind(choice.port) {
+    let kept = KEPT
+        .with(|slot| slot.take())
+        .filter(|kept| kept.port() == choice.port);
+    let bound = match kept {
+        Some(kept) => Ok(BoundEndpoint::from_kept(kept)),
+        None => BoundEndpoint::bind(choice.port),
+    };
+    let endpoint = match bound {
         Ok(endpoint) => endpoint,
         Err(error) => {
             tracing::error!("{}", describe_bind_error(&error));
@@ -140,6 +161,10 @@ fn start_mcp_endpoint(
             editor_session_id: session_id.to_owned(),
         },
     );
+    let kept = endpoint
+        .keep()
+        .map_err(|error| tracing::debug!("the MCP port cannot be kept across reloads: {error}"))
+        .ok();
     let stop_accepting = shutdown.child_token();
     let serve_stop = stop_accepting.clone();
     let serving = runtime.spawn(async move {
@@ -157,6 +182,7 @@ fn start_mcp_endpoint(
         stop_accepting,
         in_flight,
         serving,
+        kept,
     })
 }
 
@@ -187,12 +213,19 @@ fn start_bridge(
 /// Stops the services if they run; does nothing otherwise.
 pub fn stop() {
     main_thread::uninstall();
-    let Some(running) = RUNNING.with(|slot| slot.take()) else {
+    let keeping_port = KEEP_PORT.with(|keep| keep.replace(false));
+    let Some(mut running) = RUNNING.with(|slot| slot.take()) else {
         return;
     };
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + GOODBYE;
     let port = running.endpoint.as_ref().map(|endpoint| endpoint.port);
+    let kept = running
+        .endpoint
+        .as_mut()
+        .and_then(|endpoint| endpoint.kept.take())
+        .filter(|_| keeping_port);
+    let kept_port = kept.is_some();
     // In order, each step bounded by one deadline: stop accepting; let the requests in flight
     // get their answers (the queue is gone, so every call waiting for the editor already has
     // its error) instead of cutting their streams; end the sessions and the bridge (which
@@ -211,10 +244,17 @@ pub fn stop() {
     running.runtime.shutdown_timeout(SHUTDOWN_GRACE);
     let elapsed = started.elapsed().as_secs_f64() * 1000.0;
     match port {
+        Some(port) if kept_port => tracing::info!(
+            "MCP endpoint stopped for a reload; port {port} stays open for the restarted \
+             endpoint ({elapsed:.1} ms)"
+        ),
         Some(port) => {
             tracing::info!("MCP endpoint stopped; port {port} is free ({elapsed:.1} ms)")
         }
         None => tracing::info!("Godot AI plugin stopped ({elapsed:.1} ms)"),
+    }
+    if let Some(kept) = kept {
+        KEPT.with(|slot| slot.replace(Some(kept)));
     }
 }
 

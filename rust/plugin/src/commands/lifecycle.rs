@@ -22,6 +22,7 @@ const PLUGIN_NAME: &str = "godot_ai_native";
 pub fn reload_plugin(_params: &JsonObject) -> CommandResult {
     run_later(ANSWER_GRACE, || {
         tracing::info!("reloading the plugin");
+        crate::runtime::keep_port_across_next_stop();
         EditorInterface::singleton().set_plugin_enabled(PLUGIN_NAME, false);
         run_later(Duration::ZERO, || {
             EditorInterface::singleton().set_plugin_enabled(PLUGIN_NAME, true);
