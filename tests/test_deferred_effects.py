@@ -13,6 +13,8 @@ from godot_ai_server import GodotAiServer
 
 pytestmark = pytest.mark.anyio
 
+MAIN_UID = "uid://c7h2m5ain0tst"  # test_project/main.tscn
+
 
 async def call(client, tool, arguments):
     """A tool call that must succeed (no retry: an agent would not retry either)."""
@@ -90,8 +92,9 @@ async def test_each_deferred_command_is_seen_by_the_next_one():
             await call(client, "scene_manage", {"op": "create", "params": {
                 "path": "res://level.tscn", "root_type": "Node2D", "root_name": "Level"}})
             assert (await state())["current_scene"] == "res://level.tscn"
-            # open_scene of a scene already open in a tab switches to it.
-            await call(client, "scene_open", {"path": "res://main.tscn"})
+            # open_scene of a scene already open in a tab switches to it, named by its uid too.
+            opened = await call(client, "scene_open", {"path": MAIN_UID})
+            assert opened["path"] == MAIN_UID
             assert (await state())["current_scene"] == "res://main.tscn"
             # save_as edits the new file.
             await call(client, "scene_manage", {"op": "save_as", "params": {"path": "res://copy.tscn"}})

@@ -32,6 +32,8 @@ async def test_a_name_of_200000_characters_is_refused_and_changes_nothing(editor
         groups = structured(await client.call_tool("node_manage", {
             "op": "get_groups", "params": {"path": "/Main/Sun"}}))
         assert groups["groups"] == []
+        actions = structured(await client.call_tool("input_map_manage", {"op": "list", "params": {}}))
+        assert all(len(action["name"]) <= 255 for action in actions["actions"])
 
 
 async def test_a_name_at_the_limit_is_accepted(editor):

@@ -118,6 +118,32 @@ fn publish_snapshot() {
 
 /// Runs queued commands for this frame. Called from the library's per-frame hook.
 pub fn run_frame() {
+    // Some editor work (saving a scene, the progress dialog of an import or a play) runs
+    // nested engine frames from inside a command. A nested frame does nothing here: starting
+    // the next command inside the running one would break arrival order and could replace the
+    // head the running one is about to become.
+    if IN_FRAME.with(|inside| inside.replace(true)) {
+        return;
+    }
+    let _leave = LeaveFrame;
+    run_frame_once();
+}
+
+thread_local! {
+    /// True while [`run_frame`] runs.
+    static IN_FRAME: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Clears [`IN_FRAME`] when the frame's work ends, however it ends.
+struct LeaveFrame;
+
+impl Drop for LeaveFrame {
+    fn drop(&mut self) {
+        IN_FRAME.with(|inside| inside.set(false));
+    }
+}
+
+fn run_frame_once() {
     // No borrow is held while an action runs: it may schedule more or stop the endpoint.
     for action in due_actions() {
         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(action)).is_err() {
@@ -243,8 +269,8 @@ impl Head {
             Stage::Settling(mut pending, since) => match run_caught(&name, || pending.poll()) {
                 Ok(Some(result)) => return answered(&name, reply, result),
                 Ok(None) if now >= deadline => {
-                    let error = pending.timed_out(since.elapsed());
-                    return answered(&name, reply, Err(error));
+                    let result = pending.give_up(since.elapsed());
+                    return answered(&name, reply, result);
                 }
                 Ok(None) => Stage::Settling(pending, since),
                 Err(panicked) => return answered(&name, reply, Err(panicked)),

@@ -8,6 +8,7 @@
 //! not rolled back (its actions live in two histories) and says so.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
 
 use godot::classes::{EditorInterface, UndoRedo};
 use godot::prelude::*;
@@ -16,7 +17,7 @@ use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
 use super::reply::into_object;
-use super::settle::{Pending, Settle, Step};
+use super::settle::{Pending, Settle, Step, timed_out};
 use super::undo::undo_redo;
 use super::{command_handler, command_names};
 
@@ -137,6 +138,16 @@ impl Settle for Batch {
             ),
             None => "the batch".to_owned(),
         }
+    }
+
+    /// The entry still settling fails with `DEFERRED_TIMEOUT`; the batch then ends as for any
+    /// failed entry: its results so far, and a rollback when asked for and possible.
+    fn give_up(&mut self, waited: Duration) -> CommandResult {
+        let what = self.waiting_for();
+        if let Some((_, before)) = self.waiting.take() {
+            self.record(Err(timed_out(&what, waited)), before);
+        }
+        Ok(self.finish())
     }
 }
 

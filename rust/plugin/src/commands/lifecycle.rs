@@ -18,7 +18,8 @@ const ANSWER_GRACE: Duration = Duration::from_millis(150);
 const PLUGIN_NAME: &str = "godot_ai_native";
 
 /// Disables the plugin, then enables it again one frame later. The endpoint stops and starts
-/// again on the same port; clients must initialize a new session.
+/// again on the same port, which stays bound meanwhile; sessions are restored, so clients
+/// carry on.
 pub fn reload_plugin(_params: &JsonObject) -> CommandResult {
     run_later(ANSWER_GRACE, || {
         tracing::info!("reloading the plugin");
@@ -30,7 +31,7 @@ pub fn reload_plugin(_params: &JsonObject) -> CommandResult {
     });
     Ok(into_object(json!({
         "reloading": true,
-        "message": "The plugin restarts in a moment; initialize a new MCP session after about a second.",
+        "message": "The plugin restarts in a moment on the same port; sessions carry on (calls made meanwhile wait for it).",
     })))
 }
 

@@ -1,7 +1,7 @@
 //! Scene files: open, save, save as, create, and the list of open scenes. None of these is
 //! undoable (they touch files or switch tabs); replies say so.
 
-use godot::classes::{EditorInterface, PackedScene, ResourceSaver};
+use godot::classes::{EditorInterface, PackedScene, ResourceSaver, ResourceUid};
 use godot::global::Error;
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
@@ -18,8 +18,8 @@ use super::settle::{Pending, Settle, Step, current_frame};
 /// once the scene is the edited one and the editor has finished switching.
 pub fn open_scene(params: &JsonObject) -> Step {
     match checked_scene_to_open(params) {
-        Ok(path) => switch_to(
-            path.to_owned(),
+        Ok((path, file_path)) => switch_to(
+            file_path,
             into_object(json!({
                 "path": path,
                 "undoable": false,
@@ -30,7 +30,9 @@ pub fn open_scene(params: &JsonObject) -> Step {
     }
 }
 
-fn checked_scene_to_open(params: &JsonObject) -> Result<&str, CommandError> {
+/// The scene path as given, and as the editor names the scene's file (a `uid://` resolved, the
+/// path simplified), which is what the edited scene reports once it is open.
+fn checked_scene_to_open(params: &JsonObject) -> Result<(&str, String), CommandError> {
     let path = required_string(params, "path")?;
     super::files::checked_resource_path(path)?;
     let mut loader = godot::classes::ResourceLoader::singleton();
@@ -48,8 +50,10 @@ fn checked_scene_to_open(params: &JsonObject) -> Result<&str, CommandError> {
     }
     // The editor answers an imported scene (a .glb, .fbx ...) with a dialog offering a new
     // inherited scene, which nobody answers here.
-    let imported = path.starts_with("res://")
-        && checked_path_of(path).is_ok_and(|file| {
+    let file_path = ResourceUid::ensure_path(path).simplify_path().to_string();
+    super::files::checked_resource_path(&file_path)?;
+    let imported = file_path.starts_with("res://")
+        && checked_path_of(&file_path).is_ok_and(|file| {
             let mut sidecar = file.into_os_string();
             sidecar.push(".import");
             std::path::Path::new(&sidecar).is_file()
@@ -63,7 +67,7 @@ fn checked_scene_to_open(params: &JsonObject) -> Result<&str, CommandError> {
             ),
         ));
     }
-    Ok(path)
+    Ok((path, file_path))
 }
 
 /// Asks the editor to edit the scene at `path` and waits until it does, answering `reply`.

@@ -10,8 +10,8 @@
 //! - A poll never blocks and never spins a frame: it looks at the editor and says "not yet" or
 //!   gives the reply.
 //! - A poll is called only on the main thread, on frames after the one the command ran in.
-//! - The dispatcher bounds the wait (see `main_thread`); [`Pending::timed_out`] then says what
-//!   did not settle, as `DEFERRED_TIMEOUT`.
+//! - The dispatcher bounds the wait (see `main_thread`); [`Pending::give_up`] then says what
+//!   did not settle, as `DEFERRED_TIMEOUT` (a batch reports the entries it ran).
 
 use std::time::Duration;
 
@@ -38,6 +38,12 @@ pub trait Settle {
 
     /// What is being waited for, in words (`"the editor to switch to res://a.tscn"`).
     fn waiting_for(&self) -> String;
+
+    /// The reply when the wait ran out after `waited`: by default `DEFERRED_TIMEOUT` saying
+    /// what did not settle. Something that did part of its work reports that part instead.
+    fn give_up(&mut self, waited: Duration) -> CommandResult {
+        Err(timed_out(&self.waiting_for(), waited))
+    }
 }
 
 /// A command's effect that has not settled yet.
@@ -69,20 +75,24 @@ impl Pending {
         self.0.waiting_for()
     }
 
-    /// The `DEFERRED_TIMEOUT` answer when the effect did not settle within `waited`.
-    pub fn timed_out(&self, waited: Duration) -> CommandError {
-        CommandError::new(
-            ErrorCode::DeferredTimeout,
-            format!(
-                "The command ran, but waiting for {} did not finish within {:.1}s; check the \
-                 editor (a dialog may be open) and read the state again before retrying.",
-                self.waiting_for(),
-                waited.as_secs_f32()
-            ),
-        )
-        .with_data("waiting_for", self.waiting_for())
-        .with_data("waited_seconds", waited.as_secs_f64())
+    /// The reply when the effect did not settle within `waited` (see [`Settle::give_up`]).
+    pub fn give_up(&mut self, waited: Duration) -> CommandResult {
+        self.0.give_up(waited)
     }
+}
+
+/// The `DEFERRED_TIMEOUT` error for a wait for `waiting_for` that ran out after `waited`.
+pub fn timed_out(waiting_for: &str, waited: Duration) -> CommandError {
+    CommandError::new(
+        ErrorCode::DeferredTimeout,
+        format!(
+            "The command ran, but waiting for {waiting_for} did not finish within {:.1}s; check \
+             the editor (a dialog may be open) and read the state again before retrying.",
+            waited.as_secs_f32()
+        ),
+    )
+    .with_data("waiting_for", waiting_for)
+    .with_data("waited_seconds", waited.as_secs_f64())
 }
 
 /// The engine's frame counter.
