@@ -188,6 +188,16 @@ async fn drain_within_stops_when_the_budget_is_spent_but_runs_at_least_one_job()
     assert_eq!(queue.len(), 2);
 }
 
+/// The next job the queue receives, waiting (cooperatively) until one is there.
+async fn queued_job(queue: &mut JobQueue) -> Job {
+    loop {
+        match queue.try_next() {
+            Some(job) => return job,
+            None => tokio::task::yield_now().await,
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_job_answered_on_a_later_frame_reaches_its_caller() {
     let (handle, mut queue) = channel(4);
@@ -195,12 +205,7 @@ async fn a_job_answered_on_a_later_frame_reaches_its_caller() {
         let handle = handle.clone();
         async move { handle.execute(Command::bare("open_scene")).await }
     });
-    let job = loop {
-        match queue.try_next() {
-            Some(job) => break job,
-            None => tokio::task::yield_now().await,
-        }
-    };
+    let job = queued_job(&mut queue).await;
     let (command, answer) = job.into_parts();
     assert_eq!(command.name, "open_scene");
     assert!(!answer.is_abandoned());
@@ -221,12 +226,7 @@ async fn an_answer_dropped_unsent_ends_the_call_with_a_clear_error() {
         let handle = handle.clone();
         async move { handle.execute(Command::bare("run_project")).await }
     });
-    let job = loop {
-        match queue.try_next() {
-            Some(job) => break job,
-            None => tokio::task::yield_now().await,
-        }
-    };
+    let job = queued_job(&mut queue).await;
     let (_command, answer) = job.into_parts();
     drop(answer);
     let error = call.await.unwrap().unwrap_err();
