@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 
 import anyio
@@ -75,15 +76,31 @@ async def wait_until_async(condition, timeout: float, what: str, on_timeout=lamb
         await anyio.sleep(POLL_INTERVAL)
 
 
-def make_project(name: str, *, with_addon: bool = True, plugin_enabled: bool = True) -> Path:
+def make_project(name: str, *, with_addon: bool = True, plugin_enabled: bool = True,
+                 addon_zip: Path | None = None, opened_before: bool = True) -> Path:
     """A fresh copy of test_project under the e2e workdir, optionally with the addon copied in
-    (exactly what a user does) and enabled in project.godot."""
+    (exactly what a user does; from the release zip when `addon_zip` is given, unpacked at the
+    project's root as the Asset Library does) and enabled in project.godot.
+
+    `opened_before` (the default) gives the project what an editor that opened it once leaves:
+    `.godot/extension_list.cfg` naming the addon, so the editor loads the extension at start.
+    Without it the editor discovers the extension during its first scan and loads it then,
+    which is what a user sees once, right after installing; Godot then regenerates its class
+    documentation on a thread, and Godot 4.6.3 crashes if it quits during that (an engine
+    bug the plugin cannot observe). Tests of the first install pass False."""
     project = WORKDIR / "projects" / name
     if project.exists():
         shutil.rmtree(project)
     shutil.copytree(TEST_PROJECT, project, ignore=shutil.ignore_patterns(".godot", "addons"))
-    if with_addon:
+    if addon_zip is not None:
+        with zipfile.ZipFile(addon_zip) as archive:
+            archive.extractall(project)
+    elif with_addon:
         shutil.copytree(ADDON, project / "addons" / "godot_ai_native")
+    if opened_before and (with_addon or addon_zip is not None):
+        (project / ".godot").mkdir()
+        (project / ".godot" / "extension_list.cfg").write_text(
+            "res://addons/godot_ai_native/godot_ai_native.gdextension\n")
     if not plugin_enabled:
         settings = project / "project.godot"
         text = settings.read_text()
@@ -167,8 +184,10 @@ class Editor:
     window on `display` (an X display such as `:3`, rendering with OpenGL)."""
 
     def __init__(self, project: Path, port: int, name: str, *, allow_headless: bool = True,
-                 extra_env: dict[str, str] | None = None, display: str | None = None):
-        if not GODOT:
+                 extra_env: dict[str, str] | None = None, display: str | None = None,
+                 godot: str | None = None):
+        self._godot = godot or GODOT
+        if not self._godot:
             raise RuntimeError("GODOT_AI_TEST_GODOT is not set: run the tests with `cargo xtask test`")
         self.project = project
         self.port = port
@@ -193,7 +212,7 @@ class Editor:
     def start(self) -> "Editor":
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [GODOT, *self._window_args, "--editor", "--path", str(self.project), "res://main.tscn"],
+            [self._godot, *self._window_args, "--editor", "--path", str(self.project), "res://main.tscn"],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

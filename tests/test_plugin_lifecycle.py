@@ -30,7 +30,7 @@ async def editor_state(url: str) -> dict:
 
 
 async def test_addon_copied_into_another_project_serves_mcp():
-    project = make_project("copied_addon")
+    project = make_project("copied_addon", opened_before=False)
     with running_editor(project, "copied_addon") as editor:
         editor.wait_for_endpoint()
         line = editor.wait_for_output(ENDPOINT_LINE)

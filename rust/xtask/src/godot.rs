@@ -12,15 +12,13 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::debian_root::{self, SUITE};
 use crate::mounts::Mounts;
 use crate::paths;
-use crate::process::{self, on_path, output};
-
-/// The Debian suite whose `godot` package is 4.6.
-const SUITE: &str = "sid";
+use crate::process::{on_path, output};
 
 /// Packages installed into the root besides Godot's own dependencies.
-const EXTRA_PACKAGES: &str = "godot,ca-certificates";
+const EXTRA_PACKAGES: [&str; 2] = ["godot", "ca-certificates"];
 
 /// A virtual display and a software OpenGL driver, for the tests of a GUI (not headless)
 /// editor: installed into the root on first use.
@@ -169,41 +167,18 @@ fn root_dir() -> PathBuf {
 }
 
 fn install_root(root: &Path) -> Result<()> {
-    if !is_root_user() {
+    if !debian_root::is_root_user() {
         bail!(
             "Godot 4.6 is not installed, and installing it (debootstrap, chroot) needs root.\n\
              Run as root, or set GODOT=/path/to/godot (4.6 or newer)."
         );
     }
-    eprintln!(
-        "xtask: installing Godot 4.6 from Debian {SUITE} into {}",
-        root.display()
-    );
-    if !on_path("debootstrap") && !Path::new("/usr/sbin/debootstrap").exists() {
-        process::run(Command::new("apt-get").arg("update").arg("-q"))?;
-        process::run(Command::new("apt-get").args(["install", "-y", "-q", "debootstrap"]))?;
-    }
-    let partial = PathBuf::from(format!("{}.partial", root.display()));
-    if partial.exists() {
-        // A previous attempt was interrupted: nothing of ours is mounted in it, start over.
-        fs::remove_dir_all(&partial)
-            .with_context(|| format!("removing the unfinished {}", partial.display()))?;
-    }
-    fs::create_dir_all(partial.parent().expect("cache has a parent"))?;
-    process::run(
-        Command::new("debootstrap")
-            .args([
-                "--variant=minbase",
-                &format!("--include={EXTRA_PACKAGES},{}", DISPLAY_PACKAGES.join(",")),
-                SUITE,
-            ])
-            .arg(&partial),
-    )
-    .context("debootstrap could not build the Debian root holding Godot")?;
-    if root.exists() {
-        fs::remove_dir_all(root)?;
-    }
-    fs::rename(&partial, root)?;
+    let packages: Vec<&str> = EXTRA_PACKAGES
+        .iter()
+        .chain(&DISPLAY_PACKAGES)
+        .copied()
+        .collect();
+    debian_root::bootstrap(root, &packages, "Godot 4.6")?;
     let godot = Godot::Chroot {
         root: root.to_path_buf(),
     };
@@ -228,29 +203,10 @@ fn ensure_display_packages(root: &Path) -> Result<()> {
         "xtask: installing a virtual display (Xvfb, Mesa) into {}",
         root.display()
     );
-    let install = |root: &Path| {
-        process::run(
-            Command::new("/usr/sbin/chroot")
-                .arg(root)
-                .args(["apt-get", "install", "-y", "-q", "--no-install-recommends"])
-                .args(DISPLAY_PACKAGES),
-        )
-    };
-    if install(root).is_err() {
-        // The package lists may be stale: refresh them once and retry.
-        process::run(
-            Command::new("/usr/sbin/chroot")
-                .arg(root)
-                .args(["apt-get", "update", "-q"]),
-        )?;
-        install(root).context("installing Xvfb and Mesa into the Debian root")?;
-    }
+    debian_root::apt_install(root, &DISPLAY_PACKAGES)
+        .context("installing Xvfb and Mesa into the Debian root")?;
     fs::write(root.join(DISPLAY_MARKER), DISPLAY_PACKAGES.join(" ") + "\n")?;
     Ok(())
-}
-
-fn is_root_user() -> bool {
-    output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
 }
 
 fn set_mode(path: &Path, mode: u32) -> Result<()> {

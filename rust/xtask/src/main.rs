@@ -6,11 +6,15 @@
 //!   editor (N times in a row with `--repeat`, to catch flaky tests).
 //! - `bench`: measure the release build on a real headless editor; refresh the README table.
 //! - `build [--release]`: build the extension into `addons/godot_ai_native/bin/`.
+//! - `package`: build and check the libraries of every platform, write the release zip.
 //! - `godot -- <args>`: run the provisioned Godot.
 
 mod build;
+mod build_root;
+mod debian_root;
 mod godot;
 mod mounts;
+mod package;
 mod paths;
 mod process;
 mod python;
@@ -36,6 +40,9 @@ commands:
   bench                  measure latency, throughput, start-up, idle cost (release build) and
                          refresh the README table; reports, asserts nothing
   build [--release]      build the extension into addons/godot_ai_native/bin/
+  package                build the library for Linux, Windows (x86_64, arm64) and macOS
+                         (universal) in a cached Debian root, check each one, and write
+                         target/package/godot-ai-native-<version>.zip
   godot -- <args>        run the provisioned Godot 4.6 with <args>
 
 environment:
@@ -68,6 +75,7 @@ fn run_cli(args: Vec<String>) -> Result<ExitCode> {
         "run" => run_editor(profile),
         "test" => run_tests(&test_options::parse(rest)?),
         "build" => build::build_and_install(profile).map(|()| ExitCode::SUCCESS),
+        "package" => package::build_package().map(|_| ExitCode::SUCCESS),
         "bench" => run_bench(),
         "godot" => run_godot(after_double_dash(rest)),
         "" | "help" | "--help" | "-h" => {
@@ -159,6 +167,22 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
 
     step("build the extension");
     build::build_and_install(Profile::Dev)?;
+    // The release package takes minutes even when only the plugin changed: built for the full
+    // suite (and CI), and for a selection that names its tests.
+    let package = if options.pytest_args.is_empty()
+        || options
+            .pytest_args
+            .iter()
+            .any(|arg| arg.contains("test_package"))
+    {
+        step("release package: every platform's library, built and checked");
+        let zip = package::build_package()?;
+        let arm64 = build_root::Arm64Godot::prepare(&paths::e2e_dir().join("godot-arm64"))?;
+        Some((zip, arm64))
+    } else {
+        eprintln!("xtask: a selection of tests: not building the release package");
+        None
+    };
     let e2e = E2eSetup::prepare()?;
     let godot_ai_3_python = python::ensure_godot_ai_3_venv()?;
 
@@ -172,6 +196,11 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
             .args(["-v", "-p", "no:cacheprovider"])
             .args(&options.pytest_args)
             .env("GODOT_AI_3_PYTHON", &godot_ai_3_python);
+        if let Some((zip, arm64)) = &package {
+            command
+                .env("GODOT_AI_TEST_PACKAGE", zip)
+                .env("GODOT_AI_TEST_GODOT_ARM64", arm64.launcher());
+        }
         command
     };
     let Some(runs) = options.repeat else {

@@ -26,13 +26,24 @@ impl Mounts {
 
     /// `/proc` at `<root>/proc`, and `repo` at `<root><repo>`.
     pub fn for_chroot(root: &Path, repo: &Path) -> Result<Self> {
+        let mut mounts = Self::for_chroot_proc(root)?;
+        let inside = root.join(repo.strip_prefix("/").unwrap_or(repo));
+        mounts.bind(repo, &inside)?;
+        Ok(mounts)
+    }
+
+    /// `/proc` at `<root>/proc` only (what apt and most programs in a root need).
+    pub fn for_chroot_proc(root: &Path) -> Result<Self> {
         let mut mounts = Self::none();
         mounts.mount(&["-t", "proc", "proc"], &root.join("proc"))?;
-        let inside = root.join(repo.strip_prefix("/").unwrap_or(repo));
-        fs::create_dir_all(&inside).with_context(|| format!("creating {}", inside.display()))?;
-        let source = repo.to_string_lossy().into_owned();
-        mounts.mount(&["--bind", &source], &inside)?;
         Ok(mounts)
+    }
+
+    /// Makes the directory `source` visible at `point` too (created if missing).
+    pub fn bind(&mut self, source: &Path, point: &Path) -> Result<()> {
+        fs::create_dir_all(point).with_context(|| format!("creating {}", point.display()))?;
+        let source = source.to_string_lossy().into_owned();
+        self.mount(&["--bind", &source], point)
     }
 
     fn mount(&mut self, args: &[&str], point: &Path) -> Result<()> {

@@ -1,0 +1,235 @@
+//! `cargo xtask package`: the release zip, for every platform, built on this machine.
+//!
+//! Every library is built inside the build root (see [`crate::build_root`]) from the
+//! repository mounted at a fixed path, with Debian's Rust and zig as the linker; each is then
+//! checked from its file (format, architecture, entry symbol, system-only imports), the
+//! Windows x86_64 DLL is loaded with wine, and the zip is written deterministically: the same
+//! commit gives the same bytes.
+
+pub mod inspect;
+pub mod targets;
+mod zip;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail, ensure};
+
+use crate::build_root::{BuildRoot, SOURCE_IN_ROOT, TARGET_IN_ROOT};
+use crate::paths;
+use crate::process;
+use targets::{Format, LIBRARIES, Library, Slice};
+
+/// The cargo profile of the packaged libraries (release, symbols stripped).
+const PROFILE: &str = "dist";
+
+/// The version of every part: the workspace's, which `plugin.cfg` must repeat.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where the zip and its unpacked copy go.
+pub fn package_dir() -> PathBuf {
+    paths::target_dir().join("package")
+}
+
+/// Files of the addon folder that go into the zip as they are committed.
+const ADDON_FILES: [&str; 4] = [
+    "godot_ai_native.gdextension",
+    "plugin.cfg",
+    "plugin.gd",
+    "README.md",
+];
+
+/// Builds every library, checks them, and writes the zip. Returns its path.
+pub fn build_package() -> Result<PathBuf> {
+    check_plugin_cfg_version()?;
+    let gdextension = paths::addon_dir().join("godot_ai_native.gdextension");
+    targets::check_gdextension(&fs::read_to_string(&gdextension)?)
+        .with_context(|| format!("checking {}", gdextension.display()))?;
+    let root = BuildRoot::ensure()?;
+    let _mounts = root.mount_for_build()?;
+    root.copy_host_certificates()?;
+
+    let staging = package_dir().join("libraries");
+    fs::create_dir_all(&staging)?;
+    for library in &LIBRARIES {
+        eprintln!("xtask: building {}", library.file);
+        let built = build_library(&root, library)?;
+        let data = fs::read(&built).with_context(|| format!("reading {}", built.display()))?;
+        let findings = inspect::check(library, &data)?;
+        eprintln!("xtask:   {}: {}", library.file, findings.summary);
+        fs::write(staging.join(library.file), &data)?;
+    }
+    load_windows_dll_with_wine(&root, &staging)?;
+
+    let zip = package_dir().join(format!("godot-ai-native-{VERSION}.zip"));
+    write_zip(&zip, &staging)?;
+    eprintln!("xtask: wrote {}", zip.display());
+    Ok(zip)
+}
+
+/// Builds `library` (each slice, merged when universal) and returns the host path of the file.
+fn build_library(root: &BuildRoot, library: &Library) -> Result<PathBuf> {
+    let mut slices = Vec::new();
+    for slice in library.slices {
+        slices.push(build_slice(root, slice)?);
+    }
+    if library.format != Format::MachOUniversal {
+        return Ok(root.path_of(&slices[0]));
+    }
+    let merged = format!("{TARGET_IN_ROOT}/universal/{}", library.file);
+    fs::create_dir_all(root.path_of(&format!("{TARGET_IN_ROOT}/universal")))?;
+    process::run(
+        root.command_in("/")
+            .args(["llvm-lipo", "-create"])
+            .args(&slices)
+            .args(["-output", &merged]),
+    )
+    .context("merging the macOS slices with llvm-lipo")?;
+    Ok(root.path_of(&merged))
+}
+
+/// Builds one slice; returns the library's path inside the root.
+fn build_slice(root: &BuildRoot, slice: &Slice) -> Result<String> {
+    let mut command = root.command_in(SOURCE_IN_ROOT);
+    command.args([
+        "cargo",
+        "zigbuild",
+        "--locked",
+        "--package",
+        "godot-ai-native",
+        "--profile",
+        PROFILE,
+        "--target",
+        slice.zig_target,
+    ]);
+    if slice.build_std {
+        // Debian ships std for Linux targets only; cargo builds it for the others from
+        // Debian's rust-src, which needs nightly features on a stable compiler.
+        command
+            .arg("-Zbuild-std=std,panic_unwind")
+            .env("RUSTC_BOOTSTRAP", "1");
+    }
+    if let Some(minimum) = slice.macos_minimum {
+        command.env("MACOSX_DEPLOYMENT_TARGET", minimum);
+    }
+    process::run(&mut command).with_context(|| format!("building for {}", slice.triple))?;
+    Ok(format!(
+        "{TARGET_IN_ROOT}/{}/{PROFILE}/{}",
+        slice.triple, slice.output
+    ))
+}
+
+/// Loads the x86_64 DLL the way Godot does (`LoadLibraryW`, then `GetProcAddress` of the
+/// entry symbol) in wine, with a small loader built by zig.
+fn load_windows_dll_with_wine(root: &BuildRoot, staging: &Path) -> Result<()> {
+    let library = LIBRARIES
+        .iter()
+        .find(|library| {
+            library.format == Format::Pe && library.slices[0].triple.starts_with("x86_64")
+        })
+        .expect("an x86_64 Windows library is packaged");
+    let check_dir = "/build/wine-check";
+    fs::create_dir_all(root.path_of(check_dir))?;
+    fs::copy(
+        staging.join(library.file),
+        root.path_of(&format!("{check_dir}/{}", library.file)),
+    )?;
+    let loader = format!("{check_dir}/load_library.exe");
+    process::run(
+        root.command_in(SOURCE_IN_ROOT)
+            .args([
+                "zig",
+                "cc",
+                "-target",
+                "x86_64-windows-gnu",
+                "-municode",
+                "-O2",
+                "-o",
+            ])
+            .arg(&loader)
+            .arg("rust/xtask/src/package/load_library.c"),
+    )
+    .context("building the DLL loader with zig")?;
+    let dll = format!("Z:{}\\{}", check_dir.replace('/', "\\"), library.file);
+    let output = process::output(
+        root.command_in(check_dir)
+            .args(["wine", &loader, &dll, inspect::ENTRY_SYMBOL])
+            // No Mono or Gecko installer prompts while wine creates its prefix.
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml="),
+    )
+    .context("loading the Windows DLL in wine")?;
+    ensure!(
+        output.contains(&format!("{} found", inspect::ENTRY_SYMBOL)),
+        "the wine loader did not report the entry symbol: {output}"
+    );
+    eprintln!("xtask:   wine: {}", output.trim());
+    Ok(())
+}
+
+/// `plugin.cfg` must carry the workspace version (the one place versions come from).
+fn check_plugin_cfg_version() -> Result<()> {
+    let path = paths::addon_dir().join("plugin.cfg");
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let expected = format!("version=\"{VERSION}\"");
+    if !text.lines().any(|line| line.trim() == expected) {
+        bail!(
+            "{} does not say {expected}: set it to the workspace version in Cargo.toml",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The zip as the Asset Library expects it: `addons/godot_ai_native/` at the top, holding the
+/// addon files, the license, and every library in `bin/`.
+fn write_zip(zip_path: &Path, staging: &Path) -> Result<()> {
+    let repo = paths::repo_root();
+    let mut zip = zip::ZipWriter::new(commit_time(&repo));
+    zip.add_folder("addons/")?;
+    zip.add_folder("addons/godot_ai_native/")?;
+    let addon = paths::addon_dir();
+    let mut files: Vec<(String, PathBuf)> = ADDON_FILES
+        .iter()
+        .map(|name| (name.to_string(), addon.join(name)))
+        .collect();
+    files.push(("LICENSE".to_owned(), repo.join("LICENSE")));
+    files.sort();
+    for (name, path) in &files {
+        let data = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        zip.add_file(&format!("addons/godot_ai_native/{name}"), &data)?;
+    }
+    zip.add_folder("addons/godot_ai_native/bin/")?;
+    let mut libraries: Vec<&str> = LIBRARIES.iter().map(|library| library.file).collect();
+    libraries.sort_unstable();
+    for file in libraries {
+        let data = fs::read(staging.join(file))?;
+        zip.add_file(&format!("addons/godot_ai_native/bin/{file}"), &data)?;
+    }
+    let bytes = zip.finish()?;
+    let partial = zip_path.with_extension("zip.partial");
+    fs::write(&partial, bytes)?;
+    fs::rename(&partial, zip_path)?;
+    Ok(())
+}
+
+/// The time of the commit being packaged, so the zip's dates are the same on every rebuild.
+fn commit_time(repo: &Path) -> i64 {
+    process::output(
+        Command::new("git")
+            .arg("-C")
+            .arg(repo)
+            .args(["log", "-1", "--format=%ct"]),
+    )
+    .ok()
+    .and_then(|text| text.trim().parse().ok())
+    .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plugin_cfg_carries_the_workspace_version() {
+        super::check_plugin_cfg_version().unwrap();
+    }
+}
