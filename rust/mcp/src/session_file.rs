@@ -7,7 +7,9 @@
 //!
 //! Invariants:
 //! - The file holds only what `initialize` carried (client name, version, capabilities): no
-//!   headers, no tokens. It is written with mode 0600, atomically (temp file + rename).
+//!   headers, no tokens. It is private to its owner (mode 0600 on Unix; on Windows it has the
+//!   ACL of the project's `.godot/` folder) and replaced atomically (temp file + rename), see
+//!   [`atomic_file`].
 //! - It stays small: at most [`MAX_SESSIONS`] entries of at most [`MAX_ENTRY_BYTES`] each;
 //!   entries unused for the idle limit ([`MAX_IDLE`], or less when the idle-timeout setting
 //!   is set) are pruned and never restored, then the least recently used beyond the cap.
@@ -19,11 +21,11 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use godot_ai_protocol::atomic_file::{self, Visibility};
 
 use rmcp::transport::streamable_http_server::session::{
     SessionState, SessionStore, SessionStoreError,
@@ -293,43 +295,14 @@ fn prune(contents: &mut Contents, now: u64, max_idle: Duration) {
 fn write(path: &Path, contents: &Contents) -> Result<(), SessionStoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    // One temporary file per write: two stores on the same file (the endpoint before and
-    // after a plugin reload, for a moment) must not rename each other's half-written file
-    // away. The last rename wins, and each is a whole file.
-    static WRITES: AtomicU64 = AtomicU64::new(0);
-    let temporary = dir.join(format!(
-        ".{}.{}-{}.partial",
-        path.file_name()
-            .and_then(|name| name.to_str())
-            .unwrap_or("sessions"),
-        std::process::id(),
-        WRITES.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written =
-        write_whole(&temporary, contents).and_then(|()| Ok(fs::rename(&temporary, path)?));
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written
-}
-
-fn write_whole(temporary: &Path, contents: &Contents) -> Result<(), SessionStoreError> {
-    use std::os::unix::fs::OpenOptionsExt;
-
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(temporary)?;
-    // `mode` applies only to a newly created file; a leftover temp file may have other bits.
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     let versioned = Contents {
         version: FILE_VERSION,
         sessions: contents.sessions.clone(),
     };
-    file.write_all(serde_json::to_string_pretty(&versioned)?.as_bytes())?;
-    file.sync_all()?;
+    let text = serde_json::to_string_pretty(&versioned)?;
+    // Each write has its own temporary file: two stores on the same file (the endpoint before
+    // and after a plugin reload, for a moment) never rename each other's half-written file.
+    atomic_file::replace(path, text.as_bytes(), Visibility::Private)?;
     Ok(())
 }
 

@@ -5,9 +5,12 @@
 //! yields a [`CommandResult`]: a JSON object of data, or a [`CommandError`] carrying one of the
 //! twelve [`ErrorCode`]s the plugin may send.
 //!
-//! This crate has no I/O and no Godot dependency, so everything here is unit-tested in
-//! milliseconds.
+//! This crate has no Godot dependency, so everything here is unit-tested in milliseconds. Its
+//! only I/O is where the plugin touches project files and must do so the same way on Linux,
+//! macOS and Windows: [`res_path`] (which file an agent's `res://` path names) and
+//! [`atomic_file`] (replacing a file's content all at once).
 
+pub mod atomic_file;
 mod error;
 pub mod godot_ai_commands;
 pub mod reply_size;

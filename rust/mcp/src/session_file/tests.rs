@@ -1,5 +1,3 @@
-use std::os::unix::fs::PermissionsExt;
-
 use rmcp::model::InitializeRequestParams;
 use serde_json::json;
 
@@ -44,8 +42,11 @@ async fn a_stored_session_loads_back_from_a_new_store_on_the_same_file() {
     assert!(reopened.load("other").await.unwrap().is_none());
 }
 
+#[cfg(unix)]
 #[tokio::test]
 async fn the_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+
     let path = scratch("mode");
     SessionFile::new(&path)
         .store("s1", &state("a"))
@@ -53,6 +54,29 @@ async fn the_file_is_private_to_its_owner() {
         .unwrap();
     let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+    // Still private after a rewrite of a file someone made readable.
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    SessionFile::new(&path)
+        .store("s2", &state("b"))
+        .await
+        .unwrap();
+    let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[tokio::test]
+async fn writes_leave_only_the_session_file_in_its_folder() {
+    let path = scratch("tidy");
+    let store = SessionFile::new(&path);
+    for i in 0..5 {
+        store.store(&format!("s{i}"), &state("a")).await.unwrap();
+    }
+    store.delete("s0").await.unwrap();
+    let names: Vec<_> = fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(names, [path.file_name().unwrap()]);
 }
 
 #[tokio::test]

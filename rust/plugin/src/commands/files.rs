@@ -1,11 +1,13 @@
 //! Text files and scripts under `res://`: read, write, create. Paths are checked with
-//! [`resolve_res_path`] (res:// only, no `..`, no symlink out of the project). File writes are
-//! not undoable and say so; the editor rescans after each write.
+//! [`resolve_res_path`] (res:// only, no `..`, no symlink out of the project, the same names on
+//! every platform). File writes are not undoable and say so; the editor rescans after each
+//! write.
 
 use std::path::PathBuf;
 
 use godot::classes::{EditorInterface, ProjectSettings};
 use godot::prelude::*;
+use godot_ai_protocol::atomic_file::{self, Visibility};
 use godot_ai_protocol::res_path::resolve_res_path;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
@@ -152,27 +154,13 @@ fn write(path: &str, file: &std::path::Path, content: &str) -> Result<(), Comman
             CommandError::internal(format!("Failed to create directory for {path}: {error}"))
         })?;
     }
-    replace_file(file, content.as_bytes()).map_err(|error| {
+    // Replaced all at once (a sibling renamed over it), so a failed write leaves the old file
+    // whole (and a loaded library's mapping intact).
+    atomic_file::replace(file, content.as_bytes(), Visibility::Shared).map_err(|error| {
         CommandError::internal(format!("Failed to open file for writing: {path} ({error})"))
     })?;
     refresh_file(path);
     Ok(())
-}
-
-/// Replaces `file`'s content all at once: written to a sibling first, then renamed over it, so
-/// a failed write leaves the old file whole (and a loaded library's mapping intact).
-fn replace_file(file: &std::path::Path, content: &[u8]) -> std::io::Result<()> {
-    let name = file
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = file.with_file_name(format!(".{name}.godot-ai-native.tmp"));
-    let written =
-        std::fs::write(&temporary, content).and_then(|()| std::fs::rename(&temporary, file));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
 }
 
 /// Checks a resource path an agent gives for loading (a scene, a script, a resource): a
