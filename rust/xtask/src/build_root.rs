@@ -53,6 +53,23 @@ const WINE_PREFIX_IN_ROOT: &str = "/build/wine";
 /// from outside.
 const HOST_CA_IN_ROOT: &str = "/etc/ssl/host-ca-certificates.crt";
 
+/// The CoreFoundation functions the library imports (iana-time-zone's, through chrono): a
+/// text-based dylib stub as Apple's SDKs ship them. Compatibility version 150 is the one
+/// CoreFoundation has kept since Mac OS X 10.0.
+const CORE_FOUNDATION_STUB: &str = "--- !tapi-tbd
+tbd-version:     4
+targets:         [ x86_64-macos, arm64-macos ]
+install-name:    '/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation'
+current-version: 1
+compatibility-version: 150
+exports:
+  - targets:         [ x86_64-macos, arm64-macos ]
+    symbols:         [ _CFRelease, _CFStringGetBytes, _CFStringGetCStringPtr,
+                       _CFStringGetLength, _CFTimeZoneCopySystem, _CFTimeZoneGetName,
+                       _CFTimeZoneResetSystem ]
+...
+";
+
 /// The provisioned build root.
 pub struct BuildRoot {
     root: PathBuf,
@@ -155,6 +172,22 @@ impl BuildRoot {
             fs::copy(&host, self.path_of(HOST_CA_IN_ROOT))
                 .with_context(|| format!("copying {} into the build root", host.display()))?;
         }
+        Ok(())
+    }
+
+    /// Writes the link stubs the target flags point at (see `package::targets`): empty
+    /// archives for mingw's `libssp`, and a text stub of macOS's CoreFoundation naming the
+    /// functions the library calls, so the linker records them as imports from the real
+    /// framework (at its system path, which every macOS has).
+    pub fn write_link_stubs(&self) -> Result<()> {
+        let windows = self.path_of("/build/stubs/windows-gnu");
+        fs::create_dir_all(&windows)?;
+        for archive in ["libssp.a", "libssp_nonshared.a"] {
+            fs::write(windows.join(archive), b"!<arch>\n")?;
+        }
+        let framework = self.path_of("/build/stubs/macos/CoreFoundation.framework");
+        fs::create_dir_all(&framework)?;
+        fs::write(framework.join("CoreFoundation.tbd"), CORE_FOUNDATION_STUB)?;
         Ok(())
     }
 

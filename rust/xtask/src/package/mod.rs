@@ -49,6 +49,7 @@ pub fn build_package() -> Result<PathBuf> {
     let root = BuildRoot::ensure()?;
     let _mounts = root.mount_for_build()?;
     root.copy_host_certificates()?;
+    root.write_link_stubs()?;
 
     let staging = package_dir().join("libraries");
     fs::create_dir_all(&staging)?;
@@ -91,7 +92,12 @@ fn build_library(root: &BuildRoot, library: &Library) -> Result<PathBuf> {
 
 /// Builds one slice; returns the library's path inside the root.
 fn build_slice(root: &BuildRoot, slice: &Slice) -> Result<String> {
+    // One target directory per slice: cargo-zigbuild configures the linker of the slice's
+    // triple, which for x86_64 Linux is also the host's, so slices sharing a directory would
+    // keep rebuilding each other's build scripts and proc macros.
+    let target_dir = format!("{TARGET_IN_ROOT}/{}", slice.triple);
     let mut command = root.command_in(SOURCE_IN_ROOT);
+    command.env("CARGO_TARGET_DIR", &target_dir);
     command.args([
         "cargo",
         "zigbuild",
@@ -110,12 +116,19 @@ fn build_slice(root: &BuildRoot, slice: &Slice) -> Result<String> {
             .arg("-Zbuild-std=std,panic_unwind")
             .env("RUSTC_BOOTSTRAP", "1");
     }
+    if !slice.rustflags.is_empty() {
+        let variable = format!(
+            "CARGO_TARGET_{}_RUSTFLAGS",
+            slice.triple.to_uppercase().replace('-', "_")
+        );
+        command.env(variable, slice.rustflags.join(" "));
+    }
     if let Some(minimum) = slice.macos_minimum {
         command.env("MACOSX_DEPLOYMENT_TARGET", minimum);
     }
     process::run(&mut command).with_context(|| format!("building for {}", slice.triple))?;
     Ok(format!(
-        "{TARGET_IN_ROOT}/{}/{PROFILE}/{}",
+        "{target_dir}/{}/{PROFILE}/{}",
         slice.triple, slice.output
     ))
 }

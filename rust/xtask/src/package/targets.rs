@@ -24,6 +24,8 @@ pub struct Slice {
     pub build_std: bool,
     /// `MACOSX_DEPLOYMENT_TARGET` for Apple slices.
     pub macos_minimum: Option<&'static str>,
+    /// Extra rustc flags for this target (link stubs, see [`crate::build_root`]).
+    pub rustflags: &'static [&'static str],
     /// The file cargo writes in `target/<triple>/<profile>/`.
     pub output: &'static str,
     pub arch: Arch,
@@ -49,6 +51,14 @@ pub const GLIBC_MINIMUM: (u32, u32) = (2, 28);
 const MACOS_INTEL_MINIMUM: &str = "10.13";
 const MACOS_ARM_MINIMUM: &str = "11.0";
 
+/// rustc's windows-gnu target asks for mingw's `libssp` (stack protector support), which zig's
+/// mingw does not ship; nothing in the library uses it, so empty archives satisfy the linker.
+const WINDOWS_GNU_RUSTFLAGS: &[&str] = &["-L", "native=/build/stubs/windows-gnu"];
+
+/// zig ships no macOS frameworks: CoreFoundation (which chrono's time-zone lookup, pulled in
+/// by rmcp's schemas, links) is described by a text stub (see [`crate::build_root`]).
+const MACOS_RUSTFLAGS: &[&str] = &["-C", "link-arg=-F/build/stubs/macos"];
+
 const LINUX_SO: &str = "libgodot_ai_native.so";
 const WINDOWS_DLL: &str = "godot_ai_native.dll";
 const MACOS_DYLIB: &str = "libgodot_ai_native.dylib";
@@ -62,6 +72,7 @@ pub const LIBRARIES: [Library; 5] = [
             zig_target: "x86_64-unknown-linux-gnu.2.28",
             build_std: false,
             macos_minimum: None,
+            rustflags: &[],
             output: LINUX_SO,
             arch: Arch::X86_64,
         }],
@@ -75,6 +86,7 @@ pub const LIBRARIES: [Library; 5] = [
             zig_target: "aarch64-unknown-linux-gnu.2.28",
             build_std: false,
             macos_minimum: None,
+            rustflags: &[],
             output: LINUX_SO,
             arch: Arch::Arm64,
         }],
@@ -88,6 +100,7 @@ pub const LIBRARIES: [Library; 5] = [
             zig_target: "x86_64-pc-windows-gnu",
             build_std: true,
             macos_minimum: None,
+            rustflags: WINDOWS_GNU_RUSTFLAGS,
             output: WINDOWS_DLL,
             arch: Arch::X86_64,
         }],
@@ -101,6 +114,7 @@ pub const LIBRARIES: [Library; 5] = [
             zig_target: "aarch64-pc-windows-gnullvm",
             build_std: true,
             macos_minimum: None,
+            rustflags: &[],
             output: WINDOWS_DLL,
             arch: Arch::Arm64,
         }],
@@ -115,6 +129,7 @@ pub const LIBRARIES: [Library; 5] = [
                 zig_target: "x86_64-apple-darwin",
                 build_std: true,
                 macos_minimum: Some(MACOS_INTEL_MINIMUM),
+                rustflags: MACOS_RUSTFLAGS,
                 output: MACOS_DYLIB,
                 arch: Arch::X86_64,
             },
@@ -123,6 +138,7 @@ pub const LIBRARIES: [Library; 5] = [
                 zig_target: "aarch64-apple-darwin",
                 build_std: true,
                 macos_minimum: Some(MACOS_ARM_MINIMUM),
+                rustflags: MACOS_RUSTFLAGS,
                 output: MACOS_DYLIB,
                 arch: Arch::Arm64,
             },
