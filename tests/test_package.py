@@ -19,8 +19,8 @@ from test_plugin_lifecycle import ENDPOINT_LINE, plugin_errors
 PACKAGE = os.environ.get("GODOT_AI_TEST_PACKAGE", "")
 GODOT_ARM64 = os.environ.get("GODOT_AI_TEST_GODOT_ARM64", "")
 
-pytestmark = pytest.mark.skipif(not PACKAGE, reason="GODOT_AI_TEST_PACKAGE is not set: "
-                                "run the tests with `cargo xtask test`, which builds the package")
+pytestmark = pytest.mark.skipif(not PACKAGE, reason="GODOT_AI_TEST_PACKAGE is not set: run "
+                                "`cargo xtask test -- tests/test_package.py`, which builds the package")
 
 # An editor under qemu runs several times slower: starting it and importing the project takes
 # about half a minute here, so its bound is wider than a native editor's.

@@ -147,9 +147,13 @@ fn check_pe(arch: Arch, data: &[u8]) -> Result<Findings> {
         WINDOWS_SYSTEM_LIBRARIES.contains(&name) || name.starts_with("api-ms-win-")
     })?;
     let timestamp = header.time_date_stamp.get(object::LittleEndian);
+    ensure!(
+        timestamp == 0,
+        "carries its link time ({timestamp}): rebuilds of one commit would differ"
+    );
     Ok(Findings {
         summary: format!(
-            "PE DLL, {arch:?}, exports {ENTRY_SYMBOL}, imports {} (timestamp {timestamp})",
+            "PE DLL, {arch:?}, exports {ENTRY_SYMBOL}, imports {}, no timestamp",
             list(&imported)
         ),
     })

@@ -101,6 +101,7 @@ fn build_slice(root: &BuildRoot, slice: &Slice) -> Result<String> {
     command.args([
         "cargo",
         "zigbuild",
+        "rustc",
         "--locked",
         "--package",
         "godot-ai-native",
@@ -125,6 +126,12 @@ fn build_slice(root: &BuildRoot, slice: &Slice) -> Result<String> {
     }
     if let Some(minimum) = slice.macos_minimum {
         command.env("MACOSX_DEPLOYMENT_TARGET", minimum);
+    }
+    if !slice.link_args.is_empty() {
+        command.arg("--");
+        for arg in slice.link_args {
+            command.arg(format!("-Clink-arg={arg}"));
+        }
     }
     process::run(&mut command).with_context(|| format!("building for {}", slice.triple))?;
     Ok(format!(

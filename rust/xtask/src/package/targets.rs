@@ -26,6 +26,9 @@ pub struct Slice {
     pub macos_minimum: Option<&'static str>,
     /// Extra rustc flags for this target (link stubs, see [`crate::build_root`]).
     pub rustflags: &'static [&'static str],
+    /// Linker arguments for the library itself (given to the last `rustc` only, so changing
+    /// them relinks without rebuilding the dependencies).
+    pub link_args: &'static [&'static str],
     /// The file cargo writes in `target/<triple>/<profile>/`.
     pub output: &'static str,
     pub arch: Arch,
@@ -59,6 +62,10 @@ const WINDOWS_GNU_RUSTFLAGS: &[&str] = &["-L", "native=/build/stubs/windows-gnu"
 /// by rmcp's schemas, links) is described by a text stub (see [`crate::build_root`]).
 const MACOS_RUSTFLAGS: &[&str] = &["-C", "link-arg=-F/build/stubs/macos"];
 
+/// PE files carry the link time unless told not to; a zero timestamp keeps rebuilds of the
+/// same commit identical.
+const WINDOWS_LINK_ARGS: &[&str] = &["-Wl,--no-insert-timestamp"];
+
 const LINUX_SO: &str = "libgodot_ai_native.so";
 const WINDOWS_DLL: &str = "godot_ai_native.dll";
 const MACOS_DYLIB: &str = "libgodot_ai_native.dylib";
@@ -73,6 +80,7 @@ pub const LIBRARIES: [Library; 5] = [
             build_std: false,
             macos_minimum: None,
             rustflags: &[],
+            link_args: &[],
             output: LINUX_SO,
             arch: Arch::X86_64,
         }],
@@ -87,6 +95,7 @@ pub const LIBRARIES: [Library; 5] = [
             build_std: false,
             macos_minimum: None,
             rustflags: &[],
+            link_args: &[],
             output: LINUX_SO,
             arch: Arch::Arm64,
         }],
@@ -101,6 +110,7 @@ pub const LIBRARIES: [Library; 5] = [
             build_std: true,
             macos_minimum: None,
             rustflags: WINDOWS_GNU_RUSTFLAGS,
+            link_args: WINDOWS_LINK_ARGS,
             output: WINDOWS_DLL,
             arch: Arch::X86_64,
         }],
@@ -115,6 +125,7 @@ pub const LIBRARIES: [Library; 5] = [
             build_std: true,
             macos_minimum: None,
             rustflags: &[],
+            link_args: WINDOWS_LINK_ARGS,
             output: WINDOWS_DLL,
             arch: Arch::Arm64,
         }],
@@ -130,6 +141,7 @@ pub const LIBRARIES: [Library; 5] = [
                 build_std: true,
                 macos_minimum: Some(MACOS_INTEL_MINIMUM),
                 rustflags: MACOS_RUSTFLAGS,
+                link_args: &[],
                 output: MACOS_DYLIB,
                 arch: Arch::X86_64,
             },
@@ -139,6 +151,7 @@ pub const LIBRARIES: [Library; 5] = [
                 build_std: true,
                 macos_minimum: Some(MACOS_ARM_MINIMUM),
                 rustflags: MACOS_RUSTFLAGS,
+                link_args: &[],
                 output: MACOS_DYLIB,
                 arch: Arch::Arm64,
             },
