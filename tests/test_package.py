@@ -56,7 +56,7 @@ def test_the_zip_is_laid_out_for_the_asset_library():
 
 async def call_editor_state(url: str) -> dict:
     async with Client(url) as client:
-        tools = await client.list_tools()
+        tools = (await client.list_tools()).tools
         assert {"editor_state", "node_create", "scene_open"} <= {tool.name for tool in tools}
         result = await client.call_tool("editor_state", {})
         assert not result.is_error, result
