@@ -45,8 +45,9 @@ const WINDOWS_SYSTEM_LIBRARIES: [&str; 11] = [
 ];
 
 /// What macOS itself provides.
-const MACOS_SYSTEM_LIBRARIES: [&str; 3] = [
+const MACOS_SYSTEM_LIBRARIES: [&str; 4] = [
     "/usr/lib/libSystem.B.dylib",
+    "/usr/lib/libcharset.1.dylib",
     "/usr/lib/libiconv.2.dylib",
     "/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation",
 ];

@@ -66,6 +66,10 @@ const MACOS_RUSTFLAGS: &[&str] = &["-C", "link-arg=-F/build/stubs/macos"];
 /// same commit identical.
 const WINDOWS_LINK_ARGS: &[&str] = &["-Wl,--no-insert-timestamp"];
 
+/// Without it the dylib names itself by its path in the build root.
+const MACOS_LINK_ARGS: &[&str] =
+    &["-Wl,-install_name,@rpath/libgodot_ai_native.macos.universal.dylib"];
+
 const LINUX_SO: &str = "libgodot_ai_native.so";
 const WINDOWS_DLL: &str = "godot_ai_native.dll";
 const MACOS_DYLIB: &str = "libgodot_ai_native.dylib";
@@ -141,7 +145,7 @@ pub const LIBRARIES: [Library; 5] = [
                 build_std: true,
                 macos_minimum: Some(MACOS_INTEL_MINIMUM),
                 rustflags: MACOS_RUSTFLAGS,
-                link_args: &[],
+                link_args: MACOS_LINK_ARGS,
                 output: MACOS_DYLIB,
                 arch: Arch::X86_64,
             },
@@ -151,7 +155,7 @@ pub const LIBRARIES: [Library; 5] = [
                 build_std: true,
                 macos_minimum: Some(MACOS_ARM_MINIMUM),
                 rustflags: MACOS_RUSTFLAGS,
-                link_args: &[],
+                link_args: MACOS_LINK_ARGS,
                 output: MACOS_DYLIB,
                 arch: Arch::Arm64,
             },
