@@ -13,6 +13,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::debian_root::{self, Step};
+use crate::godot::{set_mode, shell_quote};
 use crate::mounts::Mounts;
 use crate::paths;
 use crate::process;
@@ -260,8 +261,7 @@ impl Arm64Godot {
             fs::create_dir_all(dir)?;
         }
         fs::write(launcher, script).with_context(|| format!("writing {}", launcher.display()))?;
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(launcher, fs::Permissions::from_mode(0o755))?;
+        set_mode(launcher, 0o755)?;
         Ok(Self {
             launcher: launcher.to_path_buf(),
             _mounts: mounts,
@@ -271,9 +271,4 @@ impl Arm64Godot {
     pub fn launcher(&self) -> &Path {
         &self.launcher
     }
-}
-
-/// Single-quotes `text` for sh.
-fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
 }
