@@ -1,7 +1,14 @@
-//! The plugin commands godot-ai 2.4.2's server sends (123 names), so a command that
-//! godot-ai-native has not built yet is told apart from a typo.
+//! The plugin commands godot-ai's protocol-v1 servers send, so a command that godot-ai-native
+//! has not built yet is told apart from a typo. Both servers the bridge serves are covered:
+//! godot-ai 2.4.2's 123 names plus the 20 that 3.2.5 added (143; 3.2.5 dropped none), and the
+//! `custom_tool:<name>` family 3.2.5 sends to run an addon's custom tool.
 
-/// Every command name godot-ai 2.4.2's server can send to its editor plugin, sorted.
+/// The prefix of the commands that run a custom tool registered by an addon:
+/// `custom_tool:<tool name>` (godot-ai 3.2.5's `custom_manage op=invoke`).
+pub const CUSTOM_TOOL_PREFIX: &str = "custom_tool:";
+
+/// Every fixed command name godot-ai 2.4.2 or 3.2.5's server can send to its editor plugin
+/// (2.4.2's, plus 3.2.5's additions), sorted.
 pub const GODOT_AI_COMMANDS: &[&str] = &[
     "add_action",
     "add_autoload",
@@ -52,15 +59,22 @@ pub const GODOT_AI_COMMANDS: &[&str] = &[
     "create_scene",
     "create_script",
     "create_theme",
+    "csg_create",
+    "csg_set_operation",
     "curve_set_points",
     "delete_node",
     "detach_script",
     "disconnect_signal",
     "duplicate_node",
+    "ensure_action",
+    "ensure_binding",
     "environment_create",
     "find_nodes",
     "find_symbols",
+    "game_command",
+    "game_eval",
     "get_children",
+    "get_class_info",
     "get_editor_state",
     "get_groups",
     "get_logs",
@@ -73,6 +87,11 @@ pub const GODOT_AI_COMMANDS: &[&str] = &[
     "get_selection",
     "get_test_results",
     "gradient_texture_create",
+    "gridmap_clear",
+    "gridmap_fill",
+    "gridmap_get_used_cells",
+    "gridmap_list_library_items",
+    "gridmap_set_item",
     "list_actions",
     "list_autoloads",
     "list_signals",
@@ -112,9 +131,11 @@ pub const GODOT_AI_COMMANDS: &[&str] = &[
     "run_tests",
     "save_scene",
     "save_scene_as",
+    "scan_filesystem",
     "search_filesystem",
     "search_resources",
     "set_anchor_preset",
+    "set_main_scene",
     "set_project_setting",
     "set_property",
     "set_selection",
@@ -125,12 +146,22 @@ pub const GODOT_AI_COMMANDS: &[&str] = &[
     "theme_set_constant",
     "theme_set_font_size",
     "theme_set_stylebox_flat",
+    "tilemap_clear",
+    "tilemap_get_cells",
+    "tilemap_set_cell",
+    "tilemap_set_cells_rect",
+    "tileset_get_atlas_image",
+    "tileset_get_atlas_tiles",
     "write_file",
 ];
 
-/// Whether `name` is a command godot-ai's server sends.
+/// Whether `name` is a command godot-ai's server sends: a listed one, or
+/// `custom_tool:<tool name>` with a tool name.
 pub fn is_godot_ai_command(name: &str) -> bool {
     GODOT_AI_COMMANDS.binary_search(&name).is_ok()
+        || name
+            .strip_prefix(CUSTOM_TOOL_PREFIX)
+            .is_some_and(|tool| !tool.is_empty())
 }
 
 #[cfg(test)]
@@ -142,5 +173,25 @@ mod tests {
         assert!(GODOT_AI_COMMANDS.windows(2).all(|pair| pair[0] < pair[1]));
         assert!(is_godot_ai_command("create_node"));
         assert!(!is_godot_ai_command("node_create"));
+    }
+
+    #[test]
+    fn both_servers_commands_are_listed() {
+        assert_eq!(GODOT_AI_COMMANDS.len(), 143);
+        for name in [
+            "take_screenshot",
+            "game_command",
+            "game_eval",
+            "scan_filesystem",
+        ] {
+            assert!(is_godot_ai_command(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn custom_tool_commands_need_a_tool_name() {
+        assert!(is_godot_ai_command("custom_tool:spawn_enemy"));
+        assert!(!is_godot_ai_command("custom_tool:"));
+        assert!(!is_godot_ai_command("custom_tools:spawn_enemy"));
     }
 }
