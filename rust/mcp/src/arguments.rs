@@ -23,8 +23,15 @@ pub enum ArgKind {
     Number,
     /// A JSON number, or null for "not given".
     NumberOrNull,
+    /// A JSON integer, or null for "not given" (`logs_read`'s `since_cursor`).
+    IntegerOrNull,
+    /// An array of strings, or null for "not given" (`node_get_properties`' `fields`).
+    StringListOrNull,
     /// An array of JSON objects (`batch_execute`'s commands).
     ObjectList,
+    /// Any JSON array (an op param whose items are checked by the op, e.g. input_sequence's
+    /// `steps`).
+    List,
     /// A JSON object, or null for none (a `*_manage` tool's `params`).
     ObjectOrNull,
     /// Any JSON value, null included (a property value).
@@ -38,9 +45,14 @@ impl ArgKind {
             ArgKind::OneOf(choices) => json!({"type": "string", "enum": choices}),
             ArgKind::Const(only) => json!({"type": "string", "const": only}),
             ArgKind::NumberOrNull => json!({"anyOf": [{"type": "number"}, {"type": "null"}]}),
+            ArgKind::IntegerOrNull => json!({"anyOf": [{"type": "integer"}, {"type": "null"}]}),
+            ArgKind::StringListOrNull => json!({
+                "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]
+            }),
             ArgKind::ObjectList => json!({
                 "type": "array", "items": {"type": "object", "additionalProperties": true}
             }),
+            ArgKind::List => json!({"type": "array", "items": {}}),
             ArgKind::ObjectOrNull => json!({
                 "anyOf": [{"type": "object", "additionalProperties": true}, {"type": "null"}]
             }),
@@ -56,29 +68,51 @@ impl ArgKind {
     }
 
     /// What a value of this kind is, for error messages.
-    fn expected(self) -> &'static str {
+    pub(crate) fn expected(self) -> &'static str {
         match self {
             ArgKind::String | ArgKind::OneOf(_) | ArgKind::Const(_) => "string",
-            ArgKind::Integer => "integer",
+            ArgKind::Integer | ArgKind::IntegerOrNull => "integer",
             ArgKind::Number | ArgKind::NumberOrNull => "number",
             ArgKind::ObjectList => "array of objects",
+            ArgKind::StringListOrNull => "array of strings",
+            ArgKind::List => "array",
             ArgKind::Boolean => "boolean",
             ArgKind::ObjectOrNull => "object",
             ArgKind::Any => "value",
         }
     }
 
-    fn accepts(self, value: &Value) -> bool {
+    /// What a value of this kind is, with its article: "an integer", "a string".
+    pub(crate) fn with_article(self) -> String {
+        let expected = self.expected();
+        let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {expected}")
+    }
+
+    /// Whether `value` has this kind (null only for the kinds that allow it).
+    pub(crate) fn accepts(self, value: &Value) -> bool {
         match self {
             ArgKind::String => value.is_string(),
             ArgKind::OneOf(choices) => value.as_str().is_some_and(|text| choices.contains(&text)),
             ArgKind::Const(only) => value.as_str() == Some(only),
-            ArgKind::Integer => value.is_i64() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
+            ArgKind::Integer => is_integer(value),
+            ArgKind::IntegerOrNull => value.is_null() || is_integer(value),
+            ArgKind::StringListOrNull => {
+                value.is_null()
+                    || value
+                        .as_array()
+                        .is_some_and(|items| items.iter().all(Value::is_string))
+            }
             ArgKind::Number => value.is_number(),
             ArgKind::NumberOrNull => value.is_number() || value.is_null(),
             ArgKind::ObjectList => value
                 .as_array()
                 .is_some_and(|items| items.iter().all(Value::is_object)),
+            ArgKind::List => value.is_array(),
             ArgKind::Boolean => value.is_boolean(),
             ArgKind::ObjectOrNull => value.is_object() || value.is_null(),
             ArgKind::Any => true,
@@ -113,7 +147,11 @@ impl Arguments {
                 (Some(Value::Null), Some(default))
                     if !matches!(
                         arg.kind,
-                        ArgKind::ObjectOrNull | ArgKind::Any | ArgKind::NumberOrNull
+                        ArgKind::ObjectOrNull
+                            | ArgKind::Any
+                            | ArgKind::NumberOrNull
+                            | ArgKind::IntegerOrNull
+                            | ArgKind::StringListOrNull
                     ) =>
                 {
                     default()
@@ -126,15 +164,7 @@ impl Arguments {
                 (Some(value), _) => value,
             };
             // Some clients send a nested object as JSON text; godot-ai decodes it, so do we.
-            let value = match (arg.kind, value) {
-                (ArgKind::ObjectOrNull, Value::String(text)) => {
-                    match serde_json::from_str::<Value>(&text) {
-                        Ok(decoded @ Value::Object(_)) => decoded,
-                        _ => Value::String(text),
-                    }
-                }
-                (_, value) => value,
-            };
+            let value = decode_json_text(arg.kind, value);
             match (arg.kind, value.as_str()) {
                 (ArgKind::OneOf(choices), Some(text)) if !choices.contains(&text) => {
                     return Err(unknown_choice(tool, arg.name, text, choices));
@@ -145,18 +175,13 @@ impl Arguments {
                 _ => {}
             }
             if !arg.kind.accepts(&value) {
-                let expected = arg.kind.expected();
-                let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
-                    "an"
-                } else {
-                    "a"
-                };
                 return Err(CommandError::new(
                     ErrorCode::InvalidParams,
                     format!(
-                        "Argument '{}' of {} must be {article} {expected}, got {}",
+                        "Argument '{}' of {} must be {}, got {}",
                         arg.name,
                         tool.name,
+                        arg.kind.with_article(),
                         json_type_name(&value)
                     ),
                 ));
@@ -178,6 +203,22 @@ impl Arguments {
     pub fn pick_non_empty(&self, names: &[&str]) -> JsonObject {
         let mut picked = self.pick(names);
         picked.retain(|_, value| value.as_str() != Some(""));
+        picked
+    }
+
+    /// Like [`Arguments::pick`], leaving out nulls (optional values godot-ai only sends when
+    /// given).
+    pub fn pick_non_null(&self, names: &[&str]) -> JsonObject {
+        let mut picked = self.pick(names);
+        picked.retain(|_, value| !value.is_null());
+        picked
+    }
+
+    /// Like [`Arguments::pick`], keeping only the flags that are `true` (flags godot-ai sends
+    /// only when set).
+    pub fn pick_true(&self, names: &[&str]) -> JsonObject {
+        let mut picked = self.pick(names);
+        picked.retain(|_, value| *value == Value::Bool(true));
         picked
     }
 
@@ -228,10 +269,32 @@ fn unknown_choice(tool: &ToolSpec, name: &str, given: &str, choices: &[&str]) ->
     )
 }
 
+/// `value` decoded when it is JSON text of the object or array `kind` wants (some clients send
+/// nested values that way; godot-ai decodes them); otherwise `value` unchanged.
+pub(crate) fn decode_json_text(kind: ArgKind, value: Value) -> Value {
+    let Value::String(text) = value else {
+        return value;
+    };
+    let wants_object = kind == ArgKind::ObjectOrNull;
+    let wants_array = matches!(kind, ArgKind::List | ArgKind::StringListOrNull);
+    match serde_json::from_str::<Value>(&text) {
+        Ok(decoded @ Value::Object(_)) if wants_object => decoded,
+        Ok(decoded @ Value::Array(_)) if wants_array => decoded,
+        _ => Value::String(text),
+    }
+}
+
+/// Whether `value` is a whole number (`3` or `3.0`).
+pub(crate) fn is_integer(value: &Value) -> bool {
+    value.is_i64() || value.as_f64().is_some_and(|f| f.fract() == 0.0)
+}
+
 /// Integers given as `3.0` become `3`.
-fn normalize(kind: ArgKind, value: Value) -> Value {
+pub(crate) fn normalize(kind: ArgKind, value: Value) -> Value {
     match (kind, value.as_f64()) {
-        (ArgKind::Integer, Some(float)) if !value.is_i64() => Value::from(float as i64),
+        (ArgKind::Integer | ArgKind::IntegerOrNull, Some(float)) if !value.is_i64() => {
+            Value::from(float as i64)
+        }
         _ => value,
     }
 }

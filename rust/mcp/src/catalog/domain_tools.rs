@@ -1,7 +1,9 @@
-//! godot-ai's domain tools (resources, UI, themes, animation, materials, particles, cameras,
-//! audio, tests, client configuration). They are listed with godot-ai's names and schemas so an
-//! agent's tool knowledge carries over; the plugin answers each op whose command it does not
-//! implement yet with a clear "not supported by godot-ai-native yet" error.
+//! godot-ai's domain tools (resources, the class reference, UI, themes, animation, materials,
+//! particles, cameras, audio, tile maps and tile sets, grid maps, CSG, tests, client
+//! configuration). They are listed with godot-ai 3.2.5's names and schemas so an agent's tool
+//! knowledge carries over, and pass their `params` through to the command unchecked; the plugin
+//! answers each op whose command it does not implement yet with a clear "not supported by
+//! godot-ai-native yet" error.
 
 use serde_json::json;
 
@@ -23,6 +25,14 @@ pub(super) const RESOURCE_MANAGE: ToolSpec = manage_tool!(
         "physics_shape_autofit" => "physics_shape_autofit",
         "search" => "search_resources",
     ]
+);
+
+pub(super) const API_MANAGE: ToolSpec = manage_tool!(
+    "api_manage",
+    "Godot's class reference from the editor's ClassDB, by `op`: get_class ({class_name, \
+     sections? (properties, methods, signals, enums, constants, inheritors or all; default \
+     properties), include_inherited?, include_inheritors?, offset?, limit?}).",
+    ["get_class" => "get_class_info"]
 );
 
 pub(super) const CLIENT_MANAGE: ToolSpec = manage_tool!(
@@ -52,7 +62,7 @@ pub(super) const TEST_RUN: ToolSpec = ToolSpec {
                 .into_iter()
                 .filter(|(_, value)| *value == json!(true)),
         );
-        Ok(Command::new("run_tests", params))
+        Ok(Command::new("run_tests", params).into())
     },
     shape_result: unchanged,
 };
@@ -115,7 +125,7 @@ pub(super) const ANIMATION_CREATE: ToolSpec = ToolSpec {
                 .into_iter()
                 .filter(|(_, value)| *value == json!(true)),
         );
-        Ok(Command::new("animation_create", params))
+        Ok(Command::new("animation_create", params).into())
     },
     shape_result: unchanged,
 };
@@ -199,5 +209,55 @@ pub(super) const AUDIO_MANAGE: ToolSpec = manage_tool!(
         "player_set_playback" => "audio_player_set_playback",
         "player_set_stream" => "audio_player_set_stream",
         "stop" => "audio_stop",
+    ]
+);
+
+pub(super) const TILEMAP_MANAGE: ToolSpec = manage_tool!(
+    "tilemap_manage",
+    "TileMapLayer nodes of the edited scene by `op`: tilemap_set_cell ({path, source_id, \
+     atlas_col, atlas_row, map_x, map_y}), tilemap_set_cells_rect (the same tile over rect_x, \
+     rect_y, rect_w, rect_h), tilemap_clear ({path}), tilemap_get_cells ({path}). Undoable.",
+    [
+        "tilemap_clear" => "tilemap_clear",
+        "tilemap_get_cells" => "tilemap_get_cells",
+        "tilemap_set_cell" => "tilemap_set_cell",
+        "tilemap_set_cells_rect" => "tilemap_set_cells_rect",
+    ]
+);
+
+pub(super) const TILESET_MANAGE: ToolSpec = manage_tool!(
+    "tileset_manage",
+    "TileSet resources, read only, by `op`: tileset_get_atlas_tiles ({tileset_path, \
+     source_id}: the occupied atlas cells), tileset_get_atlas_image ({tileset_path, source_id, \
+     max_size?}: the atlas texture as PNG).",
+    [
+        "tileset_get_atlas_image" => "tileset_get_atlas_image",
+        "tileset_get_atlas_tiles" => "tileset_get_atlas_tiles",
+    ]
+);
+
+pub(super) const GRIDMAP_MANAGE: ToolSpec = manage_tool!(
+    "gridmap_manage",
+    "GridMap nodes of the edited scene by `op`: gridmap_set_item ({path, item, map_x, map_y, \
+     map_z, orientation?}; item -1 erases), gridmap_fill (a box from rect_x/y/z of size \
+     rect_w/h/d), gridmap_clear, gridmap_get_used_cells, gridmap_list_library_items ({path}). \
+     Undoable.",
+    [
+        "gridmap_clear" => "gridmap_clear",
+        "gridmap_fill" => "gridmap_fill",
+        "gridmap_get_used_cells" => "gridmap_get_used_cells",
+        "gridmap_list_library_items" => "gridmap_list_library_items",
+        "gridmap_set_item" => "gridmap_set_item",
+    ]
+);
+
+pub(super) const CSG_MANAGE: ToolSpec = manage_tool!(
+    "csg_manage",
+    "CSG shapes in the edited scene by `op`: csg_create ({parent_path, name?, shape? (box, \
+     sphere, cylinder, torus, polygon), operation? (union, intersection, subtraction)}), \
+     csg_set_operation ({path, operation}). Undoable.",
+    [
+        "csg_create" => "csg_create",
+        "csg_set_operation" => "csg_set_operation",
     ]
 );

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::op_binding::{bind, no, optional, required};
 use super::*;
 
 pub(super) const SESSION_ACTIVATE: ToolSpec = ToolSpec {
@@ -13,12 +14,7 @@ pub(super) const SESSION_ACTIVATE: ToolSpec = ToolSpec {
         "session_id",
         "The session to activate, e.g. my-game@3fa2.",
     )],
-    plan: |arguments| {
-        Ok(Command::new(
-            "session_activate",
-            arguments.pick(&["session_id"]),
-        ))
-    },
+    plan: |arguments| Ok(Command::new("session_activate", arguments.pick(&["session_id"])).into()),
     shape_result: unchanged,
 };
 
@@ -35,7 +31,7 @@ pub(super) const EDITOR_STATE: ToolSpec = ToolSpec {
         Returns godot_version, project_name, current_scene (res:// path, empty when none), \
         is_playing and readiness (ready | importing | playing | no_scene).",
     arguments: &[],
-    plan: |_| Ok(Command::bare("get_editor_state")),
+    plan: |_| Ok(Command::bare("get_editor_state").into()),
     shape_result: unchanged,
 };
 
@@ -45,29 +41,51 @@ pub(super) const EDITOR_RELOAD_PLUGIN: ToolSpec = ToolSpec {
         The endpoint restarts on the same port, which stays open meanwhile: calls made during \
         the reload wait for it, and MCP sessions carry on.",
     arguments: &[],
-    plan: |_| Ok(Command::bare("reload_plugin")),
+    plan: |_| Ok(Command::bare("reload_plugin").into()),
     shape_result: unchanged,
 };
 
 pub(super) const EDITOR_MANAGE: ToolSpec = manage_tool!(
     "editor_manage",
     "Editor operations by `op`: state (same as editor_state), quit (close the \
-     editor), selection_get, selection_set, monitors_get, logs_clear. `params` holds the \
-     op's arguments.",
+     editor), selection_get, selection_set, monitors_get, logs_clear \
+     ({clear_debugger_errors?}), game_eval ({code}: GDScript run in the running game, its \
+     `return` value is the result). `params` holds the op's arguments.",
     [
+        "game_eval" => "game_eval",
         "logs_clear" => "clear_logs",
         "monitors_get" => "get_performance_monitors",
         "quit" => "quit_editor",
         "selection_get" => "get_selection",
         "selection_set" => "set_selection",
         "state" => "get_editor_state",
-    ]
+    ],
+    prepare: editor_op_params
 );
+
+/// The ops whose params godot-ai's server builds: `game_eval` sends `{code}`; `logs_clear`
+/// sends `clear_debugger_errors` only when it is true. Other ops pass `params` through.
+fn editor_op_params(op: &str, params: JsonObject) -> Result<JsonObject, CommandError> {
+    match op {
+        "game_eval" => {
+            let code = [required("code", ArgKind::String)];
+            Ok(bind("editor_manage", op, &code, params)?.into_params())
+        }
+        "logs_clear" => {
+            let flag = [optional("clear_debugger_errors", ArgKind::Boolean, no)];
+            let bound = bind("editor_manage", op, &flag, params)?;
+            Ok(bound.pick_true(&["clear_debugger_errors"]))
+        }
+        _ => Ok(params),
+    }
+}
 
 pub(super) const LOGS_READ: ToolSpec = ToolSpec {
     name: "logs_read",
     description: "Read recent log lines. source=plugin (default): this plugin's own lines \
-        (MCP | ...), newest last, paged by offset/count.",
+        (MCP | ...), newest last, paged by offset/count. source=editor, game or all: script \
+        errors of the editor and the running game's output, paged by the plugin (this plugin \
+        does not capture them yet: the page is empty and says so in `note`).",
     arguments: &[
         integer_arg("count", || json!(50), "Max lines to return. Default 50."),
         integer_arg("offset", || json!(0), "Lines to skip. Default 0."),
@@ -79,25 +97,24 @@ pub(super) const LOGS_READ: ToolSpec = ToolSpec {
         },
         optional_text_arg(
             "since_run_id",
-            "Only lines of this game run; a different current run gives an empty, stale page.",
+            "source=game: read this earlier run (a run_id from an earlier reply) instead of the \
+             current one.",
+        ),
+        ArgSpec {
+            name: "since_cursor",
+            kind: ArgKind::IntegerOrNull,
+            default: Some(|| Value::Null),
+            description: "source=editor: only entries after this cursor (the next_cursor of an \
+                earlier reply); replaces offset.",
+        },
+        flag_arg(
+            "include_details",
+            "Add each game or editor entry's error details (source, stack frames).",
         ),
     ],
-    plan: |arguments| {
-        let params = if arguments.string("source") == "plugin" {
-            let mut params = JsonObject::new();
-            params.insert("count".to_owned(), json!(PLUGIN_LOG_LINES));
-            params.insert("source".to_owned(), json!("plugin"));
-            params
-        } else {
-            arguments.pick(&["count", "offset", "source"])
-        };
-        Ok(Command::new("get_logs", params))
-    },
-    shape_result: paging::page_log_lines,
+    plan: logs::plan_read,
+    shape_result: logs::shape_read,
 };
-
-/// The plugin keeps this many of its own lines; `logs_read` fetches them all and pages here.
-const PLUGIN_LOG_LINES: i64 = 500;
 
 pub(super) const EDITOR_SCREENSHOT: ToolSpec = ToolSpec {
     name: "editor_screenshot",
@@ -132,19 +149,18 @@ pub(super) const EDITOR_SCREENSHOT: ToolSpec = ToolSpec {
             "fov",
             "Camera field of view in degrees (not supported yet).",
         ),
+        optional_text_arg(
+            "user_prompt",
+            "What the agent is looking for, passed along with the capture (for a vision model \
+             that describes it).",
+        ),
     ],
     plan: |arguments| {
         let mut params = arguments.pick(&["source", "max_resolution", "include_image"]);
         params.extend(arguments.pick_non_empty(&["view_target"]));
-        for name in ["elevation", "azimuth", "fov"] {
-            params.extend(
-                arguments
-                    .pick(&[name])
-                    .into_iter()
-                    .filter(|(_, v)| !v.is_null()),
-            );
-        }
-        Ok(Command::new("take_screenshot", params))
+        params.extend(arguments.pick_non_null(&["elevation", "azimuth", "fov"]));
+        params.extend(arguments.pick_non_empty(&["user_prompt"]));
+        Ok(Command::new("take_screenshot", params).into())
     },
     shape_result: |mut data, arguments| {
         // Without the image the result is the metadata alone, as structured JSON.

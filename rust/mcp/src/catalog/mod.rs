@@ -1,10 +1,13 @@
-//! The MCP tools this endpoint offers, with godot-ai 2.4.2's names, input schemas and result
-//! shapes, each mapped to the plugin command that does the work.
+//! The MCP tools this endpoint offers, with godot-ai 3.2.5's names, input schemas and result
+//! shapes (the last godot-ai release on plugin protocol v1; a superset of 2.4.2's), each mapped
+//! to the plugin command that does the work.
 //!
 //! A tool call goes: validate the arguments against the tool's schema (unknown or mistyped
 //! arguments are an `INVALID_PARAMS` tool error naming the allowed ones) -> build the command's
-//! params -> run the command on the editor -> shape the reply the way godot-ai's server does
-//! (e.g. paging the scene tree).
+//! params, checking what godot-ai's server checks before sending -> run the command on the
+//! editor -> shape the reply the way godot-ai's server does (e.g. paging the scene tree). A few
+//! calls godot-ai's server answers itself are answered here without a command
+//! ([`Plan::Answer`]).
 
 use godot_ai_executor::ExecutorHandle;
 use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObject};
@@ -13,8 +16,24 @@ use serde_json::{Value, json};
 
 use crate::arguments::{ArgKind, Arguments};
 
-/// Which command a call runs, with which params, given its validated arguments.
-type PlanCommand = fn(&Arguments) -> Result<Command, CommandError>;
+/// What a call does, given its validated arguments.
+type PlanCommand = fn(&Arguments) -> Result<Plan, CommandError>;
+
+/// What a tool call does once its arguments are valid.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Plan {
+    /// Run this command on the editor; its reply is shaped into the result.
+    Send(Command),
+    /// Answer with this data (shaped like a reply) without reaching the editor: for what
+    /// godot-ai's server answers itself and this endpoint knows without asking.
+    Answer(JsonObject),
+}
+
+impl From<Command> for Plan {
+    fn from(command: Command) -> Self {
+        Plan::Send(command)
+    }
+}
 
 /// How a command's reply becomes the tool's result.
 type ShapeResult = fn(JsonObject, &Arguments) -> JsonObject;
@@ -104,37 +123,32 @@ impl ToolSpec {
         tool
     }
 
-    /// Validates `arguments`, runs the command on the editor and shapes the reply.
+    /// Validates `arguments`, runs the planned command on the editor (or takes the plan's own
+    /// answer) and shapes the reply.
     pub async fn run(&self, executor: &ExecutorHandle, arguments: JsonObject) -> CommandResult {
         let arguments = Arguments::validate(self, arguments)?;
-        let command = (self.plan)(&arguments)?;
-        let data = executor.execute(command).await?;
+        let data = match (self.plan)(&arguments)? {
+            Plan::Send(command) => executor.execute(command).await?,
+            Plan::Answer(data) => data,
+        };
         Ok((self.shape_result)(data, &arguments))
     }
 }
 
 /// A `*_manage` tool: `op` is one of the listed names (sorted, as godot-ai publishes them; a
-/// single op is published as a constant), each mapped to its plugin command; `params` is passed
-/// through as the command's params. `shape:` names how the reply becomes the result (default:
-/// unchanged).
+/// single op is published as a constant), each mapped to its plugin command; `params` is
+/// checked against the keys the op takes ([`op_params`]) and passed through as the command's
+/// params. Options:
+/// * `shape:` how the reply becomes the result (default: unchanged);
+/// * `prepare:` a `fn(op, params) -> Result<params>` that builds the params of the ops whose
+///   params godot-ai's server types, defaults or rewrites before sending (default: none).
 macro_rules! manage_tool {
-    ($name:literal, $description:literal, [$($op:literal => $command:literal),+ $(,)?]) => {
-        manage_tool!($name, $description, [$($op => $command),+], shape: unchanged)
-    };
-    ($name:literal, $description:literal, [$($op:literal => $command:literal),+ $(,)?],
-     shape: $shape:expr) => {
+    ($name:literal, $description:literal, [$($op:literal => $command:literal),+ $(,)?]
+     $(, shape: $shape:expr)? $(, prepare: $prepare:expr)? $(,)?) => {
         ToolSpec {
             name: $name,
             description: $description,
-            arguments: &[
-                ArgSpec {
-                    name: "op",
-                    kind: op_kind(&[$($op),+]),
-                    default: None,
-                    description: "The operation to run.",
-                },
-                OPS_PARAMS_ARG,
-            ],
+            arguments: &[op_arg(&[$($op),+]), OPS_PARAMS_ARG],
             plan: |arguments| {
                 let op = arguments.string("op");
                 let command = match op {
@@ -143,35 +157,63 @@ macro_rules! manage_tool {
                 };
                 let params = arguments.object("params");
                 op_params::check($name, op, &params)?;
-                Ok(Command::new(command, params))
+                let prepare: PrepareParams = first_of!($($prepare,)? params_unchanged);
+                Ok(Command::new(command, prepare(op, params)?).into())
             },
-            shape_result: $shape,
+            shape_result: first_of!($($shape,)? unchanged),
         }
     };
 }
 
-/// How a `*_manage` tool's `op` is declared: an enum, or a constant when there is one op.
-const fn op_kind(ops: &'static [&'static str]) -> ArgKind {
-    if ops.len() == 1 {
-        ArgKind::Const(ops[0])
-    } else {
-        ArgKind::OneOf(ops)
+/// The first of the given expressions: an optional macro argument, else its default.
+macro_rules! first_of {
+    ($given:expr $(, $rest:expr)*) => {
+        $given
+    };
+}
+
+/// How a `*_manage` tool turns one op's `params` into the command's params.
+type PrepareParams = fn(&str, JsonObject) -> Result<JsonObject, CommandError>;
+
+fn params_unchanged(_op: &str, params: JsonObject) -> Result<JsonObject, CommandError> {
+    Ok(params)
+}
+
+/// A `*_manage` tool's required `op`: one of `ops` (sorted, as godot-ai publishes them), an
+/// enum, or a constant when there is one op.
+const fn op_arg(ops: &'static [&'static str]) -> ArgSpec {
+    ArgSpec {
+        name: "op",
+        kind: if ops.len() == 1 {
+            ArgKind::Const(ops[0])
+        } else {
+            ArgKind::OneOf(ops)
+        },
+        default: None,
+        description: "The operation to run.",
     }
 }
 
+mod custom_tools;
 mod domain_tools;
 mod editor_tools;
+mod game_tools;
+mod input_sequence;
+mod logs;
+mod op_binding;
 mod op_params;
 mod paging;
 mod project_tools;
 mod scene_tools;
 
+use custom_tools::*;
 use domain_tools::*;
 use editor_tools::*;
+use game_tools::*;
 use project_tools::*;
 use scene_tools::*;
 
-/// Every tool, in godot-ai's `tools/list` order.
+/// Every tool, in godot-ai 3.2.5's `tools/list` order.
 pub static TOOLS: &[ToolSpec] = &[
     SESSION_ACTIVATE,
     SESSION_MANAGE,
@@ -196,11 +238,13 @@ pub static TOOLS: &[ToolSpec] = &[
     SCRIPT_ATTACH,
     SCRIPT_MANAGE,
     RESOURCE_MANAGE,
+    API_MANAGE,
     FILESYSTEM_MANAGE,
     CLIENT_MANAGE,
     SIGNAL_MANAGE,
     AUTOLOAD_MANAGE,
     INPUT_MAP_MANAGE,
+    GAME_MANAGE,
     TEST_RUN,
     TEST_MANAGE,
     BATCH_EXECUTE,
@@ -212,6 +256,11 @@ pub static TOOLS: &[ToolSpec] = &[
     PARTICLE_MANAGE,
     CAMERA_MANAGE,
     AUDIO_MANAGE,
+    TILEMAP_MANAGE,
+    TILESET_MANAGE,
+    GRIDMAP_MANAGE,
+    CSG_MANAGE,
+    CUSTOM_MANAGE,
 ];
 
 /// The tool called `name`, if this endpoint offers it.
@@ -304,3 +353,12 @@ pub(crate) fn unknown_argument(tool: &ToolSpec, name: &str) -> CommandError {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod game_tests;
+
+#[cfg(test)]
+mod log_tests;
+
+#[cfg(test)]
+mod new_op_tests;

@@ -1,8 +1,10 @@
-//! The params each built `*_manage` op takes (godot-ai's keyword arguments, plus the
-//! `overwrite` flag this plugin adds to `scene_manage` create/save_as). A key an op does not
-//! take is refused, as godot-ai refuses an unexpected keyword: a misspelt `scene_file` guard
-//! must not be dropped silently. Ops not listed (the domain tools, `bind_event`'s free-form
-//! event fields) pass their params through unchecked.
+//! The params each `*_manage` op that passes its params through takes (godot-ai's keyword
+//! arguments, plus the `overwrite` flag this plugin adds to `scene_manage` create/save_as). A
+//! key an op does not take is refused, as godot-ai refuses an unexpected keyword: a misspelt
+//! `scene_file` guard must not be dropped silently. Ops not listed pass their params through
+//! unchecked: the domain tools, the free-form event fields of `bind_event` and
+//! `ensure_binding`, and the ops whose params are typed and built by
+//! [`op_binding`](super::op_binding) instead (which refuses unexpected keys the same way).
 
 use godot_ai_protocol::{CommandError, ErrorCode, JsonObject};
 
@@ -14,7 +16,6 @@ const OP_PARAMS: &[(&str, &str, &[&str])] = &[
     ("editor_manage", "selection_get", &[]),
     ("editor_manage", "selection_set", &["paths"]),
     ("editor_manage", "monitors_get", &["monitors"]),
-    ("editor_manage", "logs_clear", &[]),
     (
         "scene_manage",
         "create",
@@ -46,12 +47,14 @@ const OP_PARAMS: &[(&str, &str, &[&str])] = &[
     ("project_manage", "settings_get", &["key"]),
     ("project_manage", "settings_set", &["key", "value"]),
     ("project_manage", "stop", &[]),
+    ("project_manage", "set_main_scene", &["path"]),
     ("script_manage", "read", &["path"]),
     ("script_manage", "detach", &["path"]),
     ("script_manage", "find_symbols", &["path"]),
     ("filesystem_manage", "read_text", &["path"]),
     ("filesystem_manage", "write_text", &["path", "content"]),
     ("filesystem_manage", "reimport", &["paths"]),
+    ("filesystem_manage", "scan", &[]),
     (
         "filesystem_manage",
         "search",
@@ -74,6 +77,7 @@ const OP_PARAMS: &[(&str, &str, &[&str])] = &[
     ("input_map_manage", "list", &["include_builtin"]),
     ("input_map_manage", "add_action", &["action", "deadzone"]),
     ("input_map_manage", "remove_action", &["action"]),
+    ("input_map_manage", "ensure_action", &["action", "deadzone"]),
 ];
 
 /// `INVALID_PARAMS` naming the first param `tool.op` does not take, with the ones it does.
@@ -86,21 +90,30 @@ pub(super) fn check(tool: &str, op: &str, params: &JsonObject) -> Result<(), Com
     };
     match params.keys().find(|key| !allowed.contains(&key.as_str())) {
         None => Ok(()),
-        Some(unexpected) => {
-            let takes = if allowed.is_empty() {
-                "no params".to_owned()
-            } else {
-                allowed.join(", ")
-            };
-            Err(CommandError::new(
-                ErrorCode::InvalidParams,
-                format!("{tool}.{op}: unexpected param '{unexpected}'. It takes: {takes}."),
-            )
-            .with_data("tool", tool)
-            .with_data("op", op)
-            .with_data("received", params.keys().cloned().collect::<Vec<_>>()))
-        }
+        Some(unexpected) => Err(unexpected_param(tool, op, unexpected, allowed, params)),
     }
+}
+
+/// `INVALID_PARAMS`: `tool.op` does not take the param `unexpected`; it takes `allowed`.
+pub(super) fn unexpected_param(
+    tool: &str,
+    op: &str,
+    unexpected: &str,
+    allowed: &[&str],
+    received: &JsonObject,
+) -> CommandError {
+    let takes = if allowed.is_empty() {
+        "no params".to_owned()
+    } else {
+        allowed.join(", ")
+    };
+    CommandError::new(
+        ErrorCode::InvalidParams,
+        format!("{tool}.{op}: unexpected param '{unexpected}'. It takes: {takes}."),
+    )
+    .with_data("tool", tool)
+    .with_data("op", op)
+    .with_data("received", received.keys().cloned().collect::<Vec<_>>())
 }
 
 /// Every listed `(tool, op)`, for tests.

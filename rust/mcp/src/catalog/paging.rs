@@ -69,44 +69,6 @@ fn python_index(index: i64, len: i64) -> i64 {
     }
 }
 
-/// `logs_read`. The plugin's own lines come all at once and are paged here as plain strings
-/// (`{lines, total_count, offset, limit, has_more}`); the other sources are paged by the
-/// plugin, and a `since_run_id` that is not the current run gives an empty, stale page.
-pub(super) fn page_log_lines(mut data: JsonObject, arguments: &Arguments) -> JsonObject {
-    let count = arguments.integer("count");
-    let offset = arguments.integer("offset");
-    if arguments.string("source") == "plugin" {
-        let lines: Vec<Value> = match data.remove("lines") {
-            Some(Value::Array(lines)) => lines
-                .into_iter()
-                .map(|line| match line {
-                    Value::Object(mut entry) => entry.remove("text").unwrap_or(Value::Null),
-                    text => text,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        let mut listing = JsonObject::new();
-        listing.insert("lines".to_owned(), Value::Array(lines));
-        return page(listing, "lines", offset, count);
-    }
-    let total = data.get("total_count").and_then(Value::as_i64).unwrap_or(0);
-    let wanted_run = arguments.string("since_run_id");
-    let stale =
-        !wanted_run.is_empty() && data.get("run_id").and_then(Value::as_str) != Some(wanted_run);
-    if stale {
-        data.insert("lines".to_owned(), json!([]));
-        data.insert("returned_count".to_owned(), json!(0));
-    }
-    data.insert("limit".to_owned(), json!(count));
-    data.insert(
-        "has_more".to_owned(),
-        json!(!stale && offset.saturating_add(count) < total),
-    );
-    data.insert("stale_run_id".to_owned(), json!(stale));
-    data
-}
-
 /// `filesystem_manage`: op=search returns one page of `files` (by `params.offset`, default 0,
 /// and `params.limit`, default 100); the other ops return the reply unchanged.
 pub(super) fn page_search_results(data: JsonObject, arguments: &Arguments) -> JsonObject {

@@ -7,8 +7,14 @@ use super::*;
 pub(super) const PROJECT_MANAGE: ToolSpec = manage_tool!(
     "project_manage",
     "Project operations by `op`: settings_get ({key}), settings_set ({key, value}; saved to \
-     project.godot), stop (stop the running game).",
-    ["settings_get" => "get_project_setting", "settings_set" => "set_project_setting", "stop" => "stop_project"]
+     project.godot), set_main_scene ({path} of an existing scene; saved to project.godot), \
+     stop (stop the running game).",
+    [
+        "set_main_scene" => "set_main_scene",
+        "settings_get" => "get_project_setting",
+        "settings_set" => "set_project_setting",
+        "stop" => "stop_project",
+    ]
 );
 
 pub(super) const SCRIPT_MANAGE: ToolSpec = manage_tool!(
@@ -20,11 +26,13 @@ pub(super) const SCRIPT_MANAGE: ToolSpec = manage_tool!(
 pub(super) const FILESYSTEM_MANAGE: ToolSpec = manage_tool!(
     "filesystem_manage",
     "Files under res:// by `op`: read_text ({path}), write_text ({path, content}), reimport \
-     ({paths}), search ({name?, type?, path?, offset?, limit?}; paged `files`). Paths must \
-     start with res:// and stay inside the project.",
+     ({paths}), scan (rescan the whole project and wait for it, e.g. to register new \
+     class_name scripts), search ({name?, type?, path?, offset?, limit?}; paged `files`). \
+     Paths must start with res:// and stay inside the project.",
     [
         "read_text" => "read_file",
         "reimport" => "reimport",
+        "scan" => "scan_filesystem",
         "search" => "search_filesystem",
         "write_text" => "write_file",
     ],
@@ -39,10 +47,7 @@ pub(super) const SCRIPT_CREATE: ToolSpec = ToolSpec {
         optional_text_arg("content", "The script's source."),
     ],
     plan: |arguments| {
-        Ok(Command::new(
-            "create_script",
-            arguments.pick(&["path", "content"]),
-        ))
+        Ok(Command::new("create_script", arguments.pick(&["path", "content"])).into())
     },
     shape_result: unchanged,
 };
@@ -55,10 +60,7 @@ pub(super) const SCRIPT_ATTACH: ToolSpec = ToolSpec {
         text_arg("script_path", "res:// path of the script."),
     ],
     plan: |arguments| {
-        Ok(Command::new(
-            "attach_script",
-            arguments.pick(&["path", "script_path"]),
-        ))
+        Ok(Command::new("attach_script", arguments.pick(&["path", "script_path"])).into())
     },
     shape_result: unchanged,
 };
@@ -92,7 +94,7 @@ pub(super) const PROJECT_RUN: ToolSpec = ToolSpec {
                 .into_iter()
                 .filter(|(_, value)| *value == json!(false)),
         );
-        Ok(Command::new("run_project", params))
+        Ok(Command::new("run_project", params).into())
     },
     shape_result: unchanged,
 };
@@ -121,7 +123,8 @@ pub(super) const SCRIPT_PATCH: ToolSpec = ToolSpec {
         Ok(Command::new(
             "patch_script",
             arguments.pick(&["path", "old_text", "new_text", "replace_all"]),
-        ))
+        )
+        .into())
     },
     shape_result: unchanged,
 };
@@ -147,11 +150,14 @@ pub(super) const AUTOLOAD_MANAGE: ToolSpec = manage_tool!(
 pub(super) const INPUT_MAP_MANAGE: ToolSpec = manage_tool!(
     "input_map_manage",
     "Project input actions by `op`: list ({include_builtin?}), add_action ({action, \
-     deadzone?}), remove_action ({action}), bind_event ({action, event_type, ...}). Saved to \
-     project.godot.",
+     deadzone?}), remove_action ({action}), bind_event ({action, event_type, ...}), and the \
+     idempotent ensure_action ({action, deadzone?}) and ensure_binding ({action, event_type, \
+     deadzone?, ...}), which keep what already exists. Saved to project.godot.",
     [
         "add_action" => "add_action",
         "bind_event" => "bind_event",
+        "ensure_action" => "ensure_action",
+        "ensure_binding" => "ensure_binding",
         "list" => "list_actions",
         "remove_action" => "remove_action",
     ]
@@ -178,10 +184,7 @@ pub(super) const BATCH_EXECUTE: ToolSpec = ToolSpec {
         },
     ],
     plan: |arguments| {
-        Ok(Command::new(
-            "batch_execute",
-            arguments.pick(&["commands", "undo"]),
-        ))
+        Ok(Command::new("batch_execute", arguments.pick(&["commands", "undo"])).into())
     },
     shape_result: unchanged,
 };

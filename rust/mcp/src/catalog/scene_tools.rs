@@ -1,6 +1,6 @@
 //! Scene and node tools.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::*;
 
@@ -29,39 +29,60 @@ pub(super) const SCENE_GET_HIERARCHY: ToolSpec = ToolSpec {
             description: "Max number of nodes to return. Default 100.",
         },
     ],
-    plan: |arguments| Ok(Command::new("get_scene_tree", arguments.pick(&["depth"]))),
+    plan: |arguments| Ok(Command::new("get_scene_tree", arguments.pick(&["depth"])).into()),
     shape_result: paging::page_scene_tree,
 };
 
 pub(super) const NODE_GET_PROPERTIES: ToolSpec = ToolSpec {
     name: "node_get_properties",
-    description: "Get all properties of a node.\n\n\
+    description: "Get the properties of a node: all editor-visible ones, or only `fields`.\n\n\
         Returns path, node_type, properties (name, type, value) and count.",
-    arguments: &[ArgSpec {
-        name: "path",
-        kind: ArgKind::String,
-        default: None,
-        description: "Scene path relative to the edited scene root (e.g. \"/Main/Camera3D\"), \
-            NOT runtime \"/root/...\" paths. Derive from prior tool responses or \
-            scene_get_hierarchy.",
-    }],
+    arguments: &[
+        ArgSpec {
+            name: "path",
+            kind: ArgKind::String,
+            default: None,
+            description: "Scene path relative to the edited scene root (e.g. \"/Main/Camera3D\"), \
+                NOT runtime \"/root/...\" paths. Derive from prior tool responses or \
+                scene_get_hierarchy.",
+        },
+        ArgSpec {
+            name: "fields",
+            kind: ArgKind::StringListOrNull,
+            default: Some(|| Value::Null),
+            description: "Only these property names (all when empty or left out).",
+        },
+    ],
     plan: |arguments| {
-        Ok(Command::new(
-            "get_node_properties",
-            arguments.pick(&["path"]),
-        ))
+        let mut params = arguments.pick(&["path"]);
+        // Sent only when it names at least one property, as godot-ai does.
+        params.extend(
+            arguments
+                .pick(&["fields"])
+                .into_iter()
+                .filter(|(_, fields)| fields.as_array().is_some_and(|names| !names.is_empty())),
+        );
+        Ok(Command::new("get_node_properties", params).into())
     },
     shape_result: unchanged,
 };
 
 pub(super) const SCENE_OPEN: ToolSpec = ToolSpec {
     name: "scene_open",
-    description: "Open a scene in the editor (or switch to it if already open).",
-    arguments: &[text_arg(
-        "path",
-        "res:// path of the scene, e.g. res://main.tscn.",
-    )],
-    plan: |arguments| Ok(Command::new("open_scene", arguments.pick(&["path"]))),
+    description: "Open a scene in the editor (or switch to it if already open; force_reload \
+        re-reads it from disk, dropping its unsaved edits).",
+    arguments: &[
+        text_arg("path", "res:// path of the scene, e.g. res://main.tscn."),
+        flag_arg(
+            "force_reload",
+            "Re-read the scene from disk even if it is open, discarding its unsaved changes.",
+        ),
+    ],
+    plan: |arguments| {
+        let mut params = arguments.pick(&["path"]);
+        params.extend(arguments.pick_true(&["force_reload"]));
+        Ok(Command::new("open_scene", params).into())
+    },
     shape_result: unchanged,
 };
 
@@ -69,7 +90,7 @@ pub(super) const SCENE_SAVE: ToolSpec = ToolSpec {
     name: "scene_save",
     description: "Save the edited scene to its file.",
     arguments: &[],
-    plan: |_| Ok(Command::bare("save_scene")),
+    plan: |_| Ok(Command::bare("save_scene").into()),
     shape_result: unchanged,
 };
 
@@ -107,7 +128,7 @@ pub(super) const NODE_CREATE: ToolSpec = ToolSpec {
     plan: |arguments| {
         let mut params = arguments.pick(&["type", "name", "parent_path"]);
         params.extend(arguments.pick_non_empty(&["scene_path", "scene_file"]));
-        Ok(Command::new("create_node", params))
+        Ok(Command::new("create_node", params).into())
     },
     shape_result: unchanged,
 };
@@ -136,7 +157,7 @@ pub(super) const NODE_SET_PROPERTY: ToolSpec = ToolSpec {
     plan: |arguments| {
         let mut params = arguments.pick(&["path", "property", "value"]);
         params.extend(arguments.pick_non_empty(&["scene_file"]));
-        Ok(Command::new("set_property", params))
+        Ok(Command::new("set_property", params).into())
     },
     shape_result: unchanged,
 };
@@ -175,10 +196,7 @@ pub(super) const NODE_FIND: ToolSpec = ToolSpec {
         ),
     ],
     plan: |arguments| {
-        Ok(Command::new(
-            "find_nodes",
-            arguments.pick(&["name", "type", "group"]),
-        ))
+        Ok(Command::new("find_nodes", arguments.pick(&["name", "type", "group"])).into())
     },
     shape_result: paging::page_found_nodes,
 };

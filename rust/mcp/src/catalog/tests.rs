@@ -2,22 +2,46 @@ use serde_json::json;
 
 use super::*;
 
-fn args(tool: &ToolSpec, given: Value) -> Result<Arguments, CommandError> {
+pub(super) fn args(tool: &ToolSpec, given: Value) -> Result<Arguments, CommandError> {
     let Value::Object(given) = given else {
         panic!("test arguments must be an object")
     };
     Arguments::validate(tool, given)
 }
 
-fn object(value: Value) -> JsonObject {
+pub(super) fn object(value: Value) -> JsonObject {
     match value {
         Value::Object(map) => map,
         other => panic!("not an object: {other}"),
     }
 }
 
-/// godot-ai 2.4.2's input schemas, from its server's `tools/list`, descriptions removed.
+/// The command a call with these (valid) arguments sends.
+pub(super) fn sent(tool: &ToolSpec, arguments: &Arguments) -> Command {
+    match (tool.plan)(arguments).unwrap() {
+        Plan::Send(command) => command,
+        Plan::Answer(data) => panic!("{} answered without a command: {data:?}", tool.name),
+    }
+}
+
+/// The command `tool` sends for `given`, which must be valid.
+pub(super) fn command_for(tool: &ToolSpec, given: Value) -> Command {
+    sent(tool, &args(tool, given).unwrap())
+}
+
+/// The error `tool`'s plan gives for `given` (arguments that pass the schema).
+pub(super) fn plan_error(tool: &ToolSpec, given: Value) -> CommandError {
+    (tool.plan)(&args(tool, given).unwrap()).unwrap_err()
+}
+
+/// godot-ai 3.2.5's input schemas, from its server's `tools/list`, descriptions removed.
 fn godot_ai_schemas() -> JsonObject {
+    let text = include_str!("../../tests/fixtures/godot_ai_3.2.5_input_schemas.json");
+    object(serde_json::from_str(text).expect("fixture is JSON"))
+}
+
+/// godot-ai 2.4.2's input schemas, the same way: the surface agents written for 2.4.2 use.
+fn godot_ai_2_4_2_schemas() -> JsonObject {
     let text = include_str!("../../tests/fixtures/godot_ai_2.4.2_input_schemas.json");
     object(serde_json::from_str(text).expect("fixture is JSON"))
 }
@@ -36,12 +60,37 @@ fn without_descriptions(value: Value) -> Value {
 }
 
 #[test]
-fn tools_are_godot_ai_s_39_in_its_order() {
+fn tools_are_godot_ai_3_2_5_s_46_in_its_order() {
     let names: Vec<&str> = TOOLS.iter().map(|tool| tool.name).collect();
     let expected: Vec<String> = godot_ai_schemas().keys().cloned().collect();
+    assert_eq!(expected.len(), 46);
     assert_eq!(names, expected);
     assert!(find("node_get_properties").is_some());
     assert!(find("nope").is_none());
+}
+
+/// 3.2.5 only added to 2.4.2: every 2.4.2 tool is offered, each of its arguments with the same
+/// schema (an `op` enum may have grown), and nothing 2.4.2 left optional became required. So a
+/// call written for 2.4.2 still passes the schema.
+#[test]
+fn every_godot_ai_2_4_2_tool_argument_and_op_is_still_offered() {
+    for (name, old) in godot_ai_2_4_2_schemas() {
+        let tool = find(&name).unwrap_or_else(|| panic!("{name} is no longer offered"));
+        let ours = without_descriptions(Value::Object(tool.input_schema()));
+        assert_eq!(ours["required"], old["required"], "{name}");
+        for (argument, old_schema) in old["properties"].as_object().unwrap() {
+            let our_schema = &ours["properties"][argument];
+            match old_schema.get("enum") {
+                Some(Value::Array(old_ops)) => {
+                    let our_ops = our_schema["enum"].as_array().unwrap();
+                    for op in old_ops {
+                        assert!(our_ops.contains(op), "{name} lost op {op}");
+                    }
+                }
+                _ => assert_eq!(our_schema, old_schema, "{name}.{argument}"),
+            }
+        }
+    }
 }
 
 #[test]
@@ -111,7 +160,7 @@ fn unknown_argument_names_the_allowed_ones() {
     assert_eq!(error.code, ErrorCode::InvalidParams);
     assert_eq!(
         error.message,
-        "Unknown argument 'pth' for node_get_properties. Allowed: path, session_id."
+        "Unknown argument 'pth' for node_get_properties. Allowed: path, fields, session_id."
     );
 }
 
@@ -188,12 +237,12 @@ fn manage_op_maps_to_its_plugin_command_with_params_passed_through() {
         json!({"op": "selection_set", "params": {"paths": ["/Main"]}}),
     )
     .unwrap();
-    let command = (EDITOR_MANAGE.plan)(&arguments).unwrap();
+    let command = sent(&EDITOR_MANAGE, &arguments);
     assert_eq!(command.name, "set_selection");
     assert_eq!(command.params, object(json!({"paths": ["/Main"]})));
 
     let state = args(&EDITOR_MANAGE, json!({"op": "state", "params": null})).unwrap();
-    let command = (EDITOR_MANAGE.plan)(&state).unwrap();
+    let command = sent(&EDITOR_MANAGE, &state);
     assert_eq!(command.name, "get_editor_state");
     assert!(command.params.is_empty());
 }
@@ -204,8 +253,8 @@ fn unknown_op_suggests_the_closest_and_lists_the_valid_ones() {
     assert_eq!(error.code, ErrorCode::InvalidParams);
     assert_eq!(
         error.message,
-        "Unknown op 'stat' for editor_manage. Did you mean 'state'? Valid: logs_clear, \
-         monitors_get, quit, selection_get, selection_set, state."
+        "Unknown op 'stat' for editor_manage. Did you mean 'state'? Valid: game_eval, \
+         logs_clear, monitors_get, quit, selection_get, selection_set, state."
     );
 }
 
@@ -216,7 +265,7 @@ fn set_property_accepts_null_as_a_value_but_not_a_missing_one() {
         json!({"path": "/Main/Ground", "property": "mesh", "value": null}),
     )
     .unwrap();
-    let command = (NODE_SET_PROPERTY.plan)(&cleared).unwrap();
+    let command = sent(&NODE_SET_PROPERTY, &cleared);
     assert_eq!(command.params["value"], json!(null));
     assert!(
         !command.params.contains_key("scene_file"),
@@ -237,7 +286,7 @@ fn node_create_sends_godot_ai_wire_params() {
         json!({"type": "Sprite2D", "scene_file": "res://main.tscn"}),
     )
     .unwrap();
-    let command = (NODE_CREATE.plan)(&arguments).unwrap();
+    let command = sent(&NODE_CREATE, &arguments);
     assert_eq!(command.name, "create_node");
     assert_eq!(
         Value::Object(command.params),
@@ -262,6 +311,15 @@ fn every_op_enum_is_sorted_like_godot_ai() {
     }
 }
 
+/// A value for an op param the op requires, by the param's name.
+fn sample_op_param(name: &str) -> Value {
+    match name {
+        "steps" => json!([{"action": "jump"}]),
+        "event" => json!("motion"),
+        other => json!(format!("sample {other}")),
+    }
+}
+
 #[test]
 fn every_command_a_tool_sends_is_a_godot_ai_command_or_a_session_one() {
     use godot_ai_protocol::godot_ai_commands::is_godot_ai_command;
@@ -282,10 +340,23 @@ fn every_command_a_tool_sends_is_a_godot_ai_command_or_a_session_one() {
                 .unwrap()
                 .retain(|key, _| declared.contains(&key.as_str()));
             if !op.is_null() {
-                given["op"] = op;
+                given["op"] = op.clone();
+                given["params"] = json!({});
             }
-            let arguments = args(tool, given).unwrap();
-            let command = (tool.plan)(&arguments).unwrap();
+            // Fill in the op params an op requires, one missing param at a time.
+            let plan = loop {
+                match (tool.plan)(&args(tool, given.clone()).unwrap()) {
+                    Err(error) if error.code == ErrorCode::MissingRequiredParam => {
+                        let param = error.data.as_ref().unwrap()["param"].as_str().unwrap();
+                        given["params"][param] = sample_op_param(param);
+                    }
+                    other => break other.unwrap(),
+                }
+            };
+            let Plan::Send(command) = plan else {
+                assert_eq!((tool.name, &op), ("custom_manage", &json!("list")));
+                continue;
+            };
             assert!(
                 is_godot_ai_command(&command.name)
                     || ["session_list", "session_activate"].contains(&command.name.as_str()),
@@ -307,40 +378,22 @@ fn log_listing(count: usize) -> JsonObject {
 #[test]
 fn plugin_logs_are_flattened_to_text_and_paged_here() {
     let read = find("logs_read").unwrap();
-    let arguments = args(read, json!({"count": 2, "offset": 1})).unwrap();
-    let command = (read.plan)(&arguments).unwrap();
+    let arguments = args(
+        read,
+        json!({"count": 2, "offset": 1, "include_details": true}),
+    )
+    .unwrap();
     assert_eq!(
-        Value::Object(command.params),
+        Value::Object(sent(read, &arguments).params),
         json!({"count": 500, "source": "plugin"}),
         "godot-ai asks for every kept line"
     );
-    let page = paging::page_log_lines(log_listing(4), &arguments);
+    let page = logs::shape_read(log_listing(4), &arguments);
     assert_eq!(
         Value::Object(page),
         json!({"lines": ["MCP | line 1", "MCP | line 2"], "total_count": 4, "offset": 1,
                "limit": 2, "has_more": true})
     );
-}
-
-#[test]
-fn other_log_sources_are_paged_by_the_plugin_and_a_stale_run_is_empty() {
-    let read = find("logs_read").unwrap();
-    let arguments = args(
-        read,
-        json!({"source": "game", "count": 10, "since_run_id": "r1"}),
-    )
-    .unwrap();
-    let command = (read.plan)(&arguments).unwrap();
-    assert_eq!(
-        Value::Object(command.params),
-        json!({"count": 10, "offset": 0, "source": "game"})
-    );
-    let reply = object(json!({"source": "game", "lines": ["x"], "total_count": 1,
-                              "returned_count": 1, "offset": 0, "run_id": "r2"}));
-    let page = paging::page_log_lines(reply, &arguments);
-    assert_eq!(page["lines"], json!([]));
-    assert_eq!(page["stale_run_id"], json!(true));
-    assert_eq!(page["has_more"], json!(false));
 }
 
 #[test]
@@ -374,10 +427,11 @@ fn filesystem_search_pages_files_by_the_op_params() {
 fn screenshot_without_image_keeps_only_metadata() {
     let tool = find("editor_screenshot").unwrap();
     let arguments = args(tool, json!({"include_image": false})).unwrap();
-    let command = (tool.plan)(&arguments).unwrap();
+    let command = sent(tool, &arguments);
     assert_eq!(
         Value::Object(command.params.clone()),
-        json!({"source": "viewport", "max_resolution": 640, "include_image": false})
+        json!({"source": "viewport", "max_resolution": 640, "include_image": false}),
+        "an empty user_prompt is not sent"
     );
     let reply = object(json!({"width": 2, "image_base64": "AAAA"}));
     assert_eq!(
@@ -438,7 +492,7 @@ fn op_params_given_as_json_text_are_decoded_like_godot_ai() {
         json!({"op": "get_children", "params": "{\"path\": \"/Main\"}"}),
     )
     .unwrap();
-    let command = (tool.plan)(&arguments).unwrap();
+    let command = sent(tool, &arguments);
     assert_eq!(Value::Object(command.params), json!({"path": "/Main"}));
     assert!(args(tool, json!({"op": "get_children", "params": "not json"})).is_err());
 }
