@@ -31,7 +31,7 @@ async def test_initialize_reports_this_server_and_tools(editor, mode):
         tools = await client.list_tools()
     names = [tool.name for tool in tools.tools]
     assert names[:3] == ["session_activate", "session_manage", "editor_state"]
-    assert len(names) == 39, "godot-ai 2.4.2's 39 tools"
+    assert len(names) == 46, "godot-ai 3.2.5's 46 tools"
     assert {"editor_state", "scene_get_hierarchy", "node_get_properties"} <= set(names)
     assert info is not None and info.name == "godot-ai-native"
 

@@ -25,7 +25,7 @@ use crate::resources;
 pub const SERVER_NAME: &str = "godot-ai-native";
 
 const INSTRUCTIONS: &str = "Tools to inspect and drive the Godot editor this endpoint runs in. \
-Tool names, arguments and results follow godot-ai 2.4.2. Errors come back as tool results \
+Tool names, arguments and results follow godot-ai 3.2.5. Errors come back as tool results \
 whose text starts with an error code such as NODE_NOT_FOUND.";
 
 /// One MCP session's handler. Cheap to create: rmcp makes one per session.
