@@ -167,22 +167,15 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
 
     step("build the extension");
     build::build_and_install(Profile::Dev)?;
-    // The release package (every platform, built in the cached root) takes half an hour on a
-    // cold machine, so for now it is built only for a selection naming its tests
-    // (`cargo xtask test -- tests/test_package.py`), not for the full suite and CI.
-    let package = if options
-        .pytest_args
-        .iter()
-        .any(|arg| arg.contains("test_package"))
-    {
+    // The release package (every platform, built in the cached root): built for the runs that
+    // include its tests, which the full suite and CI do.
+    let package = if test_options::includes_package_tests(&options.pytest_args) {
         step("release package: every platform's library, built and checked");
         let zip = package::build_package()?;
         let arm64 = build_root::Arm64Godot::prepare(&paths::e2e_dir().join("godot-arm64"))?;
         Some((zip, arm64))
     } else {
-        eprintln!(
-            "xtask: not building the release package (select tests/test_package.py for that)"
-        );
+        eprintln!("xtask: not building the release package: the selected tests do not need it");
         None
     };
     let e2e = E2eSetup::prepare()?;

@@ -84,6 +84,17 @@ pub fn selects_paths(pytest_args: &[String], root: &Path) -> bool {
     })
 }
 
+/// True when the run may include the release-package tests, so the package must be built
+/// first: the full suite (no arguments, or the whole `tests` folder) or a selection naming
+/// `test_package`. Any other selection (`-k batch`, `tests/test_sessions.py`) skips the build,
+/// which takes half an hour on a cold machine.
+pub fn includes_package_tests(pytest_args: &[String]) -> bool {
+    pytest_args.is_empty()
+        || pytest_args
+            .iter()
+            .any(|arg| arg.contains("test_package") || arg.trim_end_matches('/') == "tests")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +163,23 @@ mod tests {
         assert!(!yes("--deselect src/main.rs::test_a"));
         assert!(!yes("--ignore=src/main.rs"));
         assert!(!yes("no/such/file.py"));
+    }
+
+    #[test]
+    fn the_full_suite_and_package_selections_include_the_package_tests() {
+        assert!(includes_package_tests(&[]));
+        assert!(includes_package_tests(&args("tests")));
+        assert!(includes_package_tests(&args("tests/ -x")));
+        assert!(includes_package_tests(&args("tests/test_package.py")));
+        assert!(includes_package_tests(&args("-k test_package_zip")));
+    }
+
+    #[test]
+    fn other_selections_skip_the_package_build() {
+        assert!(!includes_package_tests(&args("-k batch")));
+        assert!(!includes_package_tests(&args("tests/test_sessions.py")));
+        assert!(!includes_package_tests(&args(
+            "tests/test_sessions.py::test_x -x"
+        )));
     }
 }

@@ -98,9 +98,13 @@ fn build_slice(root: &BuildRoot, slice: &Slice) -> Result<String> {
     let target_dir = format!("{TARGET_IN_ROOT}/{}", slice.triple);
     let mut command = root.command_in(SOURCE_IN_ROOT);
     command.env("CARGO_TARGET_DIR", &target_dir);
+    // A PE file carries its link time in its header; zig's linker (which rejects mingw's
+    // `--no-insert-timestamp`) writes this instead, so rebuilds of a commit stay identical.
+    command.env("SOURCE_DATE_EPOCH", "0");
+    // `cargo-zigbuild rustc` rather than `cargo zigbuild`: only rustc passes link arguments
+    // to the final crate alone (see `Slice::link_args`).
     command.args([
-        "cargo",
-        "zigbuild",
+        "cargo-zigbuild",
         "rustc",
         "--locked",
         "--package",

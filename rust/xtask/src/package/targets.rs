@@ -62,10 +62,6 @@ const WINDOWS_GNU_RUSTFLAGS: &[&str] = &["-L", "native=/build/stubs/windows-gnu"
 /// by rmcp's schemas, links) is described by a text stub (see [`crate::build_root`]).
 const MACOS_RUSTFLAGS: &[&str] = &["-C", "link-arg=-F/build/stubs/macos"];
 
-/// PE files carry the link time unless told not to; a zero timestamp keeps rebuilds of the
-/// same commit identical.
-const WINDOWS_LINK_ARGS: &[&str] = &["-Wl,--no-insert-timestamp"];
-
 /// Without it the dylib names itself by its path in the build root.
 const MACOS_LINK_ARGS: &[&str] =
     &["-Wl,-install_name,@rpath/libgodot_ai_native.macos.universal.dylib"];
@@ -114,7 +110,7 @@ pub const LIBRARIES: [Library; 5] = [
             build_std: true,
             macos_minimum: None,
             rustflags: WINDOWS_GNU_RUSTFLAGS,
-            link_args: WINDOWS_LINK_ARGS,
+            link_args: &[],
             output: WINDOWS_DLL,
             arch: Arch::X86_64,
         }],
@@ -129,7 +125,7 @@ pub const LIBRARIES: [Library; 5] = [
             build_std: true,
             macos_minimum: None,
             rustflags: &[],
-            link_args: WINDOWS_LINK_ARGS,
+            link_args: &[],
             output: WINDOWS_DLL,
             arch: Arch::Arm64,
         }],

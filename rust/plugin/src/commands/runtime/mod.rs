@@ -1,0 +1,190 @@
+//! The running game's commands: `game_command` (godot-ai's `game_manage` ops) and `game_eval`,
+//! answered by the game itself over the debugger channel (see [`crate::game_link`]).
+//!
+//! A request waits for the game's reply as a settling command: later commands wait behind it,
+//! so what they see includes its effect (an input event has been handled). Its wait is bounded
+//! by [`COMMAND_TIME`] ([`EVAL_TIME`], [`SEQUENCE_TIME`]); then it answers with what is known.
+
+use std::time::Duration;
+
+use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
+use serde_json::{Value, json};
+
+use super::params::{optional_string, required_string};
+use super::settle::{Pending, Settle, Step};
+use crate::game_link::{self, GameReply, NotSent};
+
+/// How long a game op may take to answer.
+pub const COMMAND_TIME: Duration = Duration::from_secs(8);
+/// How long evaluated code may run before the eval answers `EVAL_HUNG`.
+pub const EVAL_TIME: Duration = Duration::from_secs(8);
+/// How long an input sequence may take (600 frames at 30 frames per second, and a margin).
+pub const SEQUENCE_TIME: Duration = Duration::from_secs(25);
+
+/// The ops of `game_command`.
+const OPS: &[&str] = &[
+    "get_scene_tree",
+    "get_node_info",
+    "get_ui_elements",
+    "input_action",
+    "input_key",
+    "input_mouse",
+    "input_gamepad",
+    "input_sequence",
+    "input_state",
+];
+
+/// `game_command {op, params}`: one of godot-ai's `game_manage` ops, run in the game.
+pub fn game_command(params: &JsonObject) -> Step {
+    let op = match required_string(params, "op") {
+        Ok(op) => op,
+        Err(error) => return Step::Done(Err(error)),
+    };
+    if !OPS.contains(&op) {
+        return Step::Done(Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!("Unknown game op '{op}'. Valid ops: {}", OPS.join(", ")),
+        )));
+    }
+    let op_params = match params.get("params") {
+        None | Some(Value::Null) => json!({}),
+        Some(Value::Object(object)) => Value::Object(object.clone()),
+        Some(other) => {
+            return Step::Done(Err(CommandError::new(
+                ErrorCode::InvalidParams,
+                format!("Param 'params' must be an object, got {other}"),
+            )));
+        }
+    };
+    let time = if op == "input_sequence" {
+        SEQUENCE_TIME
+    } else {
+        COMMAND_TIME
+    };
+    request(op, &op_params, Purpose::Command, time)
+}
+
+/// `game_eval {code}`: GDScript run in the game; `{result, source: "game"}`.
+pub fn game_eval(params: &JsonObject) -> Step {
+    let code = match optional_string(params, "code") {
+        Ok(code) if !code.trim().is_empty() => code,
+        Ok(_) => return Step::Done(Err(CommandError::missing_param("code"))),
+        Err(error) => return Step::Done(Err(error)),
+    };
+    request("eval", &json!({"code": code}), Purpose::Eval, EVAL_TIME)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Command,
+    Eval,
+}
+
+fn request(op: &str, params: &Value, purpose: Purpose, time: Duration) -> Step {
+    match game_link::send_request(op, params, purpose == Purpose::Eval) {
+        Ok(id) => Step::Wait(Pending::new(GameRequest {
+            id,
+            op: op.to_owned(),
+            purpose,
+            time,
+        })),
+        Err(not_sent) => Step::Done(Err(not_sent_error(not_sent, purpose))),
+    }
+}
+
+/// The error for a request no game could take.
+fn not_sent_error(not_sent: NotSent, purpose: Purpose) -> CommandError {
+    let (code, message, retryable) = match (not_sent, purpose) {
+        (NotSent::NotRunning, Purpose::Eval) => (
+            ErrorCode::EvalGameNotReady,
+            "The game is not running — start it with project_run (or F5 in the editor), then retry",
+            false,
+        ),
+        (NotSent::NotRunning, Purpose::Command) => (
+            ErrorCode::EditorNotReady,
+            "Game is not running — start the project first (project_run, or F5 in the editor)",
+            false,
+        ),
+        (NotSent::NotReady, Purpose::Eval) => (
+            ErrorCode::EvalGameNotReady,
+            "The game is still starting (or runs without the editor's debugger): retry in a \
+             moment; a game must be run from this editor to be reached",
+            true,
+        ),
+        (NotSent::NotReady, Purpose::Command) => (
+            ErrorCode::EditorNotReady,
+            "The game is still starting (or runs without the editor's debugger): retry in a \
+             moment; a game must be run from this editor to be reached",
+            true,
+        ),
+    };
+    CommandError::new(code, message)
+        .with_data("sub_code", "EDITOR_GAME_NOT_RUNNING")
+        .with_data("retryable", retryable)
+}
+
+/// A request waiting for the game's reply.
+struct GameRequest {
+    id: i64,
+    op: String,
+    purpose: Purpose,
+    time: Duration,
+}
+
+impl Settle for GameRequest {
+    fn poll(&mut self) -> Option<CommandResult> {
+        game_link::take_reply(self.id).map(|reply| into_result(reply, &self.op))
+    }
+
+    fn waiting_for(&self) -> String {
+        format!("the running game to answer '{}'", self.op)
+    }
+
+    fn time_allowed(&self) -> Duration {
+        self.time
+    }
+
+    fn give_up(&mut self, waited: Duration) -> CommandResult {
+        game_link::abandon(self.id);
+        let seconds = waited.as_secs_f32();
+        Err(match self.purpose {
+            Purpose::Eval => CommandError::new(
+                ErrorCode::EvalHung,
+                format!(
+                    "The code has run for {seconds:.1}s in the game without returning: likely an \
+                     endless loop, or a wait that never ends. The game stays busy until the code \
+                     returns; stop it with project_manage(op=\"stop\") if it does not recover."
+                ),
+            ),
+            Purpose::Command => CommandError::new(
+                ErrorCode::GameHelperTimeout,
+                format!(
+                    "The running game did not answer '{}' within {seconds:.1}s: its main thread \
+                     is busy or paused at a debugger break. Check the editor's Debugger panel, \
+                     or stop and rerun the game.",
+                    self.op
+                ),
+            ),
+        }
+        .with_data("waited_seconds", waited.as_secs_f64()))
+    }
+}
+
+/// The command result for the game's reply: the result object (with `source` and `op` for a
+/// game op), or the game's error.
+fn into_result(reply: GameReply, op: &str) -> CommandResult {
+    match reply {
+        Ok(Value::Object(mut data)) => {
+            if op != "eval" {
+                data.insert("source".into(), json!("game"));
+                data.insert("op".into(), json!(op));
+            }
+            Ok(data)
+        }
+        Ok(other) => Ok(super::reply::into_object(json!({"result": other, "source": "game"}))),
+        Err((code, message)) => {
+            let code = serde_json::from_value(json!(code)).unwrap_or(ErrorCode::InternalError);
+            Err(CommandError::new(code, message))
+        }
+    }
+}

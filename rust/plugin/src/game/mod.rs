@@ -1,0 +1,197 @@
+//! The library's part inside a game the editor runs (F5, F6, or `project_run`): it answers the
+//! editor's requests about the live game over the debugger connection (see
+//! [`crate::game_channel`]) and forwards what the game logs.
+//!
+//! It starts only in a game process with the debugger attached, so an exported game without
+//! the debugger pays nothing. Nothing is added to the project: no autoload, no node until a
+//! request needs one.
+//!
+//! Invariants:
+//! - Everything runs on the main thread: the debugger's message capture and the per-frame hook.
+//! - The capture only queues requests (it may run inside one of our own frames, while a
+//!   debugger break holds the game in an evaluated piece of code), with one exception:
+//!   `break_status`, which must be answered during the break itself.
+//! - No `RefCell` borrow is held while game code runs (an eval, an input event's handlers).
+
+mod eval;
+mod input;
+mod logs;
+mod requests;
+mod tree;
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use godot::classes::{EngineDebugger, Os};
+use godot::prelude::*;
+use serde_json::Value;
+
+use crate::game_channel::{self, HELLO, PROTOCOL, REQUEST};
+
+pub use requests::BREAK_STATUS;
+
+thread_local! {
+    /// The game side, once started.
+    static GAME: RefCell<Option<GameSide>> = const { RefCell::new(None) };
+    /// Requests received, not handled yet (see the module invariants).
+    static INBOX: RefCell<VecDeque<requests::Request>> = const { RefCell::new(VecDeque::new()) };
+}
+
+struct GameSide {
+    said_hello: bool,
+    logs: logs::LogCapture,
+    /// The latest script errors (parse and runtime), numbered in logging order, for the evals
+    /// to find their own.
+    script_errors: VecDeque<(u64, logs::Entry)>,
+    logged: u64,
+}
+
+/// Script errors kept for [`script_errors_since`].
+const KEPT_SCRIPT_ERRORS: usize = 32;
+
+/// Starts the game side when this process is a game run with the debugger attached.
+pub fn start_if_debugged() {
+    if godot::init::is_editor_hint() || !EngineDebugger::singleton().is_active() {
+        return;
+    }
+    let logs = match logs::LogCapture::install() {
+        Ok(logs) => Some(logs),
+        Err(reason) => {
+            godot_warn!("MCP | the game's log lines will not reach the editor: {reason}");
+            None
+        }
+    };
+    EngineDebugger::singleton().register_message_capture(
+        game_channel::PREFIX,
+        &Callable::from_fn("godot_ai_native_capture", |args: &[&Variant]| {
+            capture(args);
+            true
+        }),
+    );
+    GAME.with(|game| {
+        game.replace(Some(GameSide {
+            said_hello: false,
+            logs: logs.unwrap_or_else(logs::LogCapture::disabled),
+            script_errors: VecDeque::new(),
+            logged: 0,
+        }))
+    });
+}
+
+/// Stops the game side (the game is quitting).
+pub fn stop() {
+    if GAME.with(|game| game.take()).is_some() {
+        let mut debugger = EngineDebugger::singleton();
+        if debugger.has_capture(game_channel::PREFIX) {
+            debugger.unregister_message_capture(game_channel::PREFIX);
+        }
+        logs::LogCapture::uninstall();
+    }
+}
+
+/// Once per frame: hello, log lines, then the queued requests and the multi-frame ones.
+pub fn frame() {
+    let started = GAME.with(|game| {
+        let mut game = game.borrow_mut();
+        let Some(side) = game.as_mut() else {
+            return false;
+        };
+        if !side.said_hello {
+            side.said_hello = true;
+            send(HELLO, &varray![PROTOCOL, Os::singleton().get_process_id()]);
+        }
+        true
+    });
+    if !started {
+        return;
+    }
+    flush_logs();
+    let queued: Vec<requests::Request> = INBOX.with(|inbox| inbox.borrow_mut().drain(..).collect());
+    for request in queued {
+        requests::handle(request);
+    }
+    eval::advance();
+    input::advance_sequences();
+}
+
+/// Sends what the game logged since the last call to the editor, keeping its script errors.
+pub fn flush_logs() {
+    let taken = GAME.with(|game| game.borrow_mut().as_mut().map(|side| side.logs.take()));
+    let Some((entries, dropped)) = taken else {
+        return;
+    };
+    logs::send(&entries, dropped);
+    GAME.with(|game| {
+        let mut game = game.borrow_mut();
+        let Some(side) = game.as_mut() else {
+            return;
+        };
+        for entry in entries {
+            side.logged += 1;
+            if entry.is_script_error() {
+                if side.script_errors.len() == KEPT_SCRIPT_ERRORS {
+                    side.script_errors.pop_front();
+                }
+                side.script_errors.push_back((side.logged, entry));
+            }
+        }
+    });
+}
+
+/// How many entries have been logged so far: a mark for [`script_errors_since`].
+pub fn log_mark() -> u64 {
+    GAME.with(|game| game.borrow().as_ref().map_or(0, |side| side.logged))
+}
+
+/// The script errors logged after `mark` (flush first to include the latest).
+pub fn script_errors_since(mark: u64) -> Vec<logs::Entry> {
+    GAME.with(|game| {
+        game.borrow().as_ref().map_or_else(Vec::new, |side| {
+            side.script_errors
+                .iter()
+                .filter(|(seq, _)| *seq > mark)
+                .map(|(_, entry)| entry.clone())
+                .collect()
+        })
+    })
+}
+
+/// The debugger capture: queue a request, or answer `break_status` at once.
+fn capture(args: &[&Variant]) {
+    let (Some(message), Some(data)) = (args.first(), args.get(1)) else {
+        return;
+    };
+    let message = message.to_string();
+    if game_channel::name_of(&message) != REQUEST {
+        return;
+    }
+    let Ok(data) = data.try_to::<VarArray>() else {
+        return;
+    };
+    let Some(request) = requests::Request::decode(&data) else {
+        godot_warn!("MCP | the editor sent a request the game cannot read: {data}");
+        return;
+    };
+    if request.op == requests::BREAK_STATUS {
+        requests::handle(request);
+    } else {
+        INBOX.with(|inbox| inbox.borrow_mut().push_back(request));
+    }
+}
+
+/// Sends `godot_ai_native:<name>` to the editor.
+fn send(name: &str, data: &VarArray) {
+    EngineDebugger::singleton().send_message(&game_channel::message(name), data);
+}
+
+/// Sends the reply to request `id`: the result object, or an error.
+fn reply(id: i64, result: Result<Value, (&'static str, String)>) {
+    let (ok, body) = match result {
+        Ok(value) => (true, value),
+        Err((code, message)) => (false, serde_json::json!({"code": code, "message": message})),
+    };
+    send(
+        game_channel::REPLY,
+        &varray![id, ok, serde_json::to_string(&body).unwrap_or_default()],
+    );
+}
