@@ -4,8 +4,10 @@
 //! The editor creates and drops one instance of every registered class while loading the
 //! extension, before any plugin runs, so nothing starts in `init`.
 
+use godot::classes::EditorPlugin;
 use godot::prelude::*;
 
+use crate::game_link::GameDebugger;
 use crate::runtime;
 use crate::settings;
 
@@ -14,6 +16,8 @@ use crate::settings;
 #[class(base = Node, init, tool)]
 pub struct GodotAiController {
     base: Base<Node>,
+    /// Registered with the editor while the plugin runs: the channel to the running game.
+    debugger: Option<Gd<GameDebugger>>,
 }
 
 #[godot_api]
@@ -27,9 +31,26 @@ impl INode for GodotAiController {
             return;
         }
         runtime::start();
+        if let Some(mut plugin) = self.editor_plugin() {
+            let debugger = GameDebugger::new_gd();
+            plugin.add_debugger_plugin(&debugger);
+            self.debugger = Some(debugger);
+        }
     }
 
     fn exit_tree(&mut self) {
+        if let (Some(debugger), Some(mut plugin)) = (self.debugger.take(), self.editor_plugin()) {
+            plugin.remove_debugger_plugin(&debugger);
+        }
         runtime::stop();
+    }
+}
+
+impl GodotAiController {
+    /// The addon's `EditorPlugin` (`plugin.gd`), whose child this node is.
+    fn editor_plugin(&self) -> Option<Gd<EditorPlugin>> {
+        self.base()
+            .get_parent()
+            .and_then(|parent| parent.try_cast::<EditorPlugin>().ok())
     }
 }

@@ -7,10 +7,15 @@
 //!   of its own;
 //! - [`main_thread`] runs queued editor commands once per frame, on the main thread;
 //! - [`commands`] implements the editor commands with Godot's APIs;
-//! - [`logging`] forwards `tracing` events to the editor Output panel with the `MCP | ` prefix.
+//! - [`logging`] forwards `tracing` events to the editor Output panel with the `MCP | ` prefix;
+//! - [`game_link`] (in the editor) and [`game`] (in a game the editor runs) talk over Godot's
+//!   debugger connection, so commands reach the live game.
 
 mod commands;
 mod controller;
+mod game;
+mod game_channel;
+mod game_link;
 mod json_variant;
 mod logging;
 mod main_thread;
@@ -30,11 +35,13 @@ unsafe impl ExtensionLibrary for GodotAiNative {
     fn on_stage_init(stage: InitStage) {
         if stage == InitStage::MainLoop {
             logging::install();
+            game::start_if_debugged();
         }
     }
 
     fn on_main_loop_frame() {
         main_thread::run_frame();
+        game::frame();
     }
 
     fn on_stage_deinit(stage: InitStage) {
@@ -42,6 +49,7 @@ unsafe impl ExtensionLibrary for GodotAiNative {
             // The editor is closing: stop serving before the library goes away, even if the
             // plugin's exit_tree never ran.
             runtime::stop();
+            game::stop();
             logging::detach_from_engine();
         }
     }

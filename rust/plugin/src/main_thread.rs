@@ -249,10 +249,11 @@ impl Head {
                 Admission::Run => match run_caught(&name, || commands::start(&command)) {
                     Ok(Step::Done(result)) => return answered(&name, reply, result),
                     Ok(Step::Wait(pending)) => {
+                        let allowed = MIN_SETTLE.max(pending.time_allowed());
                         let head = Head {
                             name,
                             reply,
-                            deadline: deadline.max(now + MIN_SETTLE),
+                            deadline: deadline.max(now + allowed),
                             stage: Stage::Settling(pending, now),
                         };
                         return Advanced::Waiting(head);

@@ -1,4 +1,4 @@
-//! The plugin's error vocabulary: twelve codes, a message that says what to do next, and
+//! The plugin's error vocabulary: godot-ai's codes, a message that says what to do next, and
 //! optional structured data.
 
 use std::fmt;
@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::JsonObject;
 
-/// The error codes godot-ai's editor plugin may send (protocol v1). Serialized in
-/// `SCREAMING_SNAKE_CASE`, e.g. `NODE_NOT_FOUND`.
+/// The error codes godot-ai's editor plugin may send (protocol v1): 2.4.2's twelve, then the
+/// game-runtime codes 3.x added. Serialized in `SCREAMING_SNAKE_CASE`, e.g. `NODE_NOT_FOUND`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
@@ -25,11 +25,23 @@ pub enum ErrorCode {
     ValueOutOfRange,
     WrongType,
     MissingRequiredParam,
+    /// `game_eval` code that does not compile.
+    EvalCompileError,
+    /// `game_eval` code that raised an error while running.
+    EvalRuntimeError,
+    /// `game_eval` with no game (or one that is not answering yet).
+    EvalGameNotReady,
+    /// `game_eval` code that did not return in time (an endless loop, a wait that never ends).
+    EvalHung,
+    /// `game_eval` whose result is too large to send back.
+    EvalResultTooLarge,
+    /// The running game did not answer a request in time.
+    GameHelperTimeout,
 }
 
 impl ErrorCode {
     /// Every code, in the order the protocol lists them.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::InvalidParams,
         ErrorCode::EditedSceneMismatch,
         ErrorCode::EditorNotReady,
@@ -42,6 +54,12 @@ impl ErrorCode {
         ErrorCode::ValueOutOfRange,
         ErrorCode::WrongType,
         ErrorCode::MissingRequiredParam,
+        ErrorCode::EvalCompileError,
+        ErrorCode::EvalRuntimeError,
+        ErrorCode::EvalGameNotReady,
+        ErrorCode::EvalHung,
+        ErrorCode::EvalResultTooLarge,
+        ErrorCode::GameHelperTimeout,
     ];
 
     /// The wire spelling, e.g. `"NODE_NOT_FOUND"`.
@@ -59,6 +77,12 @@ impl ErrorCode {
             ErrorCode::ValueOutOfRange => "VALUE_OUT_OF_RANGE",
             ErrorCode::WrongType => "WRONG_TYPE",
             ErrorCode::MissingRequiredParam => "MISSING_REQUIRED_PARAM",
+            ErrorCode::EvalCompileError => "EVAL_COMPILE_ERROR",
+            ErrorCode::EvalRuntimeError => "EVAL_RUNTIME_ERROR",
+            ErrorCode::EvalGameNotReady => "EVAL_GAME_NOT_READY",
+            ErrorCode::EvalHung => "EVAL_HUNG",
+            ErrorCode::EvalResultTooLarge => "EVAL_RESULT_TOO_LARGE",
+            ErrorCode::GameHelperTimeout => "GAME_HELPER_TIMEOUT",
         }
     }
 }

@@ -3,7 +3,7 @@
 //! A [`Command`] is a command name plus a JSON object of parameters, exactly as godot-ai's
 //! server sends it in a protocol v1 frame (`{"request_id", "command", "params"}`). Running it
 //! yields a [`CommandResult`]: a JSON object of data, or a [`CommandError`] carrying one of the
-//! twelve [`ErrorCode`]s the plugin may send.
+//! [`ErrorCode`]s the plugin may send.
 //!
 //! This crate has no Godot dependency, so everything here is unit-tested in milliseconds. Its
 //! only I/O is where the plugin touches project files and must do so the same way on Linux,

@@ -1,8 +1,9 @@
 //! `get_logs` / `clear_logs` and `get_performance_monitors`: what the editor and this plugin
 //! have been doing.
 //!
-//! Only the `plugin` log source is captured (see [`crate::plugin_log`]); `editor` and `game`
-//! answer with an empty page and a note saying so, as godot-ai does where it cannot capture.
+//! Sources: `plugin` (this plugin's own trace, see [`crate::plugin_log`]), `game` (what the
+//! running game logged, by run, see [`crate::game_link`]), `all` (both). `editor` is not
+//! captured yet: it answers an empty page with a note saying so.
 
 use godot::classes::performance::Monitor;
 use godot::classes::{EditorInterface, Performance};
@@ -10,9 +11,9 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{integer_or, optional_string};
+use super::params::{flag_or, integer_or, optional_string};
 use super::reply::into_object;
-use crate::plugin_log;
+use crate::{game_link, plugin_log};
 
 const SOURCES: [&str; 4] = ["plugin", "game", "editor", "all"];
 
@@ -31,7 +32,9 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
             format!("Invalid source '{source}' — use 'plugin', 'game', 'editor', or 'all'"),
         ));
     }
-    let lines: Vec<Value> = if matches!(source, "plugin" | "all") {
+    let include_details = flag_or(params, "include_details", false)?;
+    let since_run_id = optional_string(params, "since_run_id")?;
+    let mut lines: Vec<Value> = if matches!(source, "plugin" | "all") {
         plugin_log::snapshot()
             .into_iter()
             .map(|text| json!({"source": "plugin", "level": "info", "text": text}))
@@ -39,6 +42,23 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
     } else {
         Vec::new()
     };
+    let (current_run, is_running, dropped) = game_link::with_log(|log| {
+        (
+            log.current_run().to_owned(),
+            log.is_running(),
+            log.dropped(),
+        )
+    });
+    let run_id = if source == "game" && !since_run_id.is_empty() {
+        since_run_id.to_owned()
+    } else {
+        current_run.clone()
+    };
+    if matches!(source, "game" | "all") {
+        game_link::with_log(|log| {
+            lines.extend(log.run(&run_id).map(|line| line.to_json(include_details)));
+        });
+    }
     let total = lines.len();
     let page: Vec<Value> = lines.into_iter().skip(offset).take(count).collect();
     let returned = page.len();
@@ -48,14 +68,20 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
         "total_count": total,
         "returned_count": returned,
         "offset": offset,
+        "has_more": offset + returned < total,
     });
     if source != "plugin" {
-        data["run_id"] = json!("");
-        data["is_running"] = json!(EditorInterface::singleton().is_playing_scene());
-        data["dropped_count"] = json!(0);
+        let playing = EditorInterface::singleton().is_playing_scene();
+        data["run_id"] = json!(run_id);
+        data["current_run_id"] = json!(current_run);
+        data["is_running"] = json!(playing && is_running);
+        data["dropped_count"] = json!(dropped);
+        data["stale_run_id"] = json!(run_id != current_run);
+    }
+    if source == "editor" {
         data["note"] = json!(
-            "godot-ai-native does not capture editor or game output yet; only the plugin's own \
-             lines are listed"
+            "godot-ai-native does not capture the editor's own output yet; read source='game' \
+             for the running game and source='plugin' for this plugin"
         );
     }
     Ok(into_object(data))

@@ -16,6 +16,7 @@ mod params;
 mod project;
 mod project_settings;
 mod reply;
+mod runtime;
 mod scene;
 mod scene_files;
 mod scene_guard;
@@ -150,6 +151,9 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     ("add_action", Write, Now(input_map::add_action)),
     ("remove_action", Write, Now(input_map::remove_action)),
     ("bind_event", Write, Now(input_map::bind_event)),
+    // the running game
+    ("game_command", Read, Later(runtime::game_command)),
+    ("game_eval", Read, Later(runtime::game_eval)),
     // sessions (the in-process endpoint's session tools)
     ("session_list", Read, Now(sessions::session_list)),
     ("session_activate", Read, Now(sessions::session_activate)),

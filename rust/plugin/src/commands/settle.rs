@@ -39,6 +39,12 @@ pub trait Settle {
     /// What is being waited for, in words (`"the editor to switch to res://a.tscn"`).
     fn waiting_for(&self) -> String;
 
+    /// How long it may wait once started, when that is longer than the dispatcher's usual
+    /// bound (a reply from the running game).
+    fn time_allowed(&self) -> Duration {
+        Duration::ZERO
+    }
+
     /// The reply when the wait ran out after `waited`: by default `DEFERRED_TIMEOUT` saying
     /// what did not settle. Something that did part of its work reports that part instead.
     fn give_up(&mut self, waited: Duration) -> CommandResult {
@@ -73,6 +79,11 @@ impl Pending {
 
     pub fn waiting_for(&self) -> String {
         self.0.waiting_for()
+    }
+
+    /// See [`Settle::time_allowed`].
+    pub fn time_allowed(&self) -> Duration {
+        self.0.time_allowed()
     }
 
     /// The reply when the effect did not settle within `waited` (see [`Settle::give_up`]).

@@ -14,9 +14,9 @@
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
-use godot::classes::{DirAccess, Engine, Expression, FileAccess, Node, ResourceLoader, SceneTree};
 use godot::classes::file_access::ModeFlags;
 use godot::classes::resource_loader::CacheMode;
+use godot::classes::{DirAccess, Engine, Expression, FileAccess, Node, ResourceLoader, SceneTree};
 use godot::global::Error;
 use godot::prelude::*;
 use serde_json::{Map, Value, json};
@@ -47,9 +47,14 @@ const STATUS_LOADED: i64 = 3;
 type Failure = (&'static str, String);
 
 enum Stage {
-    Compiling { started: Instant },
+    Compiling {
+        started: Instant,
+    },
     /// The code awaited: its function state finishes on a later frame.
-    Awaiting { node: Gd<Node>, started: Instant },
+    Awaiting {
+        node: Gd<Node>,
+        started: Instant,
+    },
 }
 
 struct Eval {
@@ -79,7 +84,10 @@ pub fn running_mark() -> Option<u64> {
 pub fn start(id: i64, params: &Map<String, Value>) {
     let code = params.get("code").and_then(Value::as_str).unwrap_or("");
     if code.trim().is_empty() {
-        reply(id, Err(("MISSING_REQUIRED_PARAM", "code is required".into())));
+        reply(
+            id,
+            Err(("MISSING_REQUIRED_PARAM", "code is required".into())),
+        );
         return;
     }
     let number = COUNTER.with(|counter| {
@@ -101,7 +109,13 @@ pub fn start(id: i64, params: &Map<String, Value>) {
         ],
     );
     if requested.try_to::<i64>().unwrap_or(-1) != Error::OK.ord() as i64 {
-        reply(id, Err(("INTERNAL_ERROR", format!("The game could not start compiling the code ({requested})"))));
+        reply(
+            id,
+            Err((
+                "INTERNAL_ERROR",
+                format!("The game could not start compiling the code ({requested})"),
+            )),
+        );
         return;
     }
     EVALS.with(|evals| {
@@ -109,14 +123,19 @@ pub fn start(id: i64, params: &Map<String, Value>) {
             id,
             path,
             mark: super::log_mark(),
-            stage: Stage::Compiling { started: Instant::now() },
+            stage: Stage::Compiling {
+                started: Instant::now(),
+            },
         })
     });
 }
 
 /// The script for `code`: its lines as the body of `run()`; a lone expression is returned.
 fn script_source(code: &str) -> String {
-    let lines: Vec<&str> = code.lines().filter(|line| !line.trim().is_empty()).collect();
+    let lines: Vec<&str> = code
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
     let body = if lines.len() == 1 && is_lone_expression(lines[0]) {
         format!("\treturn {}\n", lines[0].trim())
     } else {
@@ -129,9 +148,20 @@ fn script_source(code: &str) -> String {
 /// statement (`return x`, `var a = 1`, `x = 5`).
 fn is_lone_expression(line: &str) -> bool {
     let trimmed = line.trim();
-    let first_word = trimmed.split(|c: char| !c.is_alphanumeric() && c != '_').next();
+    let first_word = trimmed
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .next();
     const STATEMENTS: &[&str] = &[
-        "return", "var", "const", "if", "for", "while", "match", "pass", "await", "breakpoint",
+        "return",
+        "var",
+        "const",
+        "if",
+        "for",
+        "while",
+        "match",
+        "pass",
+        "await",
+        "breakpoint",
         "assert",
     ];
     if first_word.is_some_and(|word| STATEMENTS.contains(&word)) {
@@ -143,7 +173,10 @@ fn is_lone_expression(line: &str) -> bool {
 fn write_script(path: &str, source: &str) -> Result<(), Failure> {
     let made = DirAccess::make_dir_recursive_absolute(EVAL_DIR);
     if made != Error::OK && made != Error::ERR_ALREADY_EXISTS {
-        return Err(("INTERNAL_ERROR", format!("The game could not create {EVAL_DIR} ({made:?})")));
+        return Err((
+            "INTERNAL_ERROR",
+            format!("The game could not create {EVAL_DIR} ({made:?})"),
+        ));
     }
     let Some(mut file) = FileAccess::open(path, ModeFlags::WRITE) else {
         return Err(("INTERNAL_ERROR", format!("The game could not write {path}")));
@@ -175,7 +208,13 @@ fn advance_one(mut eval: Eval) -> Option<Eval> {
                 .unwrap_or(-1);
             if status == STATUS_IN_PROGRESS {
                 if started.elapsed() > COMPILE_LIMIT {
-                    finish(&eval, Err(("EVAL_HUNG", "Compiling the code took too long in the game".into())));
+                    finish(
+                        &eval,
+                        Err((
+                            "EVAL_HUNG",
+                            "Compiling the code took too long in the game".into(),
+                        )),
+                    );
                     return None;
                 }
                 return Some(eval);
@@ -211,15 +250,24 @@ fn advance_one(mut eval: Eval) -> Option<Eval> {
             }
             if started.elapsed() > AWAIT_LIMIT {
                 let node = node.clone();
-                finish(&eval, Err(("EVAL_HUNG", format!(
-                    "The code awaited for more than {} s without finishing (a signal that never \
+                finish(
+                    &eval,
+                    Err((
+                        "EVAL_HUNG",
+                        format!(
+                            "The code awaited for more than {} s without finishing (a signal that never \
                      fires?); it was abandoned",
-                    AWAIT_LIMIT.as_secs()
-                ))));
+                            AWAIT_LIMIT.as_secs()
+                        ),
+                    )),
+                );
                 free(node);
                 return None;
             }
-            eval.stage = Stage::Awaiting { node: node.clone(), started };
+            eval.stage = Stage::Awaiting {
+                node: node.clone(),
+                started,
+            };
             Some(eval)
         }
     }
@@ -232,7 +280,13 @@ fn run(mut eval: Eval, script: Gd<godot::classes::Script>) -> Option<Eval> {
         .and_then(|main_loop| main_loop.try_cast::<SceneTree>().ok())
         .and_then(|tree| tree.get_root())
     else {
-        finish(&eval, Err(("EVAL_GAME_NOT_READY", "The game has no scene tree to run code in".into())));
+        finish(
+            &eval,
+            Err((
+                "EVAL_GAME_NOT_READY",
+                "The game has no scene tree to run code in".into(),
+            )),
+        );
         return None;
     };
     let mut node = Node::new_alloc();
@@ -254,12 +308,21 @@ fn run(mut eval: Eval, script: Gd<godot::classes::Script>) -> Option<Eval> {
         let mut state = result.to::<Gd<Object>>();
         state.connect(
             "completed",
-            &Callable::from_fn("godot_ai_native_eval_completed", move |args: &[&Variant]| {
-                let value = args.first().map(|value| (*value).clone()).unwrap_or_default();
-                COMPLETED.with(|completed| completed.borrow_mut().push((id, value)));
-            }),
+            &Callable::from_fn(
+                "godot_ai_native_eval_completed",
+                move |args: &[&Variant]| {
+                    let value = args
+                        .first()
+                        .map(|value| (*value).clone())
+                        .unwrap_or_default();
+                    COMPLETED.with(|completed| completed.borrow_mut().push((id, value)));
+                },
+            ),
         );
-        eval.stage = Stage::Awaiting { node, started: Instant::now() };
+        eval.stage = Stage::Awaiting {
+            node,
+            started: Instant::now(),
+        };
         return Some(eval);
     }
     finish(&eval, result_of(&eval, &result));
@@ -278,7 +341,11 @@ fn result_of(eval: &Eval, result: &Variant) -> Result<Value, Failure> {
     if let Some(error) = super::script_errors_since(eval.mark).into_iter().next() {
         return Err((
             "EVAL_RUNTIME_ERROR",
-            format!("The code raised an error{}: {}", location(eval, &error), error.text),
+            format!(
+                "The code raised an error{}: {}",
+                location(eval, &error),
+                error.text
+            ),
         ));
     }
     let value = crate::variant_json::to_json(result);

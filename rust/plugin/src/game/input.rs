@@ -31,7 +31,9 @@ pub fn action(params: &Map<String, Value>) -> OpResult {
         return Ok(json!({"sent": false, "error": "Missing action"}));
     }
     if !InputMap::singleton().has_action(action) {
-        return Ok(json!({"sent": false, "action": action, "error": format!("Unknown action: {action}")}));
+        return Ok(
+            json!({"sent": false, "action": action, "error": format!("Unknown action: {action}")}),
+        );
     }
     let pressed = flag(params, "pressed", true);
     let strength = number(params, "strength", 1.0).clamp(0.0, 1.0);
@@ -85,12 +87,16 @@ pub fn mouse(params: &Map<String, Value>) -> OpResult {
             event.set_position(position);
             event.set_global_position(position);
             send_event(event);
-            Ok(json!({"sent": true, "event": "motion", "position": {"x": position.x, "y": position.y}}))
+            Ok(
+                json!({"sent": true, "event": "motion", "position": {"x": position.x, "y": position.y}}),
+            )
         }
         "button" => {
             let name = text(params, "button", "left");
             let Some((button, mask)) = mouse_button(name) else {
-                return Ok(json!({"sent": false, "event": kind, "error": format!("Unknown mouse button: {name}")}));
+                return Ok(
+                    json!({"sent": false, "event": kind, "error": format!("Unknown mouse button: {name}")}),
+                );
             };
             let pressed = flag(params, "pressed", true);
             let mut event = InputEventMouseButton::new_gd();
@@ -167,7 +173,9 @@ pub fn gamepad(params: &Map<String, Value>) -> OpResult {
             event.set_pressed(pressed);
             event.set_pressure(if pressed { 1.0 } else { 0.0 });
             send_event(event);
-            Ok(json!({"sent": true, "control": "button", "device": device, "index": index, "pressed": pressed}))
+            Ok(
+                json!({"sent": true, "control": "button", "device": device, "index": index, "pressed": pressed}),
+            )
         }
         "axis" => {
             let value = number(params, "value", 0.0).clamp(-1.0, 1.0);
@@ -176,7 +184,9 @@ pub fn gamepad(params: &Map<String, Value>) -> OpResult {
             event.set_axis(JoyAxis::from_ord(index as i32));
             event.set_axis_value(value as f32);
             send_event(event);
-            Ok(json!({"sent": true, "control": "axis", "device": device, "index": index, "value": value}))
+            Ok(
+                json!({"sent": true, "control": "axis", "device": device, "index": index, "value": value}),
+            )
         }
         other => Ok(json!({"sent": false, "error": format!("Invalid gamepad control: {other}")})),
     }
@@ -189,7 +199,10 @@ pub fn state(params: &Map<String, Value>) -> OpResult {
     let names: Vec<String> = match params.get("actions") {
         Some(Value::Array(names)) if !names.is_empty() => names
             .iter()
-            .map(|name| name.as_str().map_or_else(|| name.to_string(), str::to_owned))
+            .map(|name| {
+                name.as_str()
+                    .map_or_else(|| name.to_string(), str::to_owned)
+            })
             .collect(),
         _ => InputMap::singleton()
             .get_actions()
@@ -232,11 +245,21 @@ thread_local! {
 /// frames; replies when the last frame has passed.
 pub fn start_sequence(id: i64, params: &Map<String, Value>) {
     let mut steps = Vec::new();
-    for step in params.get("steps").and_then(Value::as_array).into_iter().flatten() {
-        let Some(step) = step.as_object() else { continue };
+    for step in params
+        .get("steps")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(step) = step.as_object() else {
+            continue;
+        };
         let action = text(step, "action", "").to_owned();
         if !InputMap::singleton().has_action(&action) {
-            reply(id, Err(("INVALID_PARAMS", format!("Unknown action: {action}"))));
+            reply(
+                id,
+                Err(("INVALID_PARAMS", format!("Unknown action: {action}"))),
+            );
             return;
         }
         steps.push(Step {

@@ -42,7 +42,10 @@ impl Entry {
             file: text(2)?,
             line: array.get(3)?.try_to::<i64>().ok()?,
             function: text(4)?,
-            error_type: array.get(5).and_then(|v| v.try_to::<i64>().ok()).unwrap_or(-1),
+            error_type: array
+                .get(5)
+                .and_then(|v| v.try_to::<i64>().ok())
+                .unwrap_or(-1),
         })
     }
 

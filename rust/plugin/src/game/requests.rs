@@ -45,7 +45,10 @@ pub fn handle(request: Request) {
         "input_state" => input::state(&params),
         "input_sequence" => return input::start_sequence(id, &params),
         "eval" => return eval::start(id, &params),
-        other => Err(("INVALID_PARAMS", format!("The game does not know the op '{other}'"))),
+        other => Err((
+            "INVALID_PARAMS",
+            format!("The game does not know the op '{other}'"),
+        )),
     };
     reply(id, result);
 }
@@ -53,8 +56,8 @@ pub fn handle(request: Request) {
 /// `{eval_error: entry?}`: the script error the running eval raised, if one did.
 fn break_status() -> Value {
     super::flush_logs();
-    let error = eval::running_mark()
-        .and_then(|mark| super::script_errors_since(mark).into_iter().last());
+    let error =
+        eval::running_mark().and_then(|mark| super::script_errors_since(mark).into_iter().last());
     json!({
         "eval_running": eval::running_mark().is_some(),
         "eval_error": error.map(|entry| json!({

@@ -4,8 +4,8 @@
 //! for the scene root itself; `/root/...` reaches nodes outside the current scene (autoloads).
 
 use godot::classes::{CanvasItem, Control, Engine, SceneTree};
-use godot::register::info::PropertyUsageFlags;
 use godot::prelude::*;
+use godot::register::info::PropertyUsageFlags;
 use serde_json::{Map, Value, json};
 
 use super::requests::{flag, integer, text};
@@ -98,7 +98,10 @@ pub fn scene_tree(params: &Map<String, Value>) -> OpResult {
 /// groups, found, properties?}`; a missing node is `{path, found: false}`.
 pub fn node_info(params: &Map<String, Value>) -> OpResult {
     let Some(path) = params.get("path").and_then(Value::as_str) else {
-        return Err(("MISSING_REQUIRED_PARAM", "Missing required param: path".into()));
+        return Err((
+            "MISSING_REQUIRED_PARAM",
+            "Missing required param: path".into(),
+        ));
     };
     let Some(node) = resolve(path) else {
         return Ok(json!({"path": path, "found": false}));
@@ -153,10 +156,7 @@ pub fn ui_elements(params: &Map<String, Value>) -> OpResult {
     while let Some((node, level)) = stack.pop() {
         if let Ok(control) = node.clone().try_cast::<Control>() {
             let visible = control.is_visible_in_tree();
-            let disabled = control
-                .get("disabled")
-                .try_to::<bool>()
-                .unwrap_or(false);
+            let disabled = control.get("disabled").try_to::<bool>().unwrap_or(false);
             if (visible || include_hidden) && (!disabled || include_disabled) {
                 let mut element = json!({
                     "path": path_of(&node),

@@ -80,15 +80,20 @@ enum Purpose {
     Eval,
 }
 
+/// How long a request waits for a game that runs but has not said hello yet (it is starting).
+pub const HELLO_WAIT: Duration = Duration::from_secs(20);
+
 fn request(op: &str, params: &Value, purpose: Purpose, time: Duration) -> Step {
-    match game_link::send_request(op, params, purpose == Purpose::Eval) {
-        Ok(id) => Step::Wait(Pending::new(GameRequest {
-            id,
-            op: op.to_owned(),
-            purpose,
-            time,
-        })),
-        Err(not_sent) => Step::Done(Err(not_sent_error(not_sent, purpose))),
+    let mut request = GameRequest {
+        id: None,
+        op: op.to_owned(),
+        params: params.clone(),
+        purpose,
+        time,
+    };
+    match request.try_send() {
+        Err(error) => Step::Done(Err(error)),
+        Ok(()) => Step::Wait(Pending::new(request)),
     }
 }
 
@@ -123,17 +128,40 @@ fn not_sent_error(not_sent: NotSent, purpose: Purpose) -> CommandError {
         .with_data("retryable", retryable)
 }
 
-/// A request waiting for the game's reply.
+/// A request waiting for the game's reply (or, first, for a starting game's hello).
 struct GameRequest {
-    id: i64,
+    /// Set once sent.
+    id: Option<i64>,
     op: String,
+    params: Value,
     purpose: Purpose,
     time: Duration,
 }
 
+impl GameRequest {
+    /// Sends the request if a game can take it; waits (`Ok`, still unsent) while the game
+    /// starts; fails when no game runs.
+    fn try_send(&mut self) -> Result<(), CommandError> {
+        match game_link::send_request(&self.op, &self.params, self.purpose == Purpose::Eval) {
+            Ok(id) => {
+                self.id = Some(id);
+                Ok(())
+            }
+            Err(NotSent::NotReady) => Ok(()),
+            Err(not_sent) => Err(not_sent_error(not_sent, self.purpose)),
+        }
+    }
+}
+
 impl Settle for GameRequest {
     fn poll(&mut self) -> Option<CommandResult> {
-        game_link::take_reply(self.id).map(|reply| into_result(reply, &self.op))
+        let Some(id) = self.id else {
+            return match self.try_send() {
+                Err(error) => Some(Err(error)),
+                Ok(()) => None,
+            };
+        };
+        game_link::take_reply(id).map(|reply| into_result(reply, &self.op))
     }
 
     fn waiting_for(&self) -> String {
@@ -141,12 +169,20 @@ impl Settle for GameRequest {
     }
 
     fn time_allowed(&self) -> Duration {
-        self.time
+        if self.id.is_some() {
+            self.time
+        } else {
+            HELLO_WAIT + self.time
+        }
     }
 
     fn give_up(&mut self, waited: Duration) -> CommandResult {
-        game_link::abandon(self.id);
         let seconds = waited.as_secs_f32();
+        let Some(id) = self.id else {
+            return Err(not_sent_error(NotSent::NotReady, self.purpose)
+                .with_data("waited_seconds", waited.as_secs_f64()));
+        };
+        game_link::abandon(id);
         Err(match self.purpose {
             Purpose::Eval => CommandError::new(
                 ErrorCode::EvalHung,
@@ -181,7 +217,9 @@ fn into_result(reply: GameReply, op: &str) -> CommandResult {
             }
             Ok(data)
         }
-        Ok(other) => Ok(super::reply::into_object(json!({"result": other, "source": "game"}))),
+        Ok(other) => Ok(super::reply::into_object(
+            json!({"result": other, "source": "game"}),
+        )),
         Err((code, message)) => {
             let code = serde_json::from_value(json!(code)).unwrap_or(ErrorCode::InternalError);
             Err(CommandError::new(code, message))

@@ -1,0 +1,152 @@
+"""The runtime loop on a real editor and a real game: run the game, read what it logged, walk
+its live tree, press an input action and see its effect, evaluate code in it, stop it.
+
+The game runs headless (the test project's run arguments), started by `project_run` and
+reached over Godot's debugger connection."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from conftest import editor_with_main_scene, structured
+from editor_harness import make_project
+
+pytestmark = pytest.mark.anyio
+
+GAME_SCRIPT = """extends Node2D
+
+func _ready() -> void:
+\tprint("runtime test: the game has started")
+\tpush_error("runtime test: a deliberate error")
+
+func _unhandled_input(event: InputEvent) -> void:
+\tif event.is_action_pressed("move_right"):
+\t\t$Player.position.x += 10.0
+
+func spin_forever() -> void:
+\twhile true:
+\t\tpass
+"""
+
+GAME_SCENE = """[gd_scene load_steps=2 format=3]
+
+[ext_resource type="Script" path="res://game.gd" id="1"]
+
+[node name="Main" type="Node2D"]
+script = ExtResource("1")
+
+[node name="Player" type="Node2D" parent="."]
+position = Vector2(100, 50)
+
+[node name="HUD" type="CanvasLayer" parent="."]
+
+[node name="Start" type="Button" parent="HUD"]
+offset_right = 80.0
+offset_bottom = 30.0
+text = "Start"
+"""
+
+INPUT_MAP = """
+[input]
+
+move_right={
+"deadzone": 0.2,
+"events": []
+}
+"""
+
+
+def runtime_project():
+    project = make_project("runtime")
+    (project / "game.gd").write_text(GAME_SCRIPT)
+    (project / "main.tscn").write_text(GAME_SCENE)
+    settings = project / "project.godot"
+    # The game must outlive the test's slowest run (an orphan still ends by itself).
+    text = settings.read_text().replace("--quit-after 900", "--quit-after 9000")
+    settings.write_text(text + INPUT_MAP)
+    return project
+
+
+async def call(client, tool, arguments):
+    return structured(await client.call_tool(tool, arguments))
+
+
+async def game(client, op, **params):
+    return await call(client, "game_manage", {"op": op, "params": params})
+
+
+async def error_text(client, tool, arguments) -> str:
+    result = await client.call_tool(tool, arguments)
+    assert result.is_error, result
+    return result.content[0].text
+
+
+async def evaluate(client, code):
+    return await client.call_tool("editor_manage", {"op": "game_eval", "params": {"code": code}})
+
+
+async def test_run_watch_drive_and_ask_the_game():
+    editor = await editor_with_main_scene(runtime_project(), "runtime")
+    try:
+        async with Client(editor.url) as client:
+            before = await error_text(client, "game_manage", {"op": "get_scene_tree", "params": {}})
+            assert before.startswith("EDITOR_NOT_READY: Game is not running")
+            not_running = await evaluate(client, "return 1")
+            assert not_running.is_error
+            assert not_running.content[0].text.startswith("EVAL_GAME_NOT_READY: The game is not running")
+
+            await call(client, "project_run", {"autosave": False})
+            # The first game request waits for the starting game to say hello.
+            tree = await game(client, "get_scene_tree", depth=3)
+            assert tree["source"] == "game" and tree["root"] == "/Main"
+            paths = {node["path"]: node["type"] for node in tree["nodes"]}
+            assert paths["/Main/Player"] == "Node2D" and paths["/Main/HUD/Start"] == "Button"
+
+            logs = await call(client, "logs_read", {"source": "game", "count": 100})
+            texts = [line["text"] for line in logs["lines"]]
+            assert "runtime test: the game has started" in texts
+            errors = [line for line in logs["lines"] if line["level"] == "error"]
+            assert any(line["text"] == "runtime test: a deliberate error (res://game.gd:5 @ _ready)"
+                       for line in errors), errors
+            assert logs["is_running"] is True and logs["run_id"] == logs["current_run_id"] != ""
+
+            player = await game(client, "get_node_info", path="/Main/Player")
+            assert player["found"] is True and player["properties"]["position"] == {"x": 100.0, "y": 50.0}
+            pressed = await game(client, "input_action", action="move_right")
+            assert pressed["sent"] is True
+            await game(client, "input_action", action="move_right", pressed=False)
+            moved = await game(client, "get_node_info", path="/Main/Player", include_properties=True)
+            assert moved["properties"]["position"] == {"x": 110.0, "y": 50.0}
+            unknown = await game(client, "input_action", action="fly")
+            assert unknown == {"sent": False, "action": "fly", "error": "Unknown action: fly",
+                               "source": "game", "op": "input_action"}
+
+            ui = await game(client, "get_ui_elements")
+            assert [(e["path"], e["text"]) for e in ui["elements"]] == [("/Main/HUD/Start", "Start")]
+
+            four = structured(await evaluate(client, "2 + 2"))
+            assert four == {"result": 4, "source": "game"}
+            live = structured(await evaluate(
+                client, "var p = get_tree().current_scene.get_node(\"Player\")\nreturn p.position.x"))
+            assert live["result"] == 110.0
+
+            broken = await evaluate(client, "var x = \nreturn x")
+            assert broken.is_error
+            assert broken.content[0].text.startswith("EVAL_COMPILE_ERROR: The code does not compile at line 1")
+            failing = await evaluate(client, "var n = null\nreturn n.position")
+            assert failing.is_error
+            assert failing.content[0].text.startswith("EVAL_RUNTIME_ERROR: The code raised an error at line 2")
+            # The game was continued past the error's debugger break and still answers.
+            assert structured(await evaluate(client, "return 7"))["result"] == 7
+            # Code that never returns: a clear error once the eval's time is up, not a hang.
+            hung = await evaluate(client, "get_tree().current_scene.spin_forever()")
+            assert hung.is_error
+            assert hung.content[0].text.startswith("EVAL_HUNG: The code has run for")
+
+            stopped = await call(client, "project_manage", {"op": "stop"})
+            assert stopped["stopped"] is True
+            after = await call(client, "logs_read", {"source": "game"})
+            assert after["is_running"] is False and after["total_count"] >= 2
+    finally:
+        editor.kill()
