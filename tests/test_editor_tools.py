@@ -74,7 +74,10 @@ async def test_sessions_logs_and_monitors(editor):
         page = await call(client, "logs_read", {"count": 1, "offset": 1})
         assert page["lines"] == logs["lines"][1:2] and page["has_more"] is True
         game = await call(client, "logs_read", {"source": "game"})
-        assert game["lines"] == [] and "does not capture" in game["note"]
+        assert game["lines"] == [] and game["is_running"] is False
+        output = await call(client, "logs_read", {"source": "editor", "count": 2000})
+        assert any(line["text"].startswith("MCP | MCP endpoint listening on")
+                   for line in output["lines"]), output["lines"][:20]
         bad = await error_text(client, "logs_read", {"source": "nope"})
         assert bad.startswith("VALUE_OUT_OF_RANGE: Invalid source 'nope'")
 

@@ -10,7 +10,9 @@ import pytest
 from mcp import Client
 
 from conftest import editor_with_main_scene, structured
-from editor_harness import make_project
+from editor_harness import Editor, free_port, make_project
+from godot_ai_server import GodotAiServer
+from test_bridge_godot_ai import CONNECTED, wait_for_scene
 
 pytestmark = pytest.mark.anyio
 
@@ -57,8 +59,8 @@ move_right={
 """
 
 
-def runtime_project():
-    project = make_project("runtime")
+def runtime_project(name: str = "runtime"):
+    project = make_project(name)
     (project / "game.gd").write_text(GAME_SCRIPT)
     (project / "main.tscn").write_text(GAME_SCENE)
     settings = project / "project.godot"
@@ -150,3 +152,32 @@ async def test_run_watch_drive_and_ask_the_game():
             assert after["is_running"] is False and after["total_count"] >= 2
     finally:
         editor.kill()
+
+
+async def test_the_runtime_tools_through_a_godot_ai_3_server():
+    server = GodotAiServer("bridge_runtime", version="3.2.5").start()
+    editor = Editor(runtime_project("bridge_runtime"), free_port(), "bridge_runtime",
+                    extra_env={"GODOT_AI_WS_PORT": str(server.ws_port)})
+    try:
+        editor.start()
+        editor.wait_for_output(CONNECTED)
+        await wait_for_scene(server, "res://main.tscn")
+        async with Client(server.mcp_url) as client:
+            await call(client, "project_run", {"autosave": False})
+            tree = await game(client, "get_scene_tree", depth=2)
+            assert "/Main/Player" in [node["path"] for node in tree["nodes"]]
+            await game(client, "input_action", action="move_right")
+            moved = await game(client, "get_node_info", path="/Main/Player")
+            assert moved["properties"]["position"] == {"x": 110.0, "y": 50.0}
+            four = structured(await evaluate(client, "2 + 2"))
+            assert four["result"] == 4
+            broken = await evaluate(client, "var x = ")
+            assert broken.is_error and "EVAL_COMPILE_ERROR" in broken.content[0].text
+            logs = await call(client, "logs_read", {"source": "game", "count": 100})
+            assert "runtime test: the game has started" in [line["text"] for line in logs["lines"]]
+            assert logs["run_id"] != "" and logs["is_running"] is True
+            stopped = await call(client, "project_manage", {"op": "stop"})
+            assert stopped["stopped"] is True
+    finally:
+        editor.kill()
+        server.kill()

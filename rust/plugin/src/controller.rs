@@ -7,6 +7,7 @@
 use godot::classes::EditorPlugin;
 use godot::prelude::*;
 
+use crate::editor_log;
 use crate::game_link::GameDebugger;
 use crate::runtime;
 use crate::settings;
@@ -30,6 +31,7 @@ impl INode for GodotAiController {
             );
             return;
         }
+        editor_log::install();
         runtime::start();
         if let Some(mut plugin) = self.editor_plugin() {
             let debugger = GameDebugger::new_gd();
@@ -43,6 +45,7 @@ impl INode for GodotAiController {
             plugin.remove_debugger_plugin(&debugger);
         }
         runtime::stop();
+        editor_log::uninstall();
     }
 }
 

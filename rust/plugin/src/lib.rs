@@ -13,10 +13,12 @@
 
 mod commands;
 mod controller;
+mod editor_log;
 mod game;
 mod game_channel;
 mod game_link;
 mod json_variant;
+mod log_capture;
 mod logging;
 mod main_thread;
 mod pacing;
@@ -41,6 +43,7 @@ unsafe impl ExtensionLibrary for GodotAiNative {
 
     fn on_main_loop_frame() {
         main_thread::run_frame();
+        editor_log::frame();
         game::frame();
     }
 

@@ -2,8 +2,8 @@
 //! have been doing.
 //!
 //! Sources: `plugin` (this plugin's own trace, see [`crate::plugin_log`]), `game` (what the
-//! running game logged, by run, see [`crate::game_link`]), `all` (both). `editor` is not
-//! captured yet: it answers an empty page with a note saying so.
+//! running game logged, by run, see [`crate::game_link`]), `editor` (the editor's own output,
+//! see [`crate::editor_log`]), `all` (plugin, editor, then the current game run).
 
 use godot::classes::performance::Monitor;
 use godot::classes::{EditorInterface, Performance};
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::params::{flag_or, integer_or, optional_string};
 use super::reply::into_object;
-use crate::{game_link, plugin_log};
+use crate::{editor_log, game_link, plugin_log};
 
 const SOURCES: [&str; 4] = ["plugin", "game", "editor", "all"];
 
@@ -42,7 +42,13 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
     } else {
         Vec::new()
     };
-    let (current_run, is_running, dropped) = game_link::with_log(|log| {
+    let mut editor_dropped = 0;
+    if matches!(source, "editor" | "all") {
+        let (editor_lines, dropped) = editor_log::lines(include_details);
+        lines.extend(editor_lines);
+        editor_dropped = dropped;
+    }
+    let (current_run, is_running, game_dropped) = game_link::with_log(|log| {
         (
             log.current_run().to_owned(),
             log.is_running(),
@@ -75,14 +81,12 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
         data["run_id"] = json!(run_id);
         data["current_run_id"] = json!(current_run);
         data["is_running"] = json!(playing && is_running);
-        data["dropped_count"] = json!(dropped);
+        data["dropped_count"] = json!(match source {
+            "game" => game_dropped,
+            "editor" => editor_dropped,
+            _ => game_dropped + editor_dropped,
+        });
         data["stale_run_id"] = json!(run_id != current_run);
-    }
-    if source == "editor" {
-        data["note"] = json!(
-            "godot-ai-native does not capture the editor's own output yet; read source='game' \
-             for the running game and source='plugin' for this plugin"
-        );
     }
     Ok(into_object(data))
 }

@@ -21,8 +21,8 @@ use godot::global::Error;
 use godot::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::logs::Entry;
 use super::reply;
+use crate::log_capture::Entry;
 
 /// Where evaluated scripts are written.
 const EVAL_DIR: &str = "user://godot_ai_native";

@@ -27,6 +27,7 @@ use godot::prelude::*;
 use serde_json::Value;
 
 use crate::game_channel::{self, HELLO, PROTOCOL, REQUEST};
+use crate::log_capture::{Entry, LogCapture};
 
 pub use requests::BREAK_STATUS;
 
@@ -39,10 +40,10 @@ thread_local! {
 
 struct GameSide {
     said_hello: bool,
-    logs: logs::LogCapture,
+    logs: LogCapture,
     /// The latest script errors (parse and runtime), numbered in logging order, for the evals
     /// to find their own.
-    script_errors: VecDeque<(u64, logs::Entry)>,
+    script_errors: VecDeque<(u64, Entry)>,
     logged: u64,
 }
 
@@ -54,7 +55,7 @@ pub fn start_if_debugged() {
     if godot::init::is_editor_hint() || !EngineDebugger::singleton().is_active() {
         return;
     }
-    let logs = match logs::LogCapture::install() {
+    let logs = match LogCapture::install() {
         Ok(logs) => Some(logs),
         Err(reason) => {
             godot_warn!("MCP | the game's log lines will not reach the editor: {reason}");
@@ -71,7 +72,7 @@ pub fn start_if_debugged() {
     GAME.with(|game| {
         game.replace(Some(GameSide {
             said_hello: false,
-            logs: logs.unwrap_or_else(logs::LogCapture::disabled),
+            logs: logs.unwrap_or_else(LogCapture::disabled),
             script_errors: VecDeque::new(),
             logged: 0,
         }))
@@ -85,7 +86,7 @@ pub fn stop() {
         if debugger.has_capture(game_channel::PREFIX) {
             debugger.unregister_message_capture(game_channel::PREFIX);
         }
-        logs::LogCapture::uninstall();
+        LogCapture::uninstall();
     }
 }
 
@@ -144,7 +145,7 @@ pub fn log_mark() -> u64 {
 }
 
 /// The script errors logged after `mark` (flush first to include the latest).
-pub fn script_errors_since(mark: u64) -> Vec<logs::Entry> {
+pub fn script_errors_since(mark: u64) -> Vec<Entry> {
     GAME.with(|game| {
         game.borrow().as_ref().map_or_else(Vec::new, |side| {
             side.script_errors
