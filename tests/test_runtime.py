@@ -132,6 +132,9 @@ async def test_run_watch_drive_and_ask_the_game():
             live = structured(await evaluate(
                 client, "var p = get_tree().current_scene.get_node(\"Player\")\nreturn p.position.x"))
             assert live["result"] == 110.0
+            awaited = structured(await evaluate(
+                client, "await get_tree().process_frame\nreturn get_tree().current_scene.name"))
+            assert awaited["result"] == "Main"
 
             broken = await evaluate(client, "var x = \nreturn x")
             assert broken.is_error
