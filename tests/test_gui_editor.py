@@ -75,4 +75,34 @@ async def test_a_windowed_editor_serves_and_captures_its_viewport(gui_editor):
 
         other = await client.call_tool("editor_screenshot", {"source": "game"})
         assert other.is_error and other.content[0].text.startswith(
-            "VALUE_OUT_OF_RANGE: source 'game' is not supported by godot-ai-native yet")
+            "EDITOR_NOT_READY: Game is not running")
+
+
+async def test_a_windowed_game_is_captured():
+    display = VirtualDisplay()
+    project = make_project("gui_game")
+    settings = project / "project.godot"
+    text = settings.read_text()
+    assert "--headless --max-fps 30 --quit-after 900\"" in text
+    # The game opens a window on the virtual display (no --headless), so it renders.
+    settings.write_text(text.replace("--headless --max-fps 30 --quit-after 900\"",
+                                     "--max-fps 30 --quit-after 9000\""))
+    editor = Editor(project, free_port(), "gui_game", allow_headless=False, display=display.name)
+    try:
+        editor.start().wait_for_endpoint()
+        await open_scene_ready(editor.url, "res://main.tscn")
+        async with Client(editor.url) as client:
+            structured(await client.call_tool("project_run", {"autosave": False}))
+            shot = await client.call_tool("editor_screenshot", {"source": "game", "max_resolution": 200})
+            assert not shot.is_error, shot
+            assert [block.type for block in shot.content] == ["text", "image"]
+            metadata = json.loads(shot.content[0].text)
+            assert metadata["source"] == "game" and metadata["format"] == "png"
+            assert max(metadata["width"], metadata["height"]) == 200
+            assert metadata["original_width"] > 200
+            image = base64.b64decode(shot.content[1].data)
+            assert png_size(image) == (metadata["width"], metadata["height"])
+            structured(await client.call_tool("project_manage", {"op": "stop"}))
+    finally:
+        editor.kill()
+        display.stop()

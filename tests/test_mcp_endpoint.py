@@ -56,7 +56,9 @@ async def test_editor_state_reports_the_running_editor(editor):
     assert state["is_playing"] is False
     assert state["readiness"] == "ready"
     assert list(state) == ["godot_version", "project_name", "current_scene", "is_playing",
-                           "readiness", "game_capture_ready"]
+                           "readiness", "game_capture_ready", "game_status"]
+    assert state["game_capture_ready"] is False
+    assert state["game_status"] == {"status": "stopped", "helper_live": False, "session_active": False}
 
 
 async def test_scene_hierarchy_lists_the_nodes_of_main_tscn(editor):

@@ -19,8 +19,11 @@ from test_plugin_lifecycle import ENDPOINT_LINE, plugin_errors
 PACKAGE = os.environ.get("GODOT_AI_TEST_PACKAGE", "")
 GODOT_ARM64 = os.environ.get("GODOT_AI_TEST_GODOT_ARM64", "")
 
-pytestmark = pytest.mark.skipif(not PACKAGE, reason="GODOT_AI_TEST_PACKAGE is not set: run "
-                                "`cargo xtask test -- tests/test_package.py`, which builds the package")
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(not PACKAGE, reason="GODOT_AI_TEST_PACKAGE is not set: `cargo xtask "
+                       "test` (or `-- tests/test_package.py`) builds the package and sets it"),
+]
 
 # An editor under qemu runs several times slower: starting it and importing the project takes
 # about half a minute here, so its bound is wider than a native editor's.
@@ -43,6 +46,11 @@ def test_the_zip_is_laid_out_for_the_asset_library():
         for file in ["godot_ai_native.gdextension", "plugin.cfg", "plugin.gd", "README.md",
                      "LICENSE"]:
             assert ADDON_IN_ZIP + file in names
+        # Every file of the addon folder ships (the libraries are checked below).
+        for path in ADDON.rglob("*"):
+            relative = path.relative_to(ADDON).as_posix()
+            if path.is_file() and not relative.startswith("bin/"):
+                assert ADDON_IN_ZIP + relative in names, f"{relative} is missing from the zip"
         for library in LIBRARIES:
             info = archive.getinfo(ADDON_IN_ZIP + "bin/" + library)
             assert info.file_size > 1_000_000, (library, info.file_size)

@@ -65,7 +65,9 @@ def runtime_project(name: str = "runtime"):
     (project / "main.tscn").write_text(GAME_SCENE)
     settings = project / "project.godot"
     # The game must outlive the test's slowest run (an orphan still ends by itself).
-    text = settings.read_text().replace("--quit-after 900", "--quit-after 9000")
+    text = settings.read_text()
+    assert "--quit-after 900\"" in text, "the test project's run arguments changed"
+    text = text.replace("--quit-after 900\"", "--quit-after 9000\"")
     settings.write_text(text + INPUT_MAP)
     return project
 
@@ -124,6 +126,22 @@ async def test_run_watch_drive_and_ask_the_game():
             assert unknown == {"sent": False, "action": "fly", "error": "Unknown action: fly",
                                "source": "game", "op": "input_action"}
 
+            state = await call(client, "editor_state", {})
+            assert state["game_capture_ready"] is True and state["game_status"]["status"] == "live"
+
+            # Press on frame 0, release on frame 1: one press event, so one step of 10.
+            played = await game(client, "input_sequence", steps=[
+                {"at_frame": 0, "action": "move_right"},
+                {"at_frame": 1, "action": "move_right", "pressed": False}])
+            assert played["completed"] is True and played["steps_applied"] == 2
+            assert played["frames_elapsed"] == 1 and played["actions_pressed_at_end"] == []
+            after_sequence = await game(client, "get_node_info", path="/Main/Player")
+            assert after_sequence["properties"]["position"] == {"x": 120.0, "y": 50.0}
+            held = await game(client, "input_state", actions=["move_right"])
+            assert held["actions"] == {"move_right": False}
+            bad_button = await game(client, "input_gamepad", index=99)
+            assert bad_button["sent"] is False and "button index" in bad_button["error"]
+
             ui = await game(client, "get_ui_elements")
             assert [(e["path"], e["text"]) for e in ui["elements"]] == [("/Main/HUD/Start", "Start")]
 
@@ -131,10 +149,19 @@ async def test_run_watch_drive_and_ask_the_game():
             assert four == {"result": 4, "source": "game"}
             live = structured(await evaluate(
                 client, "var p = get_tree().current_scene.get_node(\"Player\")\nreturn p.position.x"))
-            assert live["result"] == 110.0
+            assert live["result"] == 120.0
             awaited = structured(await evaluate(
                 client, "await get_tree().process_frame\nreturn get_tree().current_scene.name"))
             assert awaited["result"] == "Main"
+
+            spaces = structured(await evaluate(client, "if true:\n    return 3\nreturn 4"))
+            assert spaces["result"] == 3
+            said = structured(await evaluate(client, "print(\"said by an eval\")"))
+            assert said["result"] is None
+            said_logs = await call(client, "logs_read", {"source": "game", "count": 500})
+            assert "said by an eval" in [line["text"] for line in said_logs["lines"]]
+            shot = await error_text(client, "editor_screenshot", {"source": "game"})
+            assert shot.startswith("EDITOR_NOT_READY: The game runs headless")
 
             broken = await evaluate(client, "var x = \nreturn x")
             assert broken.is_error
@@ -172,6 +199,7 @@ async def test_the_runtime_tools_through_a_godot_ai_3_server():
             await game(client, "input_action", action="move_right")
             moved = await game(client, "get_node_info", path="/Main/Player")
             assert moved["properties"]["position"] == {"x": 110.0, "y": 50.0}
+            await game(client, "input_action", action="move_right", pressed=False)
             four = structured(await evaluate(client, "2 + 2"))
             assert four["result"] == 4
             broken = await evaluate(client, "var x = ")

@@ -3,11 +3,13 @@
 //! [`crate::game_link`] in the editor.
 //!
 //! Every message is `godot_ai_native:<name>` with an array of plain values:
-//! - game -> editor `hello [PROTOCOL]`: the game side is ready; sent once, on its first frame.
-//!   Godot drops a message whose prefix the receiver has not registered, so the editor sends
-//!   nothing to a game before its hello.
-//! - game -> editor `logs [[level, text, file, line, function]..., dropped]`: what the game
-//!   logged since the last batch (at most [`LOG_BATCH`] entries a message).
+//! - editor -> game `welcome []`: the editor's plugin listens; sent when a game's debugger
+//!   session starts (and again while a request waits for a hello). The game sends nothing
+//!   before it: an editor without the plugin warns about every message it does not know.
+//! - game -> editor `hello [PROTOCOL]`: the game side is ready for requests; sent once, on the
+//!   first frame after the welcome.
+//! - game -> editor `logs [[level, text, file, line, function, error_type]..., dropped]`: what
+//!   the game logged since the last batch (at most [`LOG_BATCH`] entries a message).
 //! - editor -> game `request [id, op, params_json]`; game -> editor `reply [id, ok, json]`: one
 //!   reply per request, `json` being the result object when `ok`, else `{code, message}`.
 //!
@@ -19,6 +21,7 @@ pub const PREFIX: &str = "godot_ai_native";
 /// Bumped when a message changes shape; the editor refuses a game speaking another version.
 pub const PROTOCOL: i64 = 1;
 
+pub const WELCOME: &str = "welcome";
 pub const HELLO: &str = "hello";
 pub const LOGS: &str = "logs";
 pub const REQUEST: &str = "request";

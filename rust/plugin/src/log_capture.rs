@@ -1,14 +1,15 @@
-//! What this process logs (prints, errors, warnings), captured by the addon's
-//! `runtime/log_capture.gd` (a `Logger`, which Godot calls from any thread: a GDScript object
-//! with a mutex is safe there, a Rust class bound through gdext is not) and taken from it once
-//! per frame on the main thread. The game side forwards it to the editor; the editor keeps its
+//! What this process logs (prints, errors, warnings), captured by a small GDScript `Logger`
+//! (`log_capture.gd`, compiled into the library and built in memory: Godot calls a logger from
+//! any thread, and a GDScript object with a mutex is safe there, a Rust class bound through
+//! gdext is not) and taken from it once per frame on the main thread. The script has no file
+//! in the project, so the editor never reloads it while another thread is inside it. The game side forwards it to the editor; the editor keeps its
 //! own as the `editor` log source.
 
-use godot::classes::{Logger, Os, ResourceLoader, Script};
+use godot::classes::{GDScript, Logger, Os};
 use godot::prelude::*;
 
-/// The addon's logger script.
-pub const LOG_CAPTURE_SCRIPT: &str = "res://addons/godot_ai_native/runtime/log_capture.gd";
+/// The logger's source.
+const LOG_CAPTURE_SOURCE: &str = include_str!("log_capture.gd");
 
 /// Godot's `Logger.ErrorType.ERROR_TYPE_SCRIPT`: a GDScript parse or runtime error.
 const SCRIPT_ERROR_TYPE: i64 = 2;
@@ -61,7 +62,8 @@ impl Entry {
     }
 }
 
-/// The installed logger, if it could be loaded.
+/// The installed logger, if it could be loaded (a handle: clones share it).
+#[derive(Clone)]
 pub struct LogCapture(Option<Gd<Logger>>);
 
 thread_local! {
@@ -71,17 +73,18 @@ thread_local! {
 impl LogCapture {
     /// Loads the logger script and registers it with the engine.
     pub fn install() -> Result<LogCapture, String> {
-        let script = ResourceLoader::singleton()
-            .load(LOG_CAPTURE_SCRIPT)
-            .and_then(|resource| resource.try_cast::<Script>().ok())
-            .ok_or_else(|| format!("{LOG_CAPTURE_SCRIPT} is missing; reinstall the addon"))?;
+        let mut script = GDScript::new_gd();
+        script.set_source_code(LOG_CAPTURE_SOURCE);
+        if script.reload() != godot::global::Error::OK {
+            return Err("its logger script did not compile".into());
+        }
         let logger = script
             .to_variant()
             .call("new", &[])
             .try_to::<Gd<Logger>>()
             .ok()
             .filter(|logger| logger.has_method("take"))
-            .ok_or_else(|| format!("{LOG_CAPTURE_SCRIPT} did not load as a logger"))?;
+            .ok_or_else(|| "its logger script did not make a logger".to_owned())?;
         Os::singleton().add_logger(&logger);
         INSTALLED.with(|slot| slot.replace(Some(logger.clone())));
         Ok(LogCapture(Some(logger)))
@@ -101,8 +104,8 @@ impl LogCapture {
 
     /// Everything logged since the last take, oldest first, and how many entries the logger
     /// dropped meanwhile (it keeps a bounded queue).
-    pub fn take(&mut self) -> (Vec<Entry>, i64) {
-        let Some(logger) = self.0.as_mut() else {
+    pub fn take(&self) -> (Vec<Entry>, i64) {
+        let Some(mut logger) = self.0.clone() else {
             return (Vec::new(), 0);
         };
         let taken = logger.call("take", &[]);

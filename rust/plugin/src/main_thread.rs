@@ -13,7 +13,9 @@
 //!   [`Head`]: polled once per frame, it holds back every later command until it has answered,
 //!   so each command sees the effects of the ones before it. The head answers within
 //!   [`SETTLE_BOUND`] of arriving (at least [`MIN_SETTLE`] after it started): godot-ai's server
-//!   gives up on a command after 5 s.
+//!   gives up on most commands after 5 s. A wait that needs longer says so
+//!   (`Pending::time_allowed`: a reply from the running game). A head whose caller has gone
+//!   stops waiting at once.
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -267,6 +269,12 @@ impl Head {
                 }
                 Admission::Wait(_) => Stage::Admitting(command, since),
             },
+            Stage::Settling(mut pending, since) if reply.is_abandoned() => {
+                // Nobody waits any more (the caller timed out): stop holding back the queue.
+                tracing::debug!(command = %name, "dropping a settling command nobody waits for");
+                let _ = pending.give_up(since.elapsed());
+                return Advanced::Answered;
+            }
             Stage::Settling(mut pending, since) => match run_caught(&name, || pending.poll()) {
                 Ok(Some(result)) => return answered(&name, reply, result),
                 Ok(None) if now >= deadline => {

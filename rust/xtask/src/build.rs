@@ -58,6 +58,25 @@ fn replace_atomically(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Copies the files of `from` into `to`, and its folders recursively (at the addon's top,
+/// `bin/` is skipped: the library is copied on its own).
+fn copy_files(from: &Path, to: &Path, top: bool) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if entry.file_type()?.is_dir() {
+            if !(top && name == "bin") {
+                copy_files(&entry.path(), &to.join(&name), false)?;
+            }
+            continue;
+        }
+        fs::copy(entry.path(), to.join(&name))
+            .with_context(|| format!("copying {}", entry.path().display()))?;
+    }
+    Ok(())
+}
+
 /// `test_project/addons/godot_ai_native` is a copy of the addon, refreshed on every build
 /// (git ignores it), exactly what a user gets by copying the folder into a project.
 fn sync_addon_into_test_project() -> Result<()> {
@@ -65,18 +84,11 @@ fn sync_addon_into_test_project() -> Result<()> {
     copy_addon(&paths::addon_dir(), &target)
 }
 
-/// Copies the addon folder `from` to `to`, replacing the library atomically.
+/// Copies the addon folder `from` to `to` (its subfolders too), replacing the library
+/// atomically; `bin/` gets only the library.
 pub fn copy_addon(from: &Path, to: &Path) -> Result<()> {
     fs::create_dir_all(to.join("bin"))?;
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if entry.file_type()?.is_dir() {
-            continue;
-        }
-        fs::copy(entry.path(), to.join(&name))
-            .with_context(|| format!("copying {}", entry.path().display()))?;
-    }
+    copy_files(from, to, true)?;
     replace_atomically(
         &from.join("bin").join(LIBRARY_FILE),
         &to.join("bin").join(LIBRARY_FILE),

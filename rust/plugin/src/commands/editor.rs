@@ -53,13 +53,19 @@ pub fn get_editor_state(_params: &JsonObject) -> CommandResult {
         .get_edited_scene_root()
         .map(|root| root.get_scene_file_path().to_string())
         .unwrap_or_default();
+    let game_status = crate::game_link::game_status();
     let data = json!({
         "godot_version": godot_version(),
         "project_name": project_name,
         "current_scene": current_scene,
         "is_playing": editor.is_playing_scene(),
         "readiness": readiness(),
-        "game_capture_ready": false,
+        "game_capture_ready": game_status == "live",
+        "game_status": {
+            "status": game_status,
+            "helper_live": game_status == "live",
+            "session_active": game_status != "stopped",
+        },
     });
     Ok(into_object(data))
 }

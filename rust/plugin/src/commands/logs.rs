@@ -87,6 +87,10 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
             _ => game_dropped + editor_dropped,
         });
         data["stale_run_id"] = json!(run_id != current_run);
+        let status = game_link::game_status();
+        data["game_status"] = json!({"status": status});
+        data["helper_live"] = json!(status == "live");
+        data["session_active"] = json!(status != "stopped");
     }
     Ok(into_object(data))
 }

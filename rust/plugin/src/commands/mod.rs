@@ -21,7 +21,7 @@ mod scene;
 mod scene_files;
 mod scene_guard;
 mod scene_paths;
-mod screenshot;
+pub(crate) mod screenshot;
 mod scripts;
 mod selection;
 mod sessions;
@@ -78,7 +78,7 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Read,
         Now(logs::get_performance_monitors),
     ),
-    ("take_screenshot", Read, Now(screenshot::take_screenshot)),
+    ("take_screenshot", Read, Later(screenshot::take_screenshot)),
     ("reload_plugin", Read, Now(lifecycle::reload_plugin)),
     ("quit_editor", Read, Now(lifecycle::quit_editor)),
     // scene

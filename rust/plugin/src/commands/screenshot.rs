@@ -1,8 +1,8 @@
-//! `take_screenshot`: the editor's viewport (2D for a 2D scene, else 3D) as a PNG, scaled down
-//! to `max_resolution`.
+//! `take_screenshot`: the editor's viewport (2D for a 2D scene, else 3D), or with
+//! `source=game` the running game's window, as a PNG scaled down to `max_resolution`.
 //!
-//! A headless editor has no renderer, so nothing can be captured: it answers with an error
-//! that says so instead of an empty image.
+//! A headless editor (or game) has no renderer, so nothing can be captured: it answers with an
+//! error that says so instead of an empty image.
 
 use godot::classes::image::Interpolation;
 use godot::classes::{DisplayServer, EditorInterface, Image, Marshalls};
@@ -12,16 +12,25 @@ use serde_json::json;
 
 use super::params::{integer_or, optional_string};
 use super::reply::into_object;
+use super::settle::Step;
 
-/// `take_screenshot {source = "viewport", max_resolution = 0 (no scaling)}`.
-pub fn take_screenshot(params: &JsonObject) -> CommandResult {
+/// `take_screenshot {source = "viewport", max_resolution = 0 (no scaling)}`; the game's
+/// answer comes on a later frame.
+pub fn take_screenshot(params: &JsonObject) -> Step {
+    match optional_string(params, "source") {
+        Ok("game") => super::runtime::game_screenshot(params),
+        _ => Step::Done(editor_screenshot(params)),
+    }
+}
+
+fn editor_screenshot(params: &JsonObject) -> CommandResult {
     let source = match optional_string(params, "source")? {
         "" => "viewport",
         given => given,
     };
     match source {
         "viewport" => {}
-        "cinematic" | "game" => {
+        "cinematic" => {
             return Err(CommandError::new(
                 ErrorCode::ValueOutOfRange,
                 format!(
@@ -67,7 +76,7 @@ pub fn take_screenshot(params: &JsonObject) -> CommandResult {
 }
 
 /// The image as godot-ai's screenshot data: PNG in base64 plus sizes.
-fn encode(mut image: Gd<Image>, max_resolution: i64, source: &str) -> serde_json::Value {
+pub fn encode(mut image: Gd<Image>, max_resolution: i64, source: &str) -> serde_json::Value {
     let (width, height) = (image.get_width(), image.get_height());
     let longest = i64::from(width.max(height));
     if max_resolution > 0 && longest > max_resolution {

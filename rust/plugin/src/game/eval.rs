@@ -6,10 +6,13 @@
 //! game at a debugger break. The function then runs on a node added to the scene tree, so
 //! `get_tree()` and `get_node()` reach the live game.
 //!
-//! A runtime error in the code stops the game at a debugger break; the editor sees it, asks
-//! `break_status`, and continues the game, and the error reaches the caller as
-//! `EVAL_RUNTIME_ERROR` with its line. Code that never returns keeps the game's main thread:
-//! only the editor's deadline can answer then (`EVAL_HUNG`).
+//! A runtime error in the code is logged (Godot 4.6 logs it, then stops the game at a debugger
+//! break); the editor sees the break, asks `break_status`, and continues the game, and the
+//! error reaches the caller as `EVAL_RUNTIME_ERROR` with its line. Code that never returns
+//! keeps the game's main thread: only the editor's deadline can answer then (`EVAL_HUNG`).
+//!
+//! A lone expression that turns out to be a call of a `void` function (`print("x")`) cannot be
+//! returned; it is compiled again as a plain statement.
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -30,8 +33,9 @@ const EVAL_DIR: &str = "user://godot_ai_native";
 /// Lines before the code in the generated script.
 const HEADER_LINES: i64 = 3;
 
-/// How long an eval that awaits may wait for its result in the game.
-const AWAIT_LIMIT: Duration = Duration::from_secs(8);
+/// How long an eval that awaits may wait for its result in the game: shorter than the
+/// editor's own limit, so the game's more precise answer arrives first.
+const AWAIT_LIMIT: Duration = Duration::from_secs(6);
 
 /// How long compiling may take.
 const COMPILE_LIMIT: Duration = Duration::from_secs(5);
@@ -60,6 +64,8 @@ enum Stage {
 struct Eval {
     id: i64,
     path: String,
+    /// The plain-statement script to compile instead if the returned form does not compile.
+    fallback: Option<String>,
     /// [`super::log_mark`] when it started: the errors after it are this eval's.
     mark: u64,
     stage: Stage,
@@ -90,12 +96,18 @@ pub fn start(id: i64, params: &Map<String, Value>) {
         );
         return;
     }
+    let (source, fallback) = script_sources(code);
+    compile(id, source, fallback);
+}
+
+/// Writes `source` to a new file and starts compiling it on the loader's thread.
+fn compile(id: i64, source: String, fallback: Option<String>) {
     let number = COUNTER.with(|counter| {
         counter.set(counter.get() + 1);
         counter.get()
     });
     let path = format!("{EVAL_DIR}/eval_{}_{number}.gd", std::process::id());
-    if let Err(failure) = write_script(&path, &script_source(code)) {
+    if let Err(failure) = write_script(&path, &source) {
         reply(id, Err(failure));
         return;
     }
@@ -109,19 +121,15 @@ pub fn start(id: i64, params: &Map<String, Value>) {
         ],
     );
     if requested.try_to::<i64>().unwrap_or(-1) != Error::OK.ord() as i64 {
-        reply(
-            id,
-            Err((
-                "INTERNAL_ERROR",
-                format!("The game could not start compiling the code ({requested})"),
-            )),
-        );
+        let message = format!("The game could not start compiling the code ({requested})");
+        reply(id, Err(("INTERNAL_ERROR", message)));
         return;
     }
     EVALS.with(|evals| {
         evals.borrow_mut().push(Eval {
             id,
             path,
+            fallback,
             mark: super::log_mark(),
             stage: Stage::Compiling {
                 started: Instant::now(),
@@ -130,17 +138,32 @@ pub fn start(id: i64, params: &Map<String, Value>) {
     });
 }
 
-/// The script for `code`: its lines as the body of `run()`; a lone expression is returned.
-fn script_source(code: &str) -> String {
+/// The script for `code` (its lines as the body of `run()`), and for a lone expression, which
+/// is returned, the plain form to fall back to.
+fn script_sources(code: &str) -> (String, Option<String>) {
     let lines: Vec<&str> = code
         .lines()
         .filter(|line| !line.trim().is_empty())
         .collect();
-    let body = if lines.len() == 1 && is_lone_expression(lines[0]) {
-        format!("\treturn {}\n", lines[0].trim())
+    // Indented with spaces, the body is too: GDScript refuses a mix of tabs and spaces.
+    let indent = if lines.iter().any(|line| line.starts_with(' ')) {
+        "    "
     } else {
-        code.lines().map(|line| format!("\t{line}\n")).collect()
+        "\t"
     };
+    let plain: String = code
+        .lines()
+        .map(|line| format!("{indent}{line}\n"))
+        .collect();
+    if lines.len() == 1 && is_lone_expression(lines[0]) {
+        let returned = format!("{indent}return {}\n", lines[0].trim());
+        (script(&returned), Some(script(&plain)))
+    } else {
+        (script(&plain), None)
+    }
+}
+
+fn script(body: &str) -> String {
     format!("extends Node\n\nfunc run():\n{body}")
 }
 
@@ -219,16 +242,18 @@ fn advance_one(mut eval: Eval) -> Option<Eval> {
                 }
                 return Some(eval);
             }
-            let script = (status == STATUS_LOADED)
-                .then(|| {
-                    ResourceLoader::singleton()
-                        .call("load_threaded_get", &[eval.path.to_variant()])
-                        .try_to::<Gd<godot::classes::Script>>()
-                        .ok()
-                })
-                .flatten()
-                .filter(|script| script.can_instantiate());
+            // Collected whatever the status, so the loader forgets the request.
+            let script = ResourceLoader::singleton()
+                .call("load_threaded_get", &[eval.path.to_variant()])
+                .try_to::<Gd<godot::classes::Script>>()
+                .ok()
+                .filter(|script| status == STATUS_LOADED && script.can_instantiate());
             let Some(script) = script else {
+                if let Some(fallback) = eval.fallback.take() {
+                    remove_file(&eval.path);
+                    compile(eval.id, fallback, None);
+                    return None;
+                }
                 super::flush_logs();
                 finish(&eval, Err(compile_error(&eval)));
                 return None;
@@ -241,34 +266,29 @@ fn advance_one(mut eval: Eval) -> Option<Eval> {
                 let index = completed.iter().position(|(id, _)| *id == eval.id)?;
                 Some(completed.remove(index).1)
             });
-            if let Some(result) = done {
-                let node = node.clone();
-                super::flush_logs();
-                finish(&eval, result_of(&eval, &result));
-                free(node);
-                return None;
+            if done.is_none() && started.elapsed() <= AWAIT_LIMIT {
+                return Some(eval);
             }
-            if started.elapsed() > AWAIT_LIMIT {
-                let node = node.clone();
-                finish(
-                    &eval,
-                    Err((
-                        "EVAL_HUNG",
-                        format!(
-                            "The code awaited for more than {} s without finishing (a signal that never \
-                     fires?); it was abandoned",
-                            AWAIT_LIMIT.as_secs()
-                        ),
-                    )),
-                );
-                free(node);
-                return None;
+            // The code may have freed its own node meanwhile.
+            let node = node.is_instance_valid().then(|| node.clone());
+            match done {
+                Some(result) => {
+                    super::flush_logs();
+                    finish(&eval, result_of(&eval, &result));
+                }
+                None => {
+                    let limit = AWAIT_LIMIT.as_secs();
+                    let message = format!(
+                        "The code awaited for more than {limit} s without finishing (a signal \
+                         that never fires?); the game abandoned it and carries on"
+                    );
+                    finish(&eval, Err(("EVAL_HUNG", message)));
+                }
             }
-            eval.stage = Stage::Awaiting {
-                node: node.clone(),
-                started,
-            };
-            Some(eval)
+            if let Some(node) = node {
+                free(node);
+            }
+            None
         }
     }
 }
@@ -295,6 +315,9 @@ fn run(mut eval: Eval, script: Gd<godot::classes::Script>) -> Option<Eval> {
     root.clone().add_child(&node);
     // No borrow is held here: the code may cause a debugger break, during which the capture
     // answers `break_status`.
+    // Only errors logged from here on are the code's (not another eval's compile errors).
+    super::flush_logs();
+    eval.mark = super::log_mark();
     RUNNING.with(|running| running.set(Some(eval.mark)));
     let result = node.call("run", &[]);
     RUNNING.with(|running| running.set(None));
@@ -330,6 +353,7 @@ fn run(mut eval: Eval, script: Gd<godot::classes::Script>) -> Option<Eval> {
     None
 }
 
+/// Frees the eval's node unless the code freed it already.
 fn free(mut node: Gd<Node>) {
     if node.is_instance_valid() {
         node.queue_free();
@@ -397,9 +421,12 @@ fn location(eval: &Eval, error: &Entry) -> String {
 /// Replies and removes the script file.
 fn finish(eval: &Eval, result: Result<Value, Failure>) {
     reply(eval.id, result);
+    remove_file(&eval.path);
+}
+
+fn remove_file(path: &str) {
     if let Some(mut dir) = DirAccess::open(EVAL_DIR) {
-        let name = eval.path.rsplit('/').next().unwrap_or_default();
-        dir.remove(name);
+        dir.remove(path.rsplit('/').next().unwrap_or_default());
     }
 }
 

@@ -166,10 +166,15 @@ pub fn gamepad(params: &Map<String, Value>) -> OpResult {
     let index = integer(params, "index", 0);
     match text(params, "control", "button") {
         "button" => {
+            let Some(button) = i32::try_from(index).ok().and_then(JoyButton::try_from_ord) else {
+                return Ok(
+                    json!({"sent": false, "error": format!("Invalid gamepad button index: {index}")}),
+                );
+            };
             let pressed = flag(params, "pressed", true);
             let mut event = InputEventJoypadButton::new_gd();
             event.set_device(device);
-            event.set_button_index(JoyButton::from_ord(index as i32));
+            event.set_button_index(button);
             event.set_pressed(pressed);
             event.set_pressure(if pressed { 1.0 } else { 0.0 });
             send_event(event);
@@ -178,10 +183,15 @@ pub fn gamepad(params: &Map<String, Value>) -> OpResult {
             )
         }
         "axis" => {
+            let Some(axis) = i32::try_from(index).ok().and_then(JoyAxis::try_from_ord) else {
+                return Ok(
+                    json!({"sent": false, "error": format!("Invalid gamepad axis index: {index}")}),
+                );
+            };
             let value = number(params, "value", 0.0).clamp(-1.0, 1.0);
             let mut event = InputEventJoypadMotion::new_gd();
             event.set_device(device);
-            event.set_axis(JoyAxis::from_ord(index as i32));
+            event.set_axis(axis);
             event.set_axis_value(value as f32);
             send_event(event);
             Ok(
@@ -272,6 +282,7 @@ pub fn start_sequence(id: i64, params: &Map<String, Value>) {
     steps.sort_by_key(|step| step.at_frame);
     let settle = integer(params, "settle_frames", 0).max(0) as u64;
     let end_frame = steps.last().map_or(0, |step| step.at_frame) + settle;
+    // Frame 0 is played by this frame's `advance_sequences`, which runs after the requests.
     SEQUENCES.with(|sequences| {
         sequences.borrow_mut().push(Sequence {
             id,
@@ -282,7 +293,6 @@ pub fn start_sequence(id: i64, params: &Map<String, Value>) {
             applied: Vec::new(),
         })
     });
-    advance_sequences();
 }
 
 /// Plays this frame's steps of every sequence; replies for the ones that have ended.
@@ -306,7 +316,9 @@ pub fn advance_sequences() {
             sequence.next += 1;
         }
         if sequence.frame >= sequence.end_frame {
-            let input = Input::singleton();
+            let mut input = Input::singleton();
+            // Events may be buffered until the next frame; the state must include them.
+            input.flush_buffered_events();
             let mut pressed_at_end: Vec<String> = sequence
                 .steps
                 .iter()

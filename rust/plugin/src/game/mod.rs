@@ -3,15 +3,17 @@
 //! [`crate::game_channel`]) and forwards what the game logs.
 //!
 //! It starts only in a game process with the debugger attached, so an exported game without
-//! the debugger pays nothing. Nothing is added to the project: no autoload, no node until a
-//! request needs one.
+//! the debugger pays nothing, and it sends nothing until the editor's plugin welcomes it (an
+//! editor without the plugin would print a warning for every message it does not know).
+//! Nothing is added to the project: no autoload, no node until a request needs one.
 //!
 //! Invariants:
 //! - Everything runs on the main thread: the debugger's message capture and the per-frame hook.
 //! - The capture only queues requests (it may run inside one of our own frames, while a
 //!   debugger break holds the game in an evaluated piece of code), with one exception:
 //!   `break_status`, which must be answered during the break itself.
-//! - No `RefCell` borrow is held while game code runs (an eval, an input event's handlers).
+//! - No `RefCell` borrow is held while game code runs (an eval, an input event's handlers,
+//!   the logger's GDScript).
 
 mod eval;
 mod input;
@@ -19,14 +21,14 @@ mod logs;
 mod requests;
 mod tree;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
-use godot::classes::{EngineDebugger, Os};
+use godot::classes::{Engine, EngineDebugger};
 use godot::prelude::*;
 use serde_json::Value;
 
-use crate::game_channel::{self, HELLO, PROTOCOL, REQUEST};
+use crate::game_channel::{self, HELLO, PROTOCOL, REQUEST, WELCOME};
 use crate::log_capture::{Entry, LogCapture};
 
 pub use requests::BREAK_STATUS;
@@ -36,11 +38,16 @@ thread_local! {
     static GAME: RefCell<Option<GameSide>> = const { RefCell::new(None) };
     /// Requests received, not handled yet (see the module invariants).
     static INBOX: RefCell<VecDeque<requests::Request>> = const { RefCell::new(VecDeque::new()) };
+    /// Set by the editor's welcome: an editor with this plugin listens (see [`game_channel`]).
+    static WELCOMED: Cell<bool> = const { Cell::new(false) };
 }
 
 struct GameSide {
     said_hello: bool,
     logs: LogCapture,
+    /// Lines logged before the editor's welcome, sent once it comes (bounded).
+    unsent: VecDeque<Entry>,
+    unsent_dropped: i64,
     /// The latest script errors (parse and runtime), numbered in logging order, for the evals
     /// to find their own.
     script_errors: VecDeque<(u64, Entry)>,
@@ -50,16 +57,19 @@ struct GameSide {
 /// Script errors kept for [`script_errors_since`].
 const KEPT_SCRIPT_ERRORS: usize = 32;
 
+/// Lines kept while no editor has welcomed the game.
+const KEPT_UNSENT: usize = 2000;
+
 /// Starts the game side when this process is a game run with the debugger attached.
 pub fn start_if_debugged() {
     if godot::init::is_editor_hint() || !EngineDebugger::singleton().is_active() {
         return;
     }
     let logs = match LogCapture::install() {
-        Ok(logs) => Some(logs),
+        Ok(logs) => logs,
         Err(reason) => {
             godot_warn!("MCP | the game's log lines will not reach the editor: {reason}");
-            None
+            LogCapture::disabled()
         }
     };
     EngineDebugger::singleton().register_message_capture(
@@ -72,15 +82,18 @@ pub fn start_if_debugged() {
     GAME.with(|game| {
         game.replace(Some(GameSide {
             said_hello: false,
-            logs: logs.unwrap_or_else(LogCapture::disabled),
+            logs,
+            unsent: VecDeque::new(),
+            unsent_dropped: 0,
             script_errors: VecDeque::new(),
             logged: 0,
         }))
     });
 }
 
-/// Stops the game side (the game is quitting).
+/// Stops the game side (the game is quitting), sending its last lines.
 pub fn stop() {
+    flush_logs();
     if GAME.with(|game| game.take()).is_some() {
         let mut debugger = EngineDebugger::singleton();
         if debugger.has_capture(game_channel::PREFIX) {
@@ -90,53 +103,87 @@ pub fn stop() {
     }
 }
 
-/// Once per frame: hello, log lines, then the queued requests and the multi-frame ones.
+/// Once per frame: hello (once welcomed), log lines, then the queued requests and the
+/// multi-frame ones. A panic in one request answers it with an error; the others still run.
 pub fn frame() {
-    let started = GAME.with(|game| {
+    let hello_due = GAME.with(|game| {
         let mut game = game.borrow_mut();
-        let Some(side) = game.as_mut() else {
-            return false;
-        };
-        if !side.said_hello {
-            side.said_hello = true;
-            send(HELLO, &varray![PROTOCOL, Os::singleton().get_process_id()]);
-        }
-        true
+        let side = game.as_mut()?;
+        let due = WELCOMED.with(Cell::get) && !side.said_hello;
+        side.said_hello |= due;
+        Some(due)
     });
-    if !started {
+    let Some(hello_due) = hello_due else {
         return;
+    };
+    if hello_due {
+        send(HELLO, &varray![PROTOCOL]);
     }
     flush_logs();
     let queued: Vec<requests::Request> = INBOX.with(|inbox| inbox.borrow_mut().drain(..).collect());
     for request in queued {
-        requests::handle(request);
+        if request.op == requests::SCREENSHOT
+            && !tree::is_headless()
+            && Engine::singleton().get_frames_drawn() == 0
+        {
+            // Nothing drawn yet: the request waits for the first frame.
+            INBOX.with(|inbox| inbox.borrow_mut().push_back(request));
+            continue;
+        }
+        let id = request.id;
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| requests::handle(request)))
+            .is_err()
+        {
+            reply(
+                id,
+                Err((
+                    "INTERNAL_ERROR",
+                    "The game failed to run this request".into(),
+                )),
+            );
+        }
     }
     eval::advance();
     input::advance_sequences();
 }
 
-/// Sends what the game logged since the last call to the editor, keeping its script errors.
+/// Sends what the game logged since the last call to the editor (once it has welcomed the
+/// game; until then the lines wait, bounded), keeping its script errors.
 pub fn flush_logs() {
-    let taken = GAME.with(|game| game.borrow_mut().as_mut().map(|side| side.logs.take()));
-    let Some((entries, dropped)) = taken else {
+    // The logger is called with no borrow held: its GDScript may stop at a debugger break,
+    // during which the capture runs.
+    let Some(logs) = GAME.with(|game| game.borrow().as_ref().map(|side| side.logs.clone())) else {
         return;
     };
-    logs::send(&entries, dropped);
-    GAME.with(|game| {
+    let (entries, dropped) = logs.take();
+    let welcomed = WELCOMED.with(Cell::get);
+    let ready = GAME.with(|game| {
         let mut game = game.borrow_mut();
-        let Some(side) = game.as_mut() else {
-            return;
-        };
-        for entry in entries {
+        let side = game.as_mut()?;
+        for entry in &entries {
             side.logged += 1;
             if entry.is_script_error() {
                 if side.script_errors.len() == KEPT_SCRIPT_ERRORS {
                     side.script_errors.pop_front();
                 }
-                side.script_errors.push_back((side.logged, entry));
+                side.script_errors.push_back((side.logged, entry.clone()));
             }
         }
+        side.unsent.extend(entries);
+        side.unsent_dropped += dropped;
+        while side.unsent.len() > KEPT_UNSENT {
+            side.unsent.pop_front();
+            side.unsent_dropped += 1;
+        }
+        if !welcomed {
+            return None;
+        }
+        let dropped = std::mem::take(&mut side.unsent_dropped);
+        Some((side.unsent.drain(..).collect::<Vec<_>>(), dropped))
     });
+    if let Some((entries, dropped)) = ready {
+        logs::send(&entries, dropped);
+    }
 }
 
 /// How many entries have been logged so far: a mark for [`script_errors_since`].
@@ -163,8 +210,13 @@ fn capture(args: &[&Variant]) {
         return;
     };
     let message = message.to_string();
-    if game_channel::name_of(&message) != REQUEST {
-        return;
+    match game_channel::name_of(&message) {
+        WELCOME => {
+            WELCOMED.with(|welcomed| welcomed.set(true));
+            return;
+        }
+        REQUEST => {}
+        _ => return,
     }
     let Ok(data) = data.try_to::<VarArray>() else {
         return;

@@ -9,6 +9,9 @@ use super::{eval, input, reply, tree};
 /// Asked during a debugger break: did an evaluated piece of code cause it?
 pub const BREAK_STATUS: &str = "break_status";
 
+/// What the game's window shows; waits for the first drawn frame.
+pub const SCREENSHOT: &str = "screenshot";
+
 /// One request: its id (echoed in the reply), op and params.
 #[derive(Debug)]
 pub struct Request {
@@ -44,6 +47,7 @@ pub fn handle(request: Request) {
         "input_gamepad" => input::gamepad(&params),
         "input_state" => input::state(&params),
         "input_sequence" => return input::start_sequence(id, &params),
+        SCREENSHOT => tree::screenshot(&params),
         "eval" => return eval::start(id, &params),
         other => Err((
             "INVALID_PARAMS",

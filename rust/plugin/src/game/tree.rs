@@ -1,9 +1,10 @@
-//! The live scene tree, read in the game: `get_scene_tree`, `get_node_info`, `get_ui_elements`.
+//! The live scene tree, read in the game: `get_scene_tree`, `get_node_info`, `get_ui_elements`,
+//! and what its window shows (`screenshot`).
 //!
 //! Paths are godot-ai's game paths: `/<SceneName>/<path under the scene root>`, `/<SceneName>`
 //! for the scene root itself; `/root/...` reaches nodes outside the current scene (autoloads).
 
-use godot::classes::{CanvasItem, Control, Engine, SceneTree};
+use godot::classes::{CanvasItem, Control, DisplayServer, Engine, SceneTree};
 use godot::prelude::*;
 use godot::register::info::PropertyUsageFlags;
 use serde_json::{Map, Value, json};
@@ -183,7 +184,44 @@ pub fn ui_elements(params: &Map<String, Value>) -> OpResult {
             stack.extend(children.into_iter().rev().map(|child| (child, level + 1)));
         }
     }
-    elements.truncate(MAX_LISTED);
     let total = elements.len();
-    Ok(json!({"root": path_of(&root), "elements": elements, "total_count": total}))
+    elements.truncate(MAX_LISTED);
+    let mut result = json!({"root": path_of(&root), "elements": elements, "total_count": total});
+    if total > MAX_LISTED {
+        result["truncated"] = json!(true);
+    }
+    Ok(result)
+}
+
+/// True when the game runs without a display (nothing is ever drawn).
+pub fn is_headless() -> bool {
+    DisplayServer::singleton().get_name() == "headless"
+}
+
+/// `screenshot {max_resolution = 0}`: the last frame the game's window drew, as godot-ai's
+/// screenshot data (`source: "game"`).
+pub fn screenshot(params: &Map<String, Value>) -> OpResult {
+    if is_headless() {
+        return Err((
+            "EDITOR_NOT_READY",
+            "The game runs headless (no renderer), so it has no image to capture; run it with a \
+             display (remove --headless from Project Settings > Editor > Run > Main Run Args)"
+                .into(),
+        ));
+    }
+    let image = scene_tree_singleton()
+        .and_then(|tree| tree.get_root())
+        .and_then(|root| root.get_texture())
+        .and_then(|texture| texture.get_image())
+        .filter(|image| !image.is_empty())
+        .ok_or((
+            "INTERNAL_ERROR",
+            "The game's window gave no image".to_owned(),
+        ))?;
+    let max_resolution = integer(params, "max_resolution", 0);
+    Ok(crate::commands::screenshot::encode(
+        image,
+        max_resolution,
+        "game",
+    ))
 }

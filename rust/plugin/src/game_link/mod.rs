@@ -15,6 +15,7 @@ mod game_log;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use godot::classes::{EditorDebuggerPlugin, EditorDebuggerSession, IEditorDebuggerPlugin};
 use godot::prelude::*;
@@ -22,7 +23,7 @@ use serde_json::Value;
 
 pub use game_log::{GameLine, GameLog};
 
-use crate::game_channel::{self, HELLO, LOGS, PROTOCOL, REPLY, REQUEST};
+use crate::game_channel::{self, HELLO, LOGS, PROTOCOL, REPLY, REQUEST, WELCOME};
 
 /// What a request got back: the result object, or the game's `{code, message}`.
 pub type GameReply = Result<Value, (String, String)>;
@@ -36,14 +37,18 @@ struct Attached {
 #[derive(Default)]
 struct Link {
     attached: Option<Attached>,
+    /// A session that started and has not said hello yet, and when it was last welcomed.
+    welcoming: Option<(Attached, Instant)>,
     next_id: i64,
     replies: HashMap<i64, GameReply>,
     /// Requests sent and not answered, with whether each is an eval (see `on_break`).
     outstanding: HashMap<i64, bool>,
-    /// Set when a session ends, so waiting requests fail at once.
-    ended_sessions: u64,
     log: GameLog,
 }
+
+/// How often a waiting request re-sends the welcome to a game that has not said hello (the
+/// first may have arrived before the game listened).
+const WELCOME_AGAIN: Duration = Duration::from_millis(500);
 
 thread_local! {
     static LINK: RefCell<Link> = RefCell::new(Link::default());
@@ -60,27 +65,55 @@ pub enum NotSent {
 
 /// Sends `op` with `params` to the game; returns the request id to poll with [`take_reply`].
 pub fn send_request(op: &str, params: &Value, is_eval: bool) -> Result<i64, NotSent> {
-    let (id, mut session) = LINK.with(|link| {
-        let mut link = link.borrow_mut();
-        let Some(attached) = link.attached.as_ref() else {
-            return Err(if is_playing() {
-                NotSent::NotReady
-            } else {
-                NotSent::NotRunning
-            });
-        };
-        let session = attached.session.clone();
-        link.next_id += 1;
-        let id = link.next_id;
-        link.outstanding.insert(id, is_eval);
-        Ok((id, session))
-    })?;
+    let (id, mut session) = LINK
+        .with(|link| {
+            let mut link = link.borrow_mut();
+            let Some(attached) = link.attached.as_ref() else {
+                return Err(if is_playing() {
+                    NotSent::NotReady
+                } else {
+                    NotSent::NotRunning
+                });
+            };
+            let session = attached.session.clone();
+            link.next_id += 1;
+            let id = link.next_id;
+            link.outstanding.insert(id, is_eval);
+            Ok((id, session))
+        })
+        .inspect_err(|not_sent| {
+            if *not_sent == NotSent::NotReady {
+                welcome_again();
+            }
+        })?;
     let params = serde_json::to_string(params).unwrap_or_else(|_| "{}".into());
     session
         .send_message_ex(&game_channel::message(REQUEST))
         .data(&varray![id, op, params])
         .done();
     Ok(id)
+}
+
+/// Welcomes the starting game again if the last welcome is old (see [`WELCOME_AGAIN`]).
+fn welcome_again() {
+    let session = LINK.with(|link| {
+        let mut link = link.borrow_mut();
+        let (attached, last) = link.welcoming.as_mut()?;
+        if last.elapsed() < WELCOME_AGAIN {
+            return None;
+        }
+        *last = Instant::now();
+        Some(attached.session.clone())
+    });
+    if let Some(session) = session {
+        welcome(session);
+    }
+}
+
+fn welcome(mut session: Gd<EditorDebuggerSession>) {
+    if session.is_active() {
+        session.send_message(&game_channel::message(WELCOME));
+    }
 }
 
 /// The reply to request `id`, once it has come; an error once its game has gone.
@@ -94,7 +127,7 @@ pub fn take_reply(id: i64) -> Option<GameReply> {
         if !link.outstanding.contains_key(&id) {
             return Some(Err((
                 "EDITOR_NOT_READY".into(),
-                "The game stopped before it answered; run it again and retry".into(),
+                "The game stopped before it answered; run it again (project_run) and retry".into(),
             )));
         }
         None
@@ -108,6 +141,23 @@ pub fn abandon(id: i64) {
         link.outstanding.remove(&id);
         link.replies.remove(&id);
     });
+}
+
+/// The running game as godot-ai names its state: `stopped` (no game), `launching` (running,
+/// not reachable yet), `live` (answers requests) or `break` (paused at a debugger break).
+pub fn game_status() -> &'static str {
+    let session = LINK.with(|link| {
+        link.borrow()
+            .attached
+            .as_ref()
+            .map(|attached| attached.session.clone())
+    });
+    match session {
+        Some(session) if session.is_breaked() => "break",
+        Some(_) => "live",
+        None if is_playing() => "launching",
+        None => "stopped",
+    }
 }
 
 fn is_playing() -> bool {
@@ -132,10 +182,15 @@ impl IEditorDebuggerPlugin for GameDebugger {
         let Some(session) = self.base().get_session(session_id) else {
             return;
         };
+        if session.is_active() {
+            // A game that was already running when the plugin started.
+            on_started(session_id, session.clone());
+        }
+        let started = session.clone();
         session
             .signals()
             .started()
-            .connect(move || on_started(session_id));
+            .connect(move || on_started(session_id, started.clone()));
         session
             .signals()
             .stopped()
@@ -174,33 +229,53 @@ impl IEditorDebuggerPlugin for GameDebugger {
     }
 }
 
-fn on_started(session_id: i32) {
+/// A game's debugger session has started: its lines go to a new run, and it is welcomed.
+fn on_started(session_id: i32, session: Gd<EditorDebuggerSession>) {
+    on_stopped(session_id);
     LINK.with(|link| {
         let mut link = link.borrow_mut();
         link.log.start_run();
-        if link
-            .attached
-            .as_ref()
-            .is_some_and(|attached| attached.session_id == session_id)
-        {
-            link.attached = None;
-        }
+        link.welcoming = Some((
+            Attached {
+                session_id,
+                session: session.clone(),
+            },
+            Instant::now(),
+        ));
     });
+    welcome(session);
 }
 
 fn on_hello(session_id: i32, session: Gd<EditorDebuggerSession>) {
     LINK.with(|link| {
-        link.borrow_mut().attached = Some(Attached {
+        let mut link = link.borrow_mut();
+        if link
+            .welcoming
+            .as_ref()
+            .is_some_and(|(welcoming, _)| welcoming.session_id == session_id)
+        {
+            link.welcoming = None;
+        }
+        link.attached = Some(Attached {
             session_id,
             session,
-        })
+        });
     });
     tracing::debug!(session_id, "the running game is ready for requests");
 }
 
+/// A game's session has ended (or restarted): requests to it fail at once, its run ends.
 fn on_stopped(session_id: i32) {
     LINK.with(|link| {
         let mut link = link.borrow_mut();
+        if link
+            .welcoming
+            .as_ref()
+            .is_some_and(|(welcoming, _)| welcoming.session_id == session_id)
+        {
+            link.welcoming = None;
+            link.log.end_run();
+        }
         if link
             .attached
             .as_ref()
@@ -209,10 +284,11 @@ fn on_stopped(session_id: i32) {
             link.attached = None;
             // Every waiting request now fails at once (see `take_reply`).
             link.outstanding.clear();
-            link.ended_sessions += 1;
+            link.replies.clear();
             link.log.end_run();
         }
     });
+    BREAK_CHECKS.with(|checks| checks.borrow_mut().clear());
 }
 
 /// A debugger break while an eval runs: ask the game whether the eval's code raised an error,

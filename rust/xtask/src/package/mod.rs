@@ -32,7 +32,8 @@ pub fn package_dir() -> PathBuf {
     paths::target_dir().join("package")
 }
 
-/// Files of the addon folder that go into the zip as they are committed.
+/// Files of the addon folder that go into the zip as they are committed (the libraries aside;
+/// `tests/test_package.py` checks that no file of the folder is missing here).
 const ADDON_FILES: [&str; 4] = [
     "godot_ai_native.gdextension",
     "plugin.cfg",
@@ -219,7 +220,13 @@ fn write_zip(zip_path: &Path, staging: &Path) -> Result<()> {
         .collect();
     files.push(("LICENSE".to_owned(), repo.join("LICENSE")));
     files.sort();
+    let mut folders = std::collections::BTreeSet::new();
     for (name, path) in &files {
+        if let Some((folder, _)) = name.rsplit_once('/')
+            && folders.insert(folder.to_owned())
+        {
+            zip.add_folder(&format!("addons/godot_ai_native/{folder}/"))?;
+        }
         let data = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         zip.add_file(&format!("addons/godot_ai_native/{name}"), &data)?;
     }

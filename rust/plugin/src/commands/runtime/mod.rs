@@ -2,8 +2,11 @@
 //! answered by the game itself over the debugger channel (see [`crate::game_link`]).
 //!
 //! A request waits for the game's reply as a settling command: later commands wait behind it,
-//! so what they see includes its effect (an input event has been handled). Its wait is bounded
-//! by [`COMMAND_TIME`] ([`EVAL_TIME`], [`SEQUENCE_TIME`]); then it answers with what is known.
+//! so what they see includes its effect (an input event has been handled). A request made while
+//! the game starts first waits up to [`HELLO_WAIT`] for it; then its wait for the reply is
+//! bounded by [`COMMAND_TIME`] ([`EVAL_TIME`], [`SEQUENCE_TIME`]), and it answers with what is
+//! known. Both together stay under godot-ai's 15 s server timeout (but for sequences, which it
+//! gives 30 s).
 
 use std::time::Duration;
 
@@ -74,6 +77,20 @@ pub fn game_eval(params: &JsonObject) -> Step {
     request("eval", &json!({"code": code}), Purpose::Eval, EVAL_TIME)
 }
 
+/// `take_screenshot {source: "game", max_resolution}`: the game's window as a PNG.
+pub fn game_screenshot(params: &JsonObject) -> Step {
+    let max_resolution = match super::params::integer_or(params, "max_resolution", 0) {
+        Ok(max_resolution) => max_resolution,
+        Err(error) => return Step::Done(Err(error)),
+    };
+    request(
+        "screenshot",
+        &json!({"max_resolution": max_resolution}),
+        Purpose::Command,
+        COMMAND_TIME,
+    )
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Purpose {
     Command,
@@ -81,7 +98,7 @@ enum Purpose {
 }
 
 /// How long a request waits for a game that runs but has not said hello yet (it is starting).
-pub const HELLO_WAIT: Duration = Duration::from_secs(20);
+pub const HELLO_WAIT: Duration = Duration::from_secs(6);
 
 fn request(op: &str, params: &Value, purpose: Purpose, time: Duration) -> Step {
     let mut request = GameRequest {
@@ -99,6 +116,10 @@ fn request(op: &str, params: &Value, purpose: Purpose, time: Duration) -> Step {
 
 /// The error for a request no game could take.
 fn not_sent_error(not_sent: NotSent, purpose: Purpose) -> CommandError {
+    let sub_code = match not_sent {
+        NotSent::NotRunning => "EDITOR_GAME_NOT_RUNNING",
+        NotSent::NotReady => "EDITOR_GAME_STARTING",
+    };
     let (code, message, retryable) = match (not_sent, purpose) {
         (NotSent::NotRunning, Purpose::Eval) => (
             ErrorCode::EvalGameNotReady,
@@ -124,7 +145,7 @@ fn not_sent_error(not_sent: NotSent, purpose: Purpose) -> CommandError {
         ),
     };
     CommandError::new(code, message)
-        .with_data("sub_code", "EDITOR_GAME_NOT_RUNNING")
+        .with_data("sub_code", sub_code)
         .with_data("retryable", retryable)
 }
 
@@ -149,6 +170,15 @@ impl GameRequest {
             }
             Err(NotSent::NotReady) => Ok(()),
             Err(not_sent) => Err(not_sent_error(not_sent, self.purpose)),
+        }
+    }
+}
+
+impl Drop for GameRequest {
+    /// However the wait ends (answered, given up, the plugin stopping), the link forgets it.
+    fn drop(&mut self) {
+        if let Some(id) = self.id {
+            game_link::abandon(id);
         }
     }
 }
@@ -183,13 +213,22 @@ impl Settle for GameRequest {
                 .with_data("waited_seconds", waited.as_secs_f64()));
         };
         game_link::abandon(id);
+        let paused = game_link::game_status() == "break";
         Err(match self.purpose {
+            Purpose::Eval if paused => CommandError::new(
+                ErrorCode::EvalHung,
+                format!(
+                    "The code did not return within {seconds:.1}s: the game is paused at a \
+                     debugger break (a breakpoint?). Continue it from the editor's Debugger \
+                     panel, or stop it with project_manage(op=\"stop\")."
+                ),
+            ),
             Purpose::Eval => CommandError::new(
                 ErrorCode::EvalHung,
                 format!(
                     "The code has run for {seconds:.1}s in the game without returning: likely an \
-                     endless loop, or a wait that never ends. The game stays busy until the code \
-                     returns; stop it with project_manage(op=\"stop\") if it does not recover."
+                     endless loop. The game stays busy until the code returns; stop it with \
+                     project_manage(op=\"stop\") if it does not recover."
                 ),
             ),
             Purpose::Command => CommandError::new(
@@ -211,7 +250,7 @@ impl Settle for GameRequest {
 fn into_result(reply: GameReply, op: &str) -> CommandResult {
     match reply {
         Ok(Value::Object(mut data)) => {
-            if op != "eval" {
+            if !matches!(op, "eval" | "screenshot") {
                 data.insert("source".into(), json!("game"));
                 data.insert("op".into(), json!(op));
             }

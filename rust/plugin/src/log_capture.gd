@@ -1,7 +1,8 @@
 extends Logger
 ## Keeps what the engine logs (prints, errors, warnings) until the godot_ai_native library
-## takes it, once per frame on the main thread. Godot calls a logger from any thread, at the
-## same time, so every access to the queue holds the mutex; the library itself never runs here.
+## takes it, once per frame on the main thread; the library builds this script in memory.
+## Godot calls a logger from any thread, at the same time, so every access to the queue holds
+## the mutex; the library itself never runs here.
 
 ## The most entries kept between two takes; older ones are dropped and counted.
 const LIMIT := 2000
