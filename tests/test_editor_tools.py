@@ -78,6 +78,13 @@ async def test_sessions_logs_and_monitors(editor):
         output = await call(client, "logs_read", {"source": "editor", "count": 2000})
         assert any(line["text"].startswith("MCP | MCP endpoint listening on")
                    for line in output["lines"]), output["lines"][:20]
+        # Polling by cursor: from the last line on gives exactly that line, and the next cursor.
+        last = output["next_cursor"] - 1
+        assert output["appended_total"] == output["next_cursor"] >= len(output["lines"])
+        tail = await call(client, "logs_read", {"source": "editor", "since_cursor": last})
+        assert tail["lines"][0] == output["lines"][-1]
+        assert tail["cursor"] == last and tail["truncated"] is False
+        assert tail["next_cursor"] == last + len(tail["lines"])
         bad = await error_text(client, "logs_read", {"source": "nope"})
         assert bad.startswith("VALUE_OUT_OF_RANGE: Invalid source 'nope'")
 

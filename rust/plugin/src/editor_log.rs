@@ -1,5 +1,8 @@
 //! The editor's own output (what its Output panel shows: prints, errors, warnings), kept for
 //! `logs_read source=editor` while the plugin runs. Bounded; the oldest lines go first.
+//!
+//! Every line has a cursor: its place among all the lines ever kept (0, 1, 2, ...), which a
+//! reader polls from (`since_cursor`) without re-reading or missing lines that are still kept.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -16,6 +19,17 @@ struct EditorLog {
     capture: Option<LogCapture>,
     lines: VecDeque<Entry>,
     dropped: u64,
+    /// Lines ever kept; the cursor of the next one.
+    appended: u64,
+}
+
+/// Where a read by cursor stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursors {
+    /// The cursor of the oldest line still kept.
+    pub oldest: u64,
+    /// Lines ever kept (the cursor of the next line to come).
+    pub appended: u64,
 }
 
 thread_local! {
@@ -42,13 +56,15 @@ pub fn uninstall() {
 
 /// Takes what was logged since the last frame.
 pub fn frame() {
+    // The logger's GDScript runs with no borrow held.
+    let Some(capture) = LOG.with(|log| log.borrow().capture.clone()) else {
+        return;
+    };
+    let (entries, dropped) = capture.take();
     LOG.with(|log| {
         let mut log = log.borrow_mut();
-        let Some(capture) = log.capture.as_mut() else {
-            return;
-        };
-        let (entries, dropped) = capture.take();
         log.dropped += dropped.max(0) as u64;
+        log.appended += entries.len() as u64;
         for entry in entries {
             if log.lines.len() == CAPACITY {
                 log.lines.pop_front();
@@ -59,13 +75,17 @@ pub fn frame() {
     });
 }
 
-/// The kept lines as godot-ai's editor log entries, oldest first, and the dropped count.
-pub fn lines(include_details: bool) -> (Vec<Value>, u64) {
+/// The kept lines from cursor `since` on (all of them for 0) as godot-ai's editor log entries,
+/// oldest first, the dropped count, and the cursors.
+pub fn lines(since: u64, include_details: bool) -> (Vec<Value>, u64, Cursors) {
     LOG.with(|log| {
         let log = log.borrow();
+        let oldest = log.appended - log.lines.len() as u64;
+        let skip = since.saturating_sub(oldest).min(log.lines.len() as u64) as usize;
         let lines = log
             .lines
             .iter()
+            .skip(skip)
             .map(|entry| {
                 let mut line = json!({
                     "source": "editor",
@@ -81,6 +101,10 @@ pub fn lines(include_details: bool) -> (Vec<Value>, u64) {
                 line
             })
             .collect();
-        (lines, log.dropped)
+        let cursors = Cursors {
+            oldest,
+            appended: log.appended,
+        };
+        (lines, log.dropped, cursors)
     })
 }

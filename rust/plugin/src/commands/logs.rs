@@ -42,12 +42,28 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
     } else {
         Vec::new()
     };
+    let since_cursor = match params.get("since_cursor") {
+        Some(value) if source == "editor" && !value.is_null() => {
+            Some(value.as_u64().ok_or_else(|| {
+                CommandError::new(
+                    ErrorCode::InvalidParams,
+                    format!("Param 'since_cursor' must be a cursor (an integer >= 0), got {value}"),
+                )
+            })?)
+        }
+        _ => None,
+    };
     let mut editor_dropped = 0;
+    let mut cursors = None;
     if matches!(source, "editor" | "all") {
-        let (editor_lines, dropped) = editor_log::lines(include_details);
+        let (editor_lines, dropped, at) =
+            editor_log::lines(since_cursor.unwrap_or(0), include_details);
         lines.extend(editor_lines);
         editor_dropped = dropped;
+        cursors = Some(at);
     }
+    // Read by cursor, the page starts at the cursor: `offset` does not apply.
+    let offset = if since_cursor.is_some() { 0 } else { offset };
     let (current_run, is_running, game_dropped) = game_link::with_log(|log| {
         (
             log.current_run().to_owned(),
@@ -76,6 +92,21 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
         "offset": offset,
         "has_more": offset + returned < total,
     });
+    if let (Some(cursors), "editor") = (cursors, source) {
+        let first = since_cursor.unwrap_or(0).max(cursors.oldest);
+        data["next_cursor"] = json!(if since_cursor.is_some() {
+            first + (offset + returned) as u64
+        } else {
+            cursors.appended
+        });
+        data["appended_total"] = json!(cursors.appended);
+        if let Some(cursor) = since_cursor {
+            data["cursor"] = json!(cursor);
+            data["oldest_cursor"] = json!(cursors.oldest);
+            data["truncated"] = json!(cursor < cursors.oldest);
+            data["total_count"] = json!(cursors.appended);
+        }
+    }
     if source != "plugin" {
         let playing = EditorInterface::singleton().is_playing_scene();
         data["run_id"] = json!(run_id);
