@@ -126,6 +126,47 @@ pub struct Arguments {
     values: JsonObject,
 }
 
+/// Picking a command's params out of validated values (a tool's arguments, an op's params),
+/// with godot-ai's rules for what is sent only when set.
+pub trait PickParams {
+    /// The named values as a params object, in the order given.
+    fn pick(&self, names: &[&str]) -> JsonObject;
+
+    /// Like [`PickParams::pick`], leaving out empty strings (params godot-ai only sends when
+    /// set).
+    fn pick_non_empty(&self, names: &[&str]) -> JsonObject {
+        let mut picked = self.pick(names);
+        picked.retain(|_, value| value.as_str() != Some(""));
+        picked
+    }
+
+    /// Like [`PickParams::pick`], leaving out nulls (optional values godot-ai only sends when
+    /// given).
+    fn pick_non_null(&self, names: &[&str]) -> JsonObject {
+        let mut picked = self.pick(names);
+        picked.retain(|_, value| !value.is_null());
+        picked
+    }
+
+    /// Like [`PickParams::pick`], keeping only the flags that are `true` (flags godot-ai sends
+    /// only when set).
+    fn pick_true(&self, names: &[&str]) -> JsonObject {
+        let mut picked = self.pick(names);
+        picked.retain(|_, value| *value == Value::Bool(true));
+        picked
+    }
+}
+
+impl PickParams for Arguments {
+    /// The named arguments that were given or have a default.
+    fn pick(&self, names: &[&str]) -> JsonObject {
+        names
+            .iter()
+            .filter_map(|name| Some(((*name).to_owned(), self.values.get(*name)?.clone())))
+            .collect()
+    }
+}
+
 impl Arguments {
     /// Checks `given` against `tool`'s declared arguments and fills in defaults.
     pub fn validate(tool: &ToolSpec, mut given: JsonObject) -> Result<Self, CommandError> {
@@ -189,37 +230,6 @@ impl Arguments {
             values.insert(arg.name.to_owned(), normalize(arg.kind, value));
         }
         Ok(Self { values })
-    }
-
-    /// The named arguments as a params object, in the order given.
-    pub fn pick(&self, names: &[&str]) -> JsonObject {
-        names
-            .iter()
-            .filter_map(|name| Some(((*name).to_owned(), self.values.get(*name)?.clone())))
-            .collect()
-    }
-
-    /// Like [`Arguments::pick`], leaving out empty strings (params godot-ai only sends when set).
-    pub fn pick_non_empty(&self, names: &[&str]) -> JsonObject {
-        let mut picked = self.pick(names);
-        picked.retain(|_, value| value.as_str() != Some(""));
-        picked
-    }
-
-    /// Like [`Arguments::pick`], leaving out nulls (optional values godot-ai only sends when
-    /// given).
-    pub fn pick_non_null(&self, names: &[&str]) -> JsonObject {
-        let mut picked = self.pick(names);
-        picked.retain(|_, value| !value.is_null());
-        picked
-    }
-
-    /// Like [`Arguments::pick`], keeping only the flags that are `true` (flags godot-ai sends
-    /// only when set).
-    pub fn pick_true(&self, names: &[&str]) -> JsonObject {
-        let mut picked = self.pick(names);
-        picked.retain(|_, value| *value == Value::Bool(true));
-        picked
     }
 
     /// A declared string argument (or `OneOf` choice).

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::Plan;
 use super::paging::page;
-use crate::arguments::Arguments;
+use crate::arguments::{Arguments, PickParams};
 
 /// The plugin keeps this many of its own lines; `logs_read` fetches them all and pages here.
 const PLUGIN_LOG_LINES: i64 = 500;

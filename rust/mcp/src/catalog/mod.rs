@@ -14,7 +14,7 @@ use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObj
 use rmcp::model::Tool;
 use serde_json::{Value, json};
 
-use crate::arguments::{ArgKind, Arguments};
+use crate::arguments::{ArgKind, Arguments, PickParams};
 
 /// What a call does, given its validated arguments.
 type PlanCommand = fn(&Arguments) -> Result<Plan, CommandError>;

@@ -12,7 +12,7 @@ use godot_ai_protocol::{CommandError, ErrorCode, JsonObject, json_type_name};
 use serde_json::Value;
 
 use super::op_params::unexpected_param;
-use crate::arguments::{ArgKind, decode_json_text, normalize};
+use crate::arguments::{ArgKind, PickParams, decode_json_text, normalize};
 
 /// One param an op takes.
 pub(super) struct OpParam {
@@ -58,6 +58,16 @@ pub(super) struct Bound {
     values: JsonObject,
 }
 
+impl PickParams for Bound {
+    /// The named params (each declared one has a value or its default).
+    fn pick(&self, names: &[&str]) -> JsonObject {
+        names
+            .iter()
+            .map(|name| ((*name).to_owned(), self.value(name).clone()))
+            .collect()
+    }
+}
+
 impl Bound {
     /// A declared param's value (null only where the param's kind allows null).
     pub fn value(&self, name: &str) -> &Value {
@@ -69,35 +79,6 @@ impl Bound {
     /// A declared string param.
     pub fn string(&self, name: &str) -> &str {
         self.value(name).as_str().unwrap_or_default()
-    }
-
-    /// The named params, in the order given.
-    pub fn pick(&self, names: &[&str]) -> JsonObject {
-        names
-            .iter()
-            .map(|name| ((*name).to_owned(), self.value(name).clone()))
-            .collect()
-    }
-
-    /// Like [`Bound::pick`], leaving out empty strings (sent only when set).
-    pub fn pick_non_empty(&self, names: &[&str]) -> JsonObject {
-        let mut picked = self.pick(names);
-        picked.retain(|_, value| value.as_str() != Some(""));
-        picked
-    }
-
-    /// Like [`Bound::pick`], leaving out nulls (sent only when given).
-    pub fn pick_non_null(&self, names: &[&str]) -> JsonObject {
-        let mut picked = self.pick(names);
-        picked.retain(|_, value| !value.is_null());
-        picked
-    }
-
-    /// Like [`Bound::pick`], keeping only the flags that are `true` (sent only when set).
-    pub fn pick_true(&self, names: &[&str]) -> JsonObject {
-        let mut picked = self.pick(names);
-        picked.retain(|_, value| *value == Value::Bool(true));
-        picked
     }
 
     /// Every declared param, in declaration order.

@@ -46,6 +46,20 @@ struct Link {
     log: GameLog,
 }
 
+impl Link {
+    fn is_welcoming(&self, session_id: i32) -> bool {
+        self.welcoming
+            .as_ref()
+            .is_some_and(|(welcoming, _)| welcoming.session_id == session_id)
+    }
+
+    fn is_attached(&self, session_id: i32) -> bool {
+        self.attached
+            .as_ref()
+            .is_some_and(|attached| attached.session_id == session_id)
+    }
+}
+
 /// How often a waiting request re-sends the welcome to a game that has not said hello (the
 /// first may have arrived before the game listened).
 const WELCOME_AGAIN: Duration = Duration::from_millis(500);
@@ -249,11 +263,7 @@ fn on_started(session_id: i32, session: Gd<EditorDebuggerSession>) {
 fn on_hello(session_id: i32, session: Gd<EditorDebuggerSession>) {
     LINK.with(|link| {
         let mut link = link.borrow_mut();
-        if link
-            .welcoming
-            .as_ref()
-            .is_some_and(|(welcoming, _)| welcoming.session_id == session_id)
-        {
+        if link.is_welcoming(session_id) {
             link.welcoming = None;
         }
         link.attached = Some(Attached {
@@ -268,19 +278,11 @@ fn on_hello(session_id: i32, session: Gd<EditorDebuggerSession>) {
 fn on_stopped(session_id: i32) {
     LINK.with(|link| {
         let mut link = link.borrow_mut();
-        if link
-            .welcoming
-            .as_ref()
-            .is_some_and(|(welcoming, _)| welcoming.session_id == session_id)
-        {
+        if link.is_welcoming(session_id) {
             link.welcoming = None;
             link.log.end_run();
         }
-        if link
-            .attached
-            .as_ref()
-            .is_some_and(|attached| attached.session_id == session_id)
-        {
+        if link.is_attached(session_id) {
             link.attached = None;
             // Every waiting request now fails at once (see `take_reply`).
             link.outstanding.clear();
