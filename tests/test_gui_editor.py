@@ -67,6 +67,34 @@ async def test_a_windowed_editor_serves_and_captures_its_viewport(gui_editor):
         assert "image_base64" not in metadata_only and metadata_only["width"] > 0
 
         assert metadata["view"] == "3d", "main.tscn has a Node3D root"
+
+        # Framing a node moves the editor camera for the capture only: the view is put back.
+        framed = await client.call_tool("editor_screenshot", {
+            "view_target": "World/Ground, Missing, World/Ground", "elevation": 60, "azimuth": 0})
+        assert not framed.is_error, framed
+        assert [block.type for block in framed.content] == ["text", "image"]
+        framing = json.loads(framed.content[0].text)
+        assert framing["view_target_count"] == 1 and framing["view_target_not_found"] == ["Missing"]
+        # Ground draws nothing yet: it is framed as a 1-unit cube at its place.
+        assert framing["aabb_size"] == [1.0, 1.0, 1.0] and framing["aabb_center"] == [0.0, 0.0, 0.0]
+        assert (framing["elevation"], framing["azimuth"]) == (60, 0)
+        assert framed.content[1].data != shot.content[1].data, "the framed view differs"
+        again = await client.call_tool("editor_screenshot", {})
+        assert again.content[1].data == shot.content[1].data, "the user's view is back"
+
+        sweep = await client.call_tool("editor_screenshot", {"view_target": "World/Ground",
+                                                             "coverage": True,
+                                                             "max_resolution": 120})
+        assert [block.type for block in sweep.content] == ["text", "image", "image"], sweep
+        sweep_meta = json.loads(sweep.content[0].text)
+        assert sweep_meta["image_count"] == 2
+        assert [(i["label"], i["ortho"]) for i in sweep_meta["images"]] == [
+            ("establishing", False), ("top", True)]
+        assert png_size(base64.b64decode(sweep.content[2].data)) == (
+            sweep_meta["images"][1]["width"], sweep_meta["images"][1]["height"])
+        nothing = await client.call_tool("editor_screenshot", {"view_target": "Nope"})
+        assert nothing.is_error and nothing.content[0].text.startswith(
+            "NODE_NOT_FOUND: No Node3D found to frame: Nope")
         # The new scene is open for the very next call: no waiting, as for an agent.
         structured(await client.call_tool("scene_manage", {"op": "create", "params": {
             "path": "res://flat.tscn", "root_type": "Node2D"}}))

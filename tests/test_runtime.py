@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 
 from conftest import editor_with_main_scene, structured
-from editor_harness import Editor, free_port, make_project
+from editor_harness import Editor, free_port, make_project, wait_until_async
 from godot_ai_server import GodotAiServer
 from test_bridge_godot_ai import CONNECTED, wait_for_scene
 
@@ -114,6 +114,24 @@ async def test_run_watch_drive_and_ask_the_game():
             assert any(line["text"] == "runtime test: a deliberate error (res://game.gd:5 @ _ready)"
                        for line in errors), errors
             assert logs["is_running"] is True and logs["run_id"] == logs["current_run_id"] != ""
+
+            # The Debugger's Errors tab shows the error too; a person's view, cleared only when asked.
+            async def debugger_rows():
+                read = await call(client, "logs_read", {"source": "editor", "count": 500,
+                                                        "include_details": True})
+                return [line for line in read["lines"] if line.get("origin") == "debugger"]
+
+            rows = await wait_until_async(debugger_rows, 10, "the error in the Errors tab")
+            row = next(row for row in rows if "runtime test: a deliberate error" in row["text"])
+            assert (row["level"], row["path"], row["line"], row["function"]) == (
+                "error", "res://game.gd", 5, "_ready"), row
+            assert any(detail["text"] == "game.gd:5 @ _ready()" for detail in row["details"]), row
+            kept = await call(client, "editor_manage", {"op": "logs_clear", "params": {}})
+            assert "debugger_errors_cleared" not in kept and len(await debugger_rows()) == len(rows)
+            cleared = await call(client, "editor_manage", {
+                "op": "logs_clear", "params": {"clear_debugger_errors": True}})
+            assert cleared["debugger_errors_cleared"] == len(rows)
+            assert await debugger_rows() == []
 
             player = await game(client, "get_node_info", path="/Main/Player")
             assert player["found"] is True and player["properties"]["position"] == {"x": 100.0, "y": 50.0}

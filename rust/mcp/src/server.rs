@@ -102,8 +102,8 @@ impl GodotMcpServer {
 }
 
 /// A successful result the way godot-ai returns it: the data as JSON text and as
-/// `structuredContent`; a screenshot (data with `image_base64`) as its metadata in text and
-/// the PNG as an image block.
+/// `structuredContent`; a screenshot (data with `image_base64`, or a coverage sweep's
+/// `images`) as its metadata in text and each PNG as an image block.
 ///
 /// Data beyond [`MAX_REPLY_BYTES`] is summarised first ([`fit_reply`]). Nothing in-process
 /// limits a reply (rmcp streams any size), but the data goes out twice (text and
@@ -112,17 +112,38 @@ impl GodotMcpServer {
 /// budget as the bridge's keeps both front doors answering alike. A reply that cannot be
 /// summarised that small (rare: many small values) is sent whole: still the truth.
 fn success(mut data: JsonObject) -> CallToolResult {
-    if let Some(Value::String(image)) = data.remove("image_base64") {
+    let images = take_images(&mut data);
+    if !images.is_empty() {
         let metadata = Value::Object(fitted(data)).to_string();
-        return CallToolResult::success(vec![
-            ContentBlock::text(metadata),
-            ContentBlock::image(image, "image/png"),
-        ]);
+        let mut content = vec![ContentBlock::text(metadata)];
+        content.extend(
+            images
+                .into_iter()
+                .map(|image| ContentBlock::image(image, "image/png")),
+        );
+        return CallToolResult::success(content);
     }
     let value = Value::Object(fitted(data));
     let mut result = CallToolResult::success(vec![ContentBlock::text(value.to_string())]);
     result.structured_content = Some(value);
     result
+}
+
+/// The PNGs (base64) a screenshot's data carries, taken out of it: its `image_base64`, or each
+/// entry's of a coverage sweep's `images`, in order.
+fn take_images(data: &mut JsonObject) -> Vec<String> {
+    let mut images = Vec::new();
+    if let Some(Value::String(image)) = data.remove("image_base64") {
+        images.push(image);
+    }
+    if let Some(Value::Array(entries)) = data.get_mut("images") {
+        for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
+            if let Some(Value::String(image)) = entry.remove("image_base64") {
+                images.push(image);
+            }
+        }
+    }
+    images
 }
 
 /// `data` within [`MAX_REPLY_BYTES`], or whole when it cannot be.

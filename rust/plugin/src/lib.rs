@@ -13,6 +13,7 @@
 
 mod commands;
 mod controller;
+mod debugger_errors;
 mod editor_log;
 mod game;
 mod game_channel;

@@ -49,7 +49,8 @@ pub(super) const EDITOR_MANAGE: ToolSpec = manage_tool!(
     "editor_manage",
     "Editor operations by `op`: state (same as editor_state), quit (close the \
      editor), selection_get, selection_set, monitors_get, logs_clear \
-     ({clear_debugger_errors?}), game_eval ({code}: GDScript run in the running game, its \
+     ({clear_debugger_errors?}: true also clears the Debugger's Errors tab and says how many \
+     rows in debugger_errors_cleared), game_eval ({code}: GDScript run in the running game, its \
      `return` value is the result). `params` holds the op's arguments.",
     [
         "game_eval" => "game_eval",
@@ -82,10 +83,13 @@ fn editor_op_params(op: &str, params: JsonObject) -> Result<JsonObject, CommandE
 
 pub(super) const LOGS_READ: ToolSpec = ToolSpec {
     name: "logs_read",
-    description: "Read recent log lines. source=plugin (default): this plugin's own lines \
-        (MCP | ...), newest last, paged by offset/count. source=editor, game or all: script \
-        errors of the editor and the running game's output, paged by the plugin (this plugin \
-        does not capture them yet: the page is empty and says so in `note`).",
+    description: "Read recent log lines, oldest first, paged by offset/count. source=plugin \
+        (default): this plugin's own lines (MCP | ...). source=game: what the running game \
+        printed, warned and errored (with file:line @ function), kept per run (run_id; \
+        since_run_id reads an earlier run). source=editor: the editor's own output (read on \
+        with since_cursor = the reply's next_cursor), then the rows of the Debugger's Errors \
+        tab (origin: debugger; live, no cursor). source=all: plugin, editor, then the current \
+        game run.",
     arguments: &[
         integer_arg("count", || json!(50), "Max lines to return. Default 50."),
         integer_arg("offset", || json!(0), "Lines to skip. Default 0."),
@@ -118,14 +122,17 @@ pub(super) const LOGS_READ: ToolSpec = ToolSpec {
 
 pub(super) const EDITOR_SCREENSHOT: ToolSpec = ToolSpec {
     name: "editor_screenshot",
-    description: "Capture the editor's viewport as an image. Needs an editor with a renderer: a \
-        headless editor answers with an error saying so.",
+    description: "Capture the editor's viewport (or the running game) as an image. Needs an \
+        editor with a renderer: a headless editor answers with an error saying so. view_target \
+        frames Node3Ds with the editor camera for the capture (the user's view is put back); \
+        the reply always gives their bounds (aabb_center, aabb_size).",
     arguments: &[
         ArgSpec {
             name: "source",
             kind: ArgKind::String,
             default: Some(|| json!("viewport")),
-            description: "What to capture: viewport (the editor view: 2D for a 2D scene, else 3D).",
+            description: "What to capture: viewport (the editor view: 2D for a 2D scene, else \
+                3D) or game (the running game's window).",
         },
         integer_arg(
             "max_resolution",
@@ -138,16 +145,28 @@ pub(super) const EDITOR_SCREENSHOT: ToolSpec = ToolSpec {
             default: Some(|| json!(true)),
             description: "false returns only the image's metadata.",
         },
-        optional_text_arg("view_target", "Node path to frame (not supported yet)."),
-        flag_arg("coverage", "Capture several angles (not supported yet)."),
+        optional_text_arg(
+            "view_target",
+            "Comma-separated paths of Node3Ds in the edited scene to frame in the 3D viewport.",
+        ),
+        flag_arg(
+            "coverage",
+            "With view_target: two images, an establishing perspective shot and an \
+             orthographic top view.",
+        ),
         optional_number_arg(
             "elevation",
-            "Camera elevation in degrees (not supported yet).",
+            "With view_target: camera elevation in degrees (0 level, 90 straight down; default \
+             25).",
         ),
-        optional_number_arg("azimuth", "Camera azimuth in degrees (not supported yet)."),
+        optional_number_arg(
+            "azimuth",
+            "With view_target: camera azimuth in degrees around the targets (0 front, 90 right; \
+             default 30).",
+        ),
         optional_number_arg(
             "fov",
-            "Camera field of view in degrees (not supported yet).",
+            "With view_target: the camera's field of view in degrees for the capture.",
         ),
         optional_text_arg(
             "user_prompt",
@@ -158,14 +177,26 @@ pub(super) const EDITOR_SCREENSHOT: ToolSpec = ToolSpec {
     plan: |arguments| {
         let mut params = arguments.pick(&["source", "max_resolution", "include_image"]);
         params.extend(arguments.pick_non_empty(&["view_target"]));
+        if arguments.pick(&["coverage"]).get("coverage") == Some(&json!(true)) {
+            params.insert("coverage".into(), json!(true));
+        }
         params.extend(arguments.pick_non_null(&["elevation", "azimuth", "fov"]));
         params.extend(arguments.pick_non_empty(&["user_prompt"]));
         Ok(Command::new("take_screenshot", params).into())
     },
     shape_result: |mut data, arguments| {
+        if let Some(Value::Array(images)) = data.get("images") {
+            let count = images.len();
+            data.insert("image_count".into(), json!(count));
+        }
         // Without the image the result is the metadata alone, as structured JSON.
         if arguments.pick(&["include_image"]).get("include_image") == Some(&json!(false)) {
             data.remove("image_base64");
+            if let Some(Value::Array(images)) = data.get_mut("images") {
+                for image in images.iter_mut().filter_map(Value::as_object_mut) {
+                    image.remove("image_base64");
+                }
+            }
         }
         data
     },

@@ -441,6 +441,40 @@ fn screenshot_without_image_keeps_only_metadata() {
 }
 
 #[test]
+fn framed_screenshots_send_their_framing_and_count_a_sweep() {
+    let tool = find("editor_screenshot").unwrap();
+    let framed = args(
+        tool,
+        json!({"view_target": "World, Player", "coverage": false, "elevation": 40, "fov": null}),
+    )
+    .unwrap();
+    assert_eq!(
+        Value::Object(sent(tool, &framed).params.clone()),
+        json!({"source": "viewport", "max_resolution": 640, "include_image": true,
+               "view_target": "World, Player", "elevation": 40}),
+        "coverage=false and a null fov are not sent"
+    );
+    let sweep = args(
+        tool,
+        json!({"view_target": "World", "coverage": true, "include_image": false}),
+    )
+    .unwrap();
+    assert_eq!(
+        sent(tool, &sweep).params.get("coverage"),
+        Some(&json!(true))
+    );
+    let reply = object(json!({"coverage": true, "images": [
+        {"label": "establishing", "image_base64": "AAAA"},
+        {"label": "top", "image_base64": "BBBB"},
+    ]}));
+    assert_eq!(
+        Value::Object((tool.shape_result)(reply, &sweep)),
+        json!({"coverage": true, "image_count": 2,
+               "images": [{"label": "establishing"}, {"label": "top"}]})
+    );
+}
+
+#[test]
 fn every_checked_op_is_an_op_of_its_tool() {
     for (tool, op) in op_params::listed() {
         let spec = find(tool).unwrap_or_else(|| panic!("{tool} is not a tool"));

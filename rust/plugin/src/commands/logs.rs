@@ -3,7 +3,8 @@
 //!
 //! Sources: `plugin` (this plugin's own trace, see [`crate::plugin_log`]), `game` (what the
 //! running game logged, by run, see [`crate::game_link`]), `editor` (the editor's own output,
-//! see [`crate::editor_log`]), `all` (plugin, editor, then the current game run).
+//! see [`crate::editor_log`], then the rows of the Debugger's Errors tab, see
+//! [`crate::debugger_errors`]), `all` (plugin, editor, then the current game run).
 
 use godot::classes::performance::Monitor;
 use godot::classes::{EditorInterface, Performance};
@@ -13,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::params::{flag_or, integer_or, optional_string};
 use super::reply::into_object;
-use crate::{editor_log, game_link, plugin_log};
+use crate::{debugger_errors, editor_log, game_link, plugin_log};
 
 const SOURCES: [&str; 4] = ["plugin", "game", "editor", "all"];
 
@@ -61,6 +62,10 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
         lines.extend(editor_lines);
         editor_dropped = dropped;
         cursors = Some(at);
+        // The Errors tab's rows are live UI state without cursors: a read by cursor skips them.
+        if since_cursor.is_none() {
+            lines.extend(debugger_errors::rows(include_details));
+        }
     }
     // Read by cursor, the page starts at the cursor: `offset` does not apply.
     let offset = if since_cursor.is_some() { 0 } else { offset };
@@ -126,9 +131,15 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
     Ok(into_object(data))
 }
 
-/// `clear_logs {}`: forgets the plugin's kept lines.
-pub fn clear_logs(_params: &JsonObject) -> CommandResult {
-    Ok(into_object(json!({"cleared_count": plugin_log::clear()})))
+/// `clear_logs {clear_debugger_errors = false}`: forgets the plugin's kept lines; with the flag
+/// also clears the Debugger's Errors tab (a person's view, so only when asked).
+pub fn clear_logs(params: &JsonObject) -> CommandResult {
+    let clear_debugger = flag_or(params, "clear_debugger_errors", false)?;
+    let mut data = json!({"cleared_count": plugin_log::clear()});
+    if clear_debugger {
+        data["debugger_errors_cleared"] = json!(debugger_errors::clear());
+    }
+    Ok(into_object(data))
 }
 
 /// godot-ai's monitor names and the engine monitors they read.

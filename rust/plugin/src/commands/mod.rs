@@ -6,6 +6,7 @@ mod batch;
 pub mod editor;
 mod file_search;
 pub(crate) mod files;
+mod framing;
 mod input_map;
 mod lifecycle;
 mod logs;

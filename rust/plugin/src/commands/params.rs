@@ -70,6 +70,18 @@ pub fn integer_or(params: &JsonObject, name: &str, default: i64) -> Result<i64, 
     }
 }
 
+/// An optional number param (`None` when absent or null).
+pub fn optional_number(params: &JsonObject, name: &str) -> Result<Option<f64>, CommandError> {
+    match params.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value
+            .as_f64()
+            .filter(|number| number.is_finite())
+            .map(Some)
+            .ok_or_else(|| wrong_type(name, "a number", value)),
+    }
+}
+
 /// An optional boolean param with a default; anything but a boolean is refused (so `"false"`
 /// is never taken for true or ignored).
 pub fn flag_or(params: &JsonObject, name: &str, default: bool) -> Result<bool, CommandError> {

@@ -1,8 +1,9 @@
 //! `take_screenshot`: the editor's viewport (2D for a 2D scene, else 3D), or with
 //! `source=game` the running game's window, as a PNG scaled down to `max_resolution`.
 //!
-//! A headless editor (or game) has no renderer, so nothing can be captured: it answers with an
-//! error that says so instead of an empty image.
+//! `view_target` frames Node3Ds of the edited scene with the editor's 3D camera for the capture
+//! ([`super::framing`]). A headless editor (or game) has no renderer, so nothing can be
+//! captured: it answers with an error that says so instead of an empty image.
 
 use godot::classes::image::Interpolation;
 use godot::classes::{DisplayServer, EditorInterface, Image, Marshalls};
@@ -10,8 +11,10 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
 
-use super::params::{integer_or, optional_string};
+use super::framing::{Angles, framed_capture, resolve_targets};
+use super::params::{flag_or, integer_or, optional_number, optional_string};
 use super::reply::into_object;
+use super::scene_guard::edited_root;
 use super::settle::Step;
 
 /// `take_screenshot {source = "viewport", max_resolution = 0 (no scaling)}`; the game's
@@ -55,6 +58,10 @@ fn editor_screenshot(params: &JsonObject) -> CommandResult {
         .with_data("state", "headless"));
     }
     let max_resolution = integer_or(params, "max_resolution", 0)?;
+    let view_target = optional_string(params, "view_target")?;
+    if !view_target.trim().is_empty() {
+        return framed_screenshot(params, view_target, max_resolution);
+    }
     let editor = EditorInterface::singleton();
     // The editor shows a 2D scene (Node2D or Control root) in its 2D view, anything else in 3D.
     let two_d = editor
@@ -72,6 +79,49 @@ fn editor_screenshot(params: &JsonObject) -> CommandResult {
         .ok_or_else(|| CommandError::internal("Failed to capture image from viewport"))?;
     let mut data = encode(image, max_resolution, source);
     data["view"] = json!(if two_d { "2d" } else { "3d" });
+    Ok(into_object(data))
+}
+
+/// The 3D viewport with the editor camera framing `view_target` for the capture.
+fn framed_screenshot(params: &JsonObject, view_target: &str, max_resolution: i64) -> CommandResult {
+    let angles = Angles {
+        elevation: optional_number(params, "elevation")?,
+        azimuth: optional_number(params, "azimuth")?,
+        fov: optional_number(params, "fov")?,
+    };
+    if let Some(fov) = angles.fov
+        && !(1.0..=179.0).contains(&fov)
+    {
+        return Err(CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!("fov must be between 1 and 179 degrees, got {fov}"),
+        ));
+    }
+    let coverage = flag_or(params, "coverage", false)?;
+    let root = edited_root(params)?;
+    let targets = resolve_targets(&root, view_target);
+    if targets.nodes.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::NodeNotFound,
+            format!(
+                "No Node3D found to frame: {}. view_target takes comma-separated paths of \
+                 Node3Ds in the edited scene, relative to its root.",
+                targets.not_found.join(", ")
+            ),
+        ));
+    }
+    let viewport = EditorInterface::singleton()
+        .get_editor_viewport_3d()
+        .ok_or_else(|| CommandError::new(ErrorCode::EditorNotReady, "No 3D viewport available"))?;
+    let mut data = framed_capture(
+        &viewport,
+        view_target,
+        &targets,
+        angles,
+        coverage,
+        max_resolution,
+    )?;
+    data["view"] = json!("3d");
     Ok(into_object(data))
 }
 
