@@ -1,0 +1,206 @@
+//! Every client set up, checked and removed in a throwaway home folder, as the plugin will.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use godot_ai_clients::places::{Places, Platform};
+use godot_ai_clients::registry::{CLIENTS, SERVER_NAME, client};
+use godot_ai_clients::setup::{Status, configure, remove, status};
+
+const URL: &str = "http://127.0.0.1:9600/mcp";
+
+fn home(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("godot-ai-clients-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn places(home: &Path, vars: &[(&str, &str)]) -> Places {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    Places::new(Platform::Linux, home.to_path_buf(), vars)
+}
+
+#[test]
+fn every_client_is_configured_seen_and_removed_in_an_empty_home() {
+    let dir = home("all");
+    let places = places(&dir, &[]);
+    for client in CLIENTS {
+        let before = status(client, &places, URL);
+        assert_eq!(before.status, Status::NotConfigured, "{}", client.id);
+        assert!(!before.installed, "{}: nothing of it exists yet", client.id);
+        let written = configure(client, &places, URL).unwrap();
+        assert_eq!(written, before.config_file);
+        let after = status(client, &places, URL);
+        assert_eq!(after.status, Status::Configured, "{}", client.id);
+        assert!(after.installed);
+        let elsewhere = status(client, &places, "http://127.0.0.1:9700/mcp");
+        assert_eq!(
+            elsewhere.status,
+            Status::ConfiguredMismatch {
+                url: Some(URL.to_owned())
+            },
+            "{}",
+            client.id
+        );
+        assert!(remove(client, &places).unwrap(), "{}", client.id);
+        assert_eq!(status(client, &places, URL).status, Status::NotConfigured);
+        assert!(
+            !remove(client, &places).unwrap(),
+            "{}: nothing left to remove",
+            client.id
+        );
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn files_land_where_each_client_reads_them_and_variables_move_them() {
+    let dir = home("places");
+    let plain = places(&dir, &[]);
+    let file = |id: &str, places: &Places| {
+        client(id)
+            .unwrap()
+            .config_file(places)
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_path_buf()
+    };
+    assert_eq!(file("claude_code", &plain), PathBuf::from(".claude.json"));
+    assert_eq!(file("codex", &plain), PathBuf::from(".codex/config.toml"));
+    assert_eq!(
+        file("gemini_cli", &plain),
+        PathBuf::from(".gemini/settings.json")
+    );
+    assert_eq!(
+        file("opencode", &plain),
+        PathBuf::from(".config/opencode/opencode.json")
+    );
+    assert_eq!(
+        file("vscode", &plain),
+        PathBuf::from(".config/Code/User/mcp.json")
+    );
+    assert_eq!(
+        file("claude_desktop", &plain),
+        PathBuf::from(".config/Claude/claude_desktop_config.json")
+    );
+    let moved = places(
+        &dir,
+        &[
+            ("CLAUDE_CONFIG_DIR", dir.join("claude").to_str().unwrap()),
+            ("CODEX_HOME", dir.join("codex").to_str().unwrap()),
+            ("XDG_CONFIG_HOME", dir.join("xdg").to_str().unwrap()),
+        ],
+    );
+    assert_eq!(
+        file("claude_code", &moved),
+        PathBuf::from("claude/.claude.json")
+    );
+    assert_eq!(file("codex", &moved), PathBuf::from("codex/config.toml"));
+    assert_eq!(
+        file("opencode", &moved),
+        PathBuf::from("xdg/opencode/opencode.json")
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn remove_takes_exactly_our_entry_and_leaves_the_rest_byte_for_byte() {
+    let dir = home("keep");
+    let places = places(&dir, &[]);
+    let cases = [
+        (
+            "cursor",
+            "{\n  // mine\n  \"mcpServers\": {\n    \"other\": {\"url\": \"http://other/mcp\"}\n  },\n  \"x\": [1, 2.50]\n}\n",
+        ),
+        (
+            "codex",
+            "# mine\nmodel = \"o4\"\n\n[mcp_servers.other]\ncommand = \"other\"  # keep\n",
+        ),
+    ];
+    for (id, original) in cases {
+        let client = client(id).unwrap();
+        let path = client.config_file(&places);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, original).unwrap();
+        configure(client, &places, URL).unwrap();
+        let configured = fs::read_to_string(&path).unwrap();
+        assert!(
+            configured.contains(URL) && configured.contains("other"),
+            "{configured}"
+        );
+        assert!(remove(client, &places).unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), original, "{id}");
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_reconfigure_keeps_the_users_own_keys_in_our_entry() {
+    let dir = home("reconfigure");
+    let places = places(&dir, &[]);
+    let opencode = client("opencode").unwrap();
+    let path = opencode.config_file(&places);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(
+        &path,
+        format!("{{\"mcp\": {{\"{SERVER_NAME}\": {{\"type\": \"remote\", \"url\": \"http://old/mcp\", \"enabled\": false, \"timeout\": 5000}}}}}}"),
+    )
+    .unwrap();
+    configure(opencode, &places, URL).unwrap();
+    let value: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        value["mcp"][SERVER_NAME],
+        serde_json::json!({"type": "remote", "url": URL, "enabled": false, "timeout": 5000}),
+        "the user's enabled=false and timeout stay"
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_file_that_cannot_be_parsed_is_reported_and_never_overwritten() {
+    let dir = home("broken");
+    let places = places(&dir, &[]);
+    for (id, broken) in [
+        ("gemini_cli", "{\"mcpServers\": {"),
+        ("codex", "[mcp_servers\n"),
+    ] {
+        let client = client(id).unwrap();
+        let path = client.config_file(&places);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, broken).unwrap();
+        let report = status(client, &places, URL);
+        assert!(
+            matches!(report.status, Status::Error(ref why) if why.contains("cannot be parsed")),
+            "{id}: {:?}",
+            report.status
+        );
+        let refused = configure(client, &places, URL).unwrap_err();
+        assert!(refused.to_string().contains("left as it is"), "{refused}");
+        assert!(remove(client, &places).is_err());
+        assert_eq!(fs::read_to_string(&path).unwrap(), broken, "{id}");
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_byte_order_mark_is_kept() {
+    let dir = home("bom");
+    let places = places(&dir, &[]);
+    let vscode = client("vscode").unwrap();
+    let path = vscode.config_file(&places);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let original = "\u{feff}{\"servers\": {}}";
+    fs::write(&path, original).unwrap();
+    configure(vscode, &places, URL).unwrap();
+    assert_eq!(status(vscode, &places, URL).status, Status::Configured);
+    assert!(fs::read_to_string(&path).unwrap().starts_with('\u{feff}'));
+    remove(vscode, &places).unwrap();
+    assert_eq!(fs::read_to_string(&path).unwrap(), original);
+    fs::remove_dir_all(dir).unwrap();
+}
