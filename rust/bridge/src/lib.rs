@@ -15,6 +15,7 @@ pub mod outbound;
 pub mod policy;
 pub mod session_id;
 pub mod snapshot;
+pub mod status;
 
 use std::future::Future;
 use std::time::Duration;
@@ -27,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use frames::EditorIdentity;
 pub use snapshot::EditorSnapshot;
+pub use status::BridgeStatus;
 
 use crate::link::{LinkContext, LinkEnd, LinkReport};
 use crate::policy::{Backoff, delay_before, should_log};
@@ -84,6 +86,8 @@ pub struct BridgeConfig {
     pub shutdown: CancellationToken,
     /// How long to wait for `handshake_ack` after the socket opens.
     pub ack_timeout: Duration,
+    /// Where the bridge publishes its state (for the dock).
+    pub status: watch::Sender<BridgeStatus>,
 }
 
 /// How long a dial may take before it counts as failed.
@@ -108,6 +112,9 @@ pub async fn run(dial: impl Dial, mut config: BridgeConfig) {
                 delay_before(attempt + 1).as_secs()
             );
         }
+        config
+            .status
+            .send_replace(BridgeStatus::Connecting { attempt });
         let dialed = tokio::select! {
             _ = config.shutdown.cancelled() => return,
             dialed = dial.dial() => dialed,
@@ -126,6 +133,7 @@ pub async fn run(dial: impl Dial, mut config: BridgeConfig) {
                     snapshots: config.snapshots.clone(),
                     shutdown: &config.shutdown,
                     ack_timeout: config.ack_timeout,
+                    status: &config.status,
                 };
                 let LinkReport {
                     end,
@@ -138,14 +146,14 @@ pub async fn run(dial: impl Dial, mut config: BridgeConfig) {
                 match end {
                     LinkEnd::Shutdown => return,
                     LinkEnd::Blocked(reason) => {
-                        block(&reason, &config.shutdown).await;
+                        block(&reason, &config).await;
                         return;
                     }
                     LinkEnd::Closed {
                         code: code @ (4002 | 4003),
                         reason,
                     } => {
-                        block(&refusal(code, &reason), &config.shutdown).await;
+                        block(&refusal(code, &reason), &config).await;
                         return;
                     }
                     LinkEnd::Closed { code, reason } => {
@@ -169,6 +177,10 @@ pub async fn run(dial: impl Dial, mut config: BridgeConfig) {
             }
         }
         let next = backoff.next_attempt();
+        config.status.send_replace(BridgeStatus::Retrying {
+            attempt: next,
+            next_retry: std::time::SystemTime::now() + delay_before(next),
+        });
         tokio::select! {
             _ = config.shutdown.cancelled() => return,
             _ = tokio::time::sleep(delay_before(next)) => {}
@@ -177,11 +189,14 @@ pub async fn run(dial: impl Dial, mut config: BridgeConfig) {
 }
 
 /// Logs that the bridge gives up until the plugin is re-enabled, then waits for the stop.
-async fn block(reason: &str, shutdown: &CancellationToken) {
+async fn block(reason: &str, config: &BridgeConfig) {
     tracing::warn!(
         "connection blocked: {reason}. Not retrying; disable and re-enable the plugin to try again."
     );
-    shutdown.cancelled().await;
+    config.status.send_replace(BridgeStatus::Blocked {
+        reason: reason.to_owned(),
+    });
+    config.shutdown.cancelled().await;
 }
 
 /// What a refusal close code means for the user.

@@ -26,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 use crate::frames::{EditorIdentity, Handshake, Inbound, parse_inbound, server_speaks_v1};
 use crate::outbound::{self, NotQueued, Outbound, OutboundFrames};
 use crate::snapshot::{EditorSnapshot, EventKind};
+use crate::status::BridgeStatus;
 
 /// How a link ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +58,7 @@ pub struct LinkContext<'a> {
     pub snapshots: watch::Receiver<EditorSnapshot>,
     pub shutdown: &'a CancellationToken,
     pub ack_timeout: Duration,
+    pub status: &'a watch::Sender<BridgeStatus>,
 }
 
 /// How often events that did not fit the outbound limit are tried again.
@@ -131,6 +133,9 @@ where
                             break LinkEnd::Blocked(reason);
                         }
                         tracing::debug!(?server_version, "handshake acknowledged");
+                        context.status.send_replace(BridgeStatus::Connected {
+                            server_version: server_version.clone(),
+                        });
                         acknowledged = true;
                         acknowledged_at = Some(tokio::time::Instant::now());
                         events_pending = true;

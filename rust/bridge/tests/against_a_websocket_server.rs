@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use godot_ai_bridge::{BridgeConfig, EditorIdentity, EditorSnapshot, TcpDial};
+use godot_ai_bridge::{BridgeConfig, BridgeStatus, EditorIdentity, EditorSnapshot, TcpDial};
 use godot_ai_executor::{JobQueue, channel};
 use godot_ai_protocol::JsonObject;
 use serde_json::{Value, json};
@@ -160,6 +160,7 @@ struct Bridge {
     task: JoinHandle<()>,
     shutdown: CancellationToken,
     snapshots: watch::Sender<EditorSnapshot>,
+    status: watch::Receiver<BridgeStatus>,
     main: MainThread,
 }
 
@@ -176,6 +177,7 @@ fn config(
     snapshots: watch::Receiver<EditorSnapshot>,
     shutdown: CancellationToken,
     ack_timeout: Duration,
+    status: watch::Sender<BridgeStatus>,
 ) -> BridgeConfig {
     BridgeConfig {
         identity: EditorIdentity {
@@ -189,6 +191,7 @@ fn config(
         snapshots,
         shutdown,
         ack_timeout,
+        status,
     }
 }
 
@@ -197,7 +200,14 @@ fn start_bridge(server: &Server, ack_timeout: Duration) -> Bridge {
     let main = MainThread::spawn(queue);
     let (snapshots, receiver) = watch::channel(ready_snapshot());
     let shutdown = CancellationToken::new();
-    let config = config(executor, receiver, shutdown.clone(), ack_timeout);
+    let (status_sender, status) = watch::channel(BridgeStatus::Off);
+    let config = config(
+        executor,
+        receiver,
+        shutdown.clone(),
+        ack_timeout,
+        status_sender,
+    );
     let dial = TcpDial {
         url: server.url(),
         timeout: Duration::from_secs(2),
@@ -206,6 +216,7 @@ fn start_bridge(server: &Server, ack_timeout: Duration) -> Bridge {
         task: tokio::spawn(godot_ai_bridge::run(dial, config)),
         shutdown,
         snapshots,
+        status,
         main,
     }
 }
@@ -213,8 +224,15 @@ fn start_bridge(server: &Server, ack_timeout: Duration) -> Bridge {
 #[tokio::test]
 async fn the_first_frame_is_a_complete_handshake() {
     let server = Server::start().await;
-    let _bridge = start_bridge(&server, Duration::from_secs(5));
+    let mut bridge = start_bridge(&server, Duration::from_secs(5));
     let (_peer, handshake) = server.accept_and_ack().await;
+    let connected = BridgeStatus::Connected {
+        server_version: Some("2.4.2".into()),
+    };
+    tokio::time::timeout(WAIT, bridge.status.wait_for(|status| *status == connected))
+        .await
+        .expect("the dock learns the server's version")
+        .unwrap();
     assert_eq!(
         handshake,
         json!({"type": "handshake", "session_id": "my-game-2@beef",
@@ -404,12 +422,21 @@ async fn no_acknowledgement_blocks_the_bridge_instead_of_retrying() {
 #[tokio::test]
 async fn an_incompatible_server_version_blocks_the_bridge() {
     let server = Server::start().await;
-    let _bridge = start_bridge(&server, Duration::from_secs(5));
+    let mut bridge = start_bridge(&server, Duration::from_secs(5));
     let mut peer = server.accept().await;
     let _handshake = peer.recv().await;
     peer.send(json!({"type": "handshake_ack", "server_version": "4.1.0"}))
         .await;
     assert!(matches!(peer.recv_message().await, Message::Close(_)));
+    let blocked = tokio::time::timeout(
+        WAIT,
+        bridge.status.wait_for(
+            |status| matches!(status, BridgeStatus::Blocked { reason } if reason.contains("4.1.0")),
+        ),
+    )
+    .await
+    .is_ok_and(|seen| seen.is_ok());
+    assert!(blocked, "the dock says why the bridge stopped");
     let retried = tokio::time::timeout(Duration::from_secs(3), server.listener.accept()).await;
     assert!(retried.is_err());
 }
@@ -440,7 +467,14 @@ async fn a_dial_that_hangs_is_bounded_and_retried_with_a_fresh_socket() {
     let (executor, _queue) = channel(4);
     let (_snapshots, receiver) = watch::channel(ready_snapshot());
     let shutdown = CancellationToken::new();
-    let config = config(executor, receiver, shutdown.clone(), Duration::from_secs(5));
+    let status = watch::channel(BridgeStatus::Off).0;
+    let config = config(
+        executor,
+        receiver,
+        shutdown.clone(),
+        Duration::from_secs(5),
+        status,
+    );
     let dial = TcpDial {
         url: format!("ws://{}", silent.local_addr().unwrap()),
         timeout: Duration::from_millis(300),

@@ -1,48 +1,35 @@
 //! Replacing another program's config file so that a reader sees the old file or the new one,
-//! never half of either: the new text goes to a temporary file beside it, is flushed to disk,
-//! takes the old file's permissions, and is renamed over it.
+//! never half of either (see `godot_ai_protocol::atomic_file`, which does the writing), with
+//! what a user's config file needs on top: its folders created when it is new, and a config
+//! file that is a symbolic link (dotfiles kept in a repository) replaced at the link's target,
+//! so the link stays.
 
 use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 
-/// Writes `text` to `path` atomically, creating the parent folders if needed.
+use godot_ai_protocol::atomic_file::{Visibility, replace};
+
+/// Writes `text` to `path` atomically, creating the parent folders if needed; a symbolic link
+/// at `path` is followed and its target replaced.
 pub fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
-    let parent = path
+    let target = match fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_symlink() => fs::canonicalize(path)?,
+        _ => path.to_path_buf(),
+    };
+    if let Some(parent) = target
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    let temporary = temporary_beside(path);
-    let written = write_new(&temporary, path, text).and_then(|()| fs::rename(&temporary, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
+    {
+        fs::create_dir_all(parent)?;
     }
-    written
-}
-
-fn write_new(temporary: &Path, original: &Path, text: &str) -> io::Result<()> {
-    let mut file = fs::File::create(temporary)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
-    if let Ok(metadata) = fs::metadata(original) {
-        fs::set_permissions(temporary, metadata.permissions())?;
-    }
-    Ok(())
-}
-
-/// `.<name>.godot-ai-native.tmp` in the same folder (a rename across file systems would not
-/// be atomic).
-fn temporary_beside(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.godot-ai-native.tmp"))
+    replace(&target, text.as_bytes(), Visibility::Shared)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
@@ -80,6 +67,29 @@ mod tests {
         write_atomically(&path, "{\"a\": 1}").unwrap();
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_config_file_is_replaced_at_its_target_and_the_link_stays() {
+        let dir = scratch("link");
+        let dotfiles = dir.join("dotfiles");
+        fs::create_dir_all(&dotfiles).unwrap();
+        fs::write(dotfiles.join("config.toml"), "old").unwrap();
+        let link = dir.join("config.toml");
+        std::os::unix::fs::symlink(dotfiles.join("config.toml"), &link).unwrap();
+        write_atomically(&link, "new").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            fs::read_to_string(dotfiles.join("config.toml")).unwrap(),
+            "new"
+        );
         fs::remove_dir_all(dir).unwrap();
     }
 }

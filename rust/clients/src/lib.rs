@@ -6,7 +6,10 @@
 //! atomically, and a file we cannot parse is reported and left untouched.
 
 pub mod atomic;
+pub mod cli;
+pub mod commands;
 pub mod json_config;
+pub mod manage;
 pub mod places;
 pub mod registry;
 pub mod setup;
@@ -22,6 +25,9 @@ pub enum ConfigError {
     /// A value that this format cannot hold.
     #[error("{0}")]
     Unsupported(String),
+    /// The client's own command line failed (what it printed is included).
+    #[error("{0}")]
+    Program(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

@@ -3,7 +3,7 @@
 //! [`Places`], so a test can describe any platform and any HOME without touching the process.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Platform {
@@ -43,6 +43,8 @@ const VARIABLES: &[&str] = &[
     "CODEX_HOME",
     "GEMINI_CLI_HOME",
     "OPENCODE_CONFIG_DIR",
+    "PATH",
+    "PATHEXT",
 ];
 
 impl Places {
@@ -103,6 +105,32 @@ impl Places {
         }
     }
 
+    /// The program `name` on `PATH`, as the shell would find it (on Windows with the
+    /// extensions of `PATHEXT`, `.exe` and `.cmd` by default).
+    pub fn program(&self, name: &str) -> Option<PathBuf> {
+        let path = self.vars.get("PATH")?;
+        let (separator, names) = match self.platform {
+            Platform::Windows => {
+                let extensions = self
+                    .vars
+                    .get("PATHEXT")
+                    .map(String::as_str)
+                    .unwrap_or(".EXE;.CMD");
+                let names = extensions
+                    .split(';')
+                    .filter(|extension| !extension.is_empty())
+                    .map(|extension| format!("{name}{}", extension.to_ascii_lowercase()))
+                    .collect();
+                (';', names)
+            }
+            _ => (':', vec![name.to_owned()]),
+        };
+        path.split(separator)
+            .filter(|folder| !folder.is_empty())
+            .flat_map(|folder| names.iter().map(move |name| Path::new(folder).join(name)))
+            .find(|candidate| candidate.is_file())
+    }
+
     /// The XDG config folder, which some command-line tools use on every platform:
     /// `$XDG_CONFIG_HOME` or `~/.config`.
     pub fn xdg_config(&self) -> PathBuf {
@@ -148,5 +176,28 @@ mod tests {
             places(Platform::Windows, &[("APPDATA", "/roaming")]).app_config(),
             PathBuf::from("/roaming")
         );
+    }
+
+    #[test]
+    fn a_program_is_found_on_path_in_order_and_only_as_a_file() {
+        let root = std::env::temp_dir().join(format!("places-program-{}", std::process::id()));
+        let (first, second) = (root.join("a"), root.join("b"));
+        std::fs::create_dir_all(first.join("claude")).unwrap();
+        std::fs::create_dir_all(&second).unwrap();
+        std::fs::write(second.join("claude"), "").unwrap();
+        std::fs::write(second.join("gemini.cmd"), "").unwrap();
+        let path = format!("{}::{}", first.display(), second.display());
+        let linux = places(Platform::Linux, &[("PATH", &path)]);
+        assert_eq!(
+            linux.program("claude"),
+            Some(second.join("claude")),
+            "a folder is no program"
+        );
+        assert_eq!(linux.program("codex"), None);
+        assert_eq!(places(Platform::Linux, &[]).program("claude"), None);
+        let windows_path = format!("{};{}", first.display(), second.display());
+        let windows = places(Platform::Windows, &[("PATH", &windows_path)]);
+        assert_eq!(windows.program("gemini"), Some(second.join("gemini.cmd")));
+        std::fs::remove_dir_all(root).unwrap();
     }
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
+use crate::cli::Cli;
 use crate::places::Places;
 
 /// The name of our entry in every client's config (godot-ai's, so agents see the same tool
@@ -37,6 +38,9 @@ pub struct Client {
     pub id: &'static str,
     pub display_name: &'static str,
     pub format: Format,
+    /// The client's own command line for adding and removing our entry, used when it is on
+    /// `PATH` (see [`crate::manage`]).
+    pub cli: Option<Cli>,
     /// The config file, from the user's places.
     config_file: fn(&Places) -> PathBuf,
     /// The entry for `url`, given the entry there now (whose other keys are kept).
@@ -71,6 +75,24 @@ pub const CLIENTS: &[Client] = &[
         format: Format::Json {
             section: &["mcpServers"],
         },
+        cli: Some(Cli {
+            program: "claude",
+            add: |url| {
+                [
+                    "mcp",
+                    "add",
+                    "--scope",
+                    "user",
+                    "--transport",
+                    "http",
+                    SERVER_NAME,
+                    url,
+                ]
+                .map(str::to_owned)
+                .to_vec()
+            },
+            remove: &["mcp", "remove", "--scope", "user", SERVER_NAME],
+        }),
         config_file: |places| {
             places
                 .folder_from("CLAUDE_CONFIG_DIR")
@@ -86,6 +108,7 @@ pub const CLIENTS: &[Client] = &[
         format: Format::Json {
             section: &["mcpServers"],
         },
+        cli: None,
         config_file: |places| {
             places
                 .app_config()
@@ -120,6 +143,7 @@ pub const CLIENTS: &[Client] = &[
         format: Format::Toml {
             section: "mcp_servers",
         },
+        cli: None,
         config_file: |places| {
             places
                 .folder_from("CODEX_HOME")
@@ -138,6 +162,7 @@ pub const CLIENTS: &[Client] = &[
         format: Format::Json {
             section: &["mcpServers"],
         },
+        cli: None,
         config_file: |places| {
             places
                 .folder_from("GEMINI_CLI_HOME")
@@ -154,6 +179,7 @@ pub const CLIENTS: &[Client] = &[
         format: Format::Json {
             section: &["mcpServers"],
         },
+        cli: None,
         config_file: |places| places.home().join(".qwen").join("settings.json"),
         entry: |url, existing| with_fields(existing, &[("httpUrl", url)]),
         url_of: |entry| text(entry, "httpUrl").or_else(|| text(entry, "url")),
@@ -162,6 +188,7 @@ pub const CLIENTS: &[Client] = &[
         id: "opencode",
         display_name: "OpenCode",
         format: Format::Json { section: &["mcp"] },
+        cli: None,
         config_file: |places| {
             places
                 .folder_from("OPENCODE_CONFIG_DIR")
@@ -181,6 +208,7 @@ pub const CLIENTS: &[Client] = &[
         format: Format::Json {
             section: &["mcpServers"],
         },
+        cli: None,
         config_file: |places| places.home().join(".cursor").join("mcp.json"),
         entry: |url, existing| with_fields(existing, &[("url", url)]),
         url_of: |entry| text(entry, "url"),
@@ -191,6 +219,7 @@ pub const CLIENTS: &[Client] = &[
         format: Format::Json {
             section: &["servers"],
         },
+        cli: None,
         config_file: |places| {
             places
                 .app_config()
@@ -207,6 +236,7 @@ pub const CLIENTS: &[Client] = &[
         format: Format::Json {
             section: &["mcpServers"],
         },
+        cli: None,
         config_file: |places| {
             places
                 .home()

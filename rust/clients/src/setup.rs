@@ -13,7 +13,7 @@ use crate::ConfigError;
 use crate::atomic::write_atomically;
 use crate::json_config::JsonConfig;
 use crate::places::Places;
-use crate::registry::{Client, Format, SERVER_NAME};
+use crate::registry::{Client, Entry, Format, SERVER_NAME};
 use crate::toml_config::TomlConfig;
 
 /// Where a client stands, as godot-ai's labels say it.
@@ -67,9 +67,7 @@ pub fn status(client: &Client, places: &Places, url: &str) -> Report {
         Err(problem) => Status::Error(problem.to_string()),
         Ok(None) => Status::NotConfigured,
         Ok(Some(entry)) => match client.url_of(&entry) {
-            Some(found) if found == url && entry == client.entry_for(url, Some(&entry)) => {
-                Status::Configured
-            }
+            Some(found) if found == url => Status::Configured,
             found => Status::ConfiguredMismatch { url: found },
         },
     };
@@ -78,6 +76,19 @@ pub fn status(client: &Client, places: &Places, url: &str) -> Report {
         installed,
         status,
     }
+}
+
+/// Our entry as the file holds it now (`None` when there is none or no file); a file that
+/// cannot be read or parsed is an error.
+pub fn entry_now(client: &'static Client, places: &Places) -> Result<Option<Entry>, SetupError> {
+    let path = client.config_file(places);
+    read(&path)
+        .and_then(|text| current_entry(client, text.as_deref()))
+        .map_err(|problem| SetupError {
+            display_name: client.display_name,
+            path,
+            problem,
+        })
 }
 
 /// Writes our entry for `url` (keeping any other keys our entry already had) and says what

@@ -204,3 +204,79 @@ fn a_byte_order_mark_is_kept() {
     assert_eq!(fs::read_to_string(&path).unwrap(), original);
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// A stand-in `claude` on PATH that records that it ran and fails, so the test sees which road
+/// was taken (the real Claude Code is driven by the end-to-end tests).
+#[cfg(unix)]
+fn failing_claude(dir: &Path) -> (String, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let marker = dir.join("claude-ran");
+    let script = bin.join("claude");
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ntouch '{}'\necho 'no can do' >&2\nexit 1\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    (bin.display().to_string(), marker)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_client_command_line_is_not_started_on_a_file_that_cannot_be_parsed() {
+    use godot_ai_clients::manage;
+    let dir = home("cli-broken");
+    let (bin, marker) = failing_claude(&dir);
+    let places = places(&dir, &[("PATH", &bin)]);
+    let claude = client("claude_code").unwrap();
+    let path = claude.config_file(&places);
+    fs::write(&path, "{\"mcpServers\": {").unwrap();
+    let refused = manage::configure(claude, &places, URL).unwrap_err();
+    assert!(refused.to_string().contains("left as it is"), "{refused}");
+    assert!(manage::remove(claude, &places).is_err());
+    assert!(
+        !marker.exists(),
+        "the command line must not run on a broken file"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), "{\"mcpServers\": {");
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failing_client_command_line_is_reported_with_what_it_printed() {
+    use godot_ai_clients::manage;
+    let dir = home("cli-fails");
+    let (bin, marker) = failing_claude(&dir);
+    let places = places(&dir, &[("PATH", &bin)]);
+    let claude = client("claude_code").unwrap();
+    let refused = manage::configure(claude, &places, URL).unwrap_err();
+    assert!(marker.exists(), "claude is on PATH, so it is used");
+    let message = refused.to_string();
+    assert!(
+        message.contains("claude mcp add --scope user --transport http godot-ai")
+            && message.contains("no can do"),
+        "{message}"
+    );
+    assert!(!claude.config_file(&places).exists(), "nothing was written");
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn without_its_command_line_a_client_is_configured_in_its_file() {
+    use godot_ai_clients::manage::{self, Via};
+    let dir = home("no-cli");
+    let places = places(&dir, &[("PATH", "")]);
+    let claude = client("claude_code").unwrap();
+    let done = manage::configure(claude, &places, URL).unwrap();
+    assert_eq!((done.via, done.changed), (Via::File, true));
+    assert!(!manage::configure(claude, &places, URL).unwrap().changed);
+    assert!(manage::remove(claude, &places).unwrap().changed);
+    assert!(!manage::remove(claude, &places).unwrap().changed);
+    fs::remove_dir_all(dir).unwrap();
+}

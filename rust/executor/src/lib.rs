@@ -33,6 +33,17 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// engine frame come sooner. Must be cheap and must not touch Godot objects.
 pub type WakeHook = Arc<dyn Fn() + Send + Sync>;
 
+/// Commands answered on a blocking worker thread instead of the main thread, because they
+/// touch no Godot object (client config files, external programs). Both front doors reach
+/// them through the same [`ExecutorHandle::execute`].
+pub trait OffMainThread: Send + Sync {
+    /// Whether the command `name` is answered here.
+    fn handles(&self, name: &str) -> bool;
+
+    /// Answers `command`. May block (it runs on tokio's blocking pool).
+    fn run(&self, command: &Command) -> CommandResult;
+}
+
 /// Creates a connected handle and queue.
 pub fn channel(capacity: usize) -> (ExecutorHandle, JobQueue) {
     let (sender, receiver) = mpsc::channel(capacity);
@@ -41,6 +52,7 @@ pub fn channel(capacity: usize) -> (ExecutorHandle, JobQueue) {
             sender,
             timeout: DEFAULT_TIMEOUT,
             wake: None,
+            off_main_thread: None,
         },
         JobQueue { receiver },
     )
@@ -52,6 +64,7 @@ pub struct ExecutorHandle {
     sender: mpsc::Sender<Job>,
     timeout: Duration,
     wake: Option<WakeHook>,
+    off_main_thread: Option<Arc<dyn OffMainThread>>,
 }
 
 impl std::fmt::Debug for ExecutorHandle {
@@ -76,10 +89,23 @@ impl ExecutorHandle {
         self
     }
 
-    /// Runs `command` on the main thread and returns its result.
+    /// Answers the commands `worker` handles on a blocking worker thread.
+    pub fn with_off_main_thread(mut self, worker: Arc<dyn OffMainThread>) -> Self {
+        self.off_main_thread = Some(worker);
+        self
+    }
+
+    /// Runs `command` on the main thread (or, for the commands of
+    /// [`with_off_main_thread`](Self::with_off_main_thread), on a worker thread) and returns
+    /// its result.
     ///
     /// Never hangs: see the crate invariants for the errors it returns instead.
     pub async fn execute(&self, command: Command) -> CommandResult {
+        if let Some(worker) = &self.off_main_thread
+            && worker.handles(&command.name)
+        {
+            return self.execute_off_main_thread(worker.clone(), command).await;
+        }
         let name = command.name.clone();
         let (reply, answer) = oneshot::channel();
         let job = Job {
@@ -98,6 +124,22 @@ impl ExecutorHandle {
             wake();
         }
         match tokio::time::timeout_at(deadline, answer).await {
+            Err(_) => Err(timed_out(&name, self.timeout)),
+            Ok(Err(_)) => Err(editor_gone(&name)),
+            Ok(Ok(result)) => result,
+        }
+    }
+
+    async fn execute_off_main_thread(
+        &self,
+        worker: Arc<dyn OffMainThread>,
+        command: Command,
+    ) -> CommandResult {
+        let name = command.name.clone();
+        let work = tokio::task::spawn_blocking(move || {
+            run_caught(&command.name, || worker.run(&command)).and_then(|result| result)
+        });
+        match tokio::time::timeout(self.timeout, work).await {
             Err(_) => Err(timed_out(&name, self.timeout)),
             Ok(Err(_)) => Err(editor_gone(&name)),
             Ok(Ok(result)) => result,

@@ -245,3 +245,52 @@ fn a_panic_in_caught_work_becomes_that_commands_internal_error() {
     );
     assert_eq!(run_caught("poll", || 7).unwrap(), 7);
 }
+
+/// Answers `configure_client` off the main thread; panics on `panicking_client`.
+struct ClientWorker;
+
+impl OffMainThread for ClientWorker {
+    fn handles(&self, name: &str) -> bool {
+        matches!(name, "configure_client" | "panicking_client")
+    }
+
+    fn run(&self, command: &Command) -> CommandResult {
+        if command.name == "panicking_client" {
+            panic!("the worker broke");
+        }
+        ok_with("thread", json!(std::thread::current().name().is_some()))
+    }
+}
+
+#[tokio::test]
+async fn off_main_thread_commands_are_answered_without_the_main_thread() {
+    let (handle, queue) = channel(4);
+    let handle = handle.with_off_main_thread(Arc::new(ClientWorker));
+    let answered = handle
+        .execute(Command::bare("configure_client"))
+        .await
+        .unwrap();
+    assert!(answered.contains_key("thread"));
+    assert!(queue.is_empty(), "nothing was queued for the main thread");
+    let panicked = handle
+        .execute(Command::bare("panicking_client"))
+        .await
+        .unwrap_err();
+    assert_eq!(panicked.code, ErrorCode::InternalError);
+    assert!(
+        panicked.message.contains("the worker broke"),
+        "{}",
+        panicked.message
+    );
+    let main = spawn_main_thread(queue, 1);
+    let queued = handle
+        .execute(Command::bare("get_editor_state"))
+        .await
+        .unwrap();
+    assert_eq!(
+        queued["echo"],
+        json!("get_editor_state"),
+        "other commands still go to the queue"
+    );
+    main.join().unwrap();
+}

@@ -16,6 +16,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use tokio_util::sync::CancellationToken;
 use tower::Layer;
 
+use crate::activity::Activity;
 use crate::guard;
 use crate::in_flight::InFlight;
 use crate::server::GodotMcpServer;
@@ -46,6 +47,8 @@ pub struct AppConfig {
     /// This editor's godot-ai session id (`<project>@<hex>`): a tool call naming another
     /// session is refused rather than run here. Empty accepts any.
     pub editor_session_id: String,
+    /// Where sessions and calls are recorded for the editor's dock.
+    pub activity: Activity,
 }
 
 impl Default for AppConfig {
@@ -56,6 +59,7 @@ impl Default for AppConfig {
             session_idle_timeout: None,
             session_file: None,
             editor_session_id: String::new(),
+            activity: Activity::new(),
         }
     }
 }
@@ -86,9 +90,13 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
         http_config.session_store = Some(Arc::new(store.clone()));
     }
     let editor_session_id: Arc<str> = config.editor_session_id.into();
+    let activity = config.activity;
+    let activity_for_delete = activity.clone();
     let service = StreamableHttpService::new(
         move || {
-            Ok(GodotMcpServer::new(executor.clone()).for_editor_session(editor_session_id.clone()))
+            Ok(GodotMcpServer::new(executor.clone())
+                .for_editor_session(editor_session_id.clone())
+                .with_activity(activity.clone()))
         },
         sessions.clone(),
         http_config,
@@ -107,6 +115,23 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
         })),
         None => router,
     };
+    // A session that ends (DELETE) leaves the dock's list.
+    let ended = activity_for_delete;
+    let router = router.layer(middleware::from_fn(move |request: Request, next: Next| {
+        let ending = (request.method() == axum::http::Method::DELETE)
+            .then(|| request.headers().get(SESSION_HEADER))
+            .flatten()
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let ended = ended.clone();
+        async move {
+            let response = next.run(request).await;
+            if let Some(id) = ending.filter(|_| response.status().is_success()) {
+                ended.ended(&id);
+            }
+            response
+        }
+    }));
     let in_flight = config.in_flight;
     let router = router.layer(middleware::from_fn(move |request: Request, next: Next| {
         in_flight.clone().track(request, next)

@@ -7,6 +7,7 @@
 //!         -> GodotMcpServer -> catalog tool -> executor -> Godot main thread
 //! ```
 
+pub mod activity;
 mod app;
 mod arguments;
 pub mod catalog;

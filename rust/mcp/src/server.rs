@@ -2,6 +2,7 @@
 //! tools up in the [`catalog`](crate::catalog) and running their commands on the editor.
 
 use std::sync::{Arc, OnceLock};
+use std::time::{Instant, SystemTime};
 
 use godot_ai_executor::ExecutorHandle;
 use godot_ai_protocol::reply_size::{MAX_REPLY_BYTES, fit_reply};
@@ -18,8 +19,10 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use serde_json::{Value, json};
 
+use crate::activity::{Activity, CallRecord, Caller};
 use crate::catalog::{self, ToolSpec};
 use crate::resources;
+use crate::stale_session::SESSION_HEADER;
 
 /// The name this endpoint reports in `serverInfo`.
 pub const SERVER_NAME: &str = "godot-ai-native";
@@ -35,6 +38,8 @@ pub struct GodotMcpServer {
     tools: Arc<[Tool]>,
     /// This editor's session id; empty accepts any `session_id` argument.
     editor_session_id: Arc<str>,
+    /// Where calls are recorded for the editor's dock.
+    activity: Activity,
 }
 
 impl GodotMcpServer {
@@ -44,7 +49,14 @@ impl GodotMcpServer {
             executor,
             tools: published_tools(),
             editor_session_id: Arc::from(""),
+            activity: Activity::new(),
         }
+    }
+
+    /// Records sessions and calls in `activity` (shared with the dock).
+    pub fn with_activity(mut self, activity: Activity) -> Self {
+        self.activity = activity;
+        self
     }
 
     /// Refuses tool calls whose `session_id` names another editor than `id`.
@@ -53,11 +65,43 @@ impl GodotMcpServer {
         self
     }
 
-    async fn call(&self, spec: &ToolSpec, arguments: JsonObject) -> CallToolResult {
-        if let Err(error) = self.check_session(spec, &arguments) {
-            return failure(&error);
+    async fn call(
+        &self,
+        spec: &ToolSpec,
+        arguments: JsonObject,
+        caller: &Caller,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let op = arguments
+            .get("op")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let result = match self.check_session(spec, &arguments) {
+            Err(error) => Err(error),
+            Ok(()) => spec.run(&self.executor, arguments).await,
+        };
+        let record = CallRecord {
+            at: SystemTime::now(),
+            client: String::new(),
+            tool: spec.name.to_owned(),
+            op,
+            duration: started.elapsed(),
+            error: result
+                .as_ref()
+                .err()
+                .map(|error| error.code.as_str().to_owned()),
+            undoable: result
+                .as_ref()
+                .is_ok_and(|data| data.get("undoable") == Some(&Value::Bool(true))),
+        };
+        // The test tools look at the dock; recording them would change what they look at.
+        if !catalog::test_hooks::TEST_TOOLS
+            .iter()
+            .any(|tool| tool.name == spec.name)
+        {
+            self.activity.record(caller, record);
         }
-        match spec.run(&self.executor, arguments).await {
+        match result {
             Ok(data) => success(data),
             Err(error) => failure(&error),
         }
@@ -69,7 +113,7 @@ impl GodotMcpServer {
 fn published_tools() -> Arc<[Tool]> {
     static TOOLS: OnceLock<Arc<[Tool]>> = OnceLock::new();
     TOOLS
-        .get_or_init(|| catalog::TOOLS.iter().map(ToolSpec::to_mcp_tool).collect())
+        .get_or_init(|| catalog::offered().map(ToolSpec::to_mcp_tool).collect())
         .clone()
 }
 
@@ -191,8 +235,9 @@ impl ServerHandler for GodotMcpServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
+        self.activity.seen(&caller_of(&context));
         Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
     }
 
@@ -240,7 +285,7 @@ impl ServerHandler for GodotMcpServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let Some(spec) = catalog::find(&request.name) else {
             return Err(McpError::invalid_params(
@@ -252,7 +297,30 @@ impl ServerHandler for GodotMcpServer {
             ));
         };
         let arguments = request.arguments.unwrap_or_default();
-        Ok(self.call(spec, arguments).await.into())
+        Ok(self
+            .call(spec, arguments, &caller_of(&context))
+            .await
+            .into())
+    }
+}
+
+/// Who sent the request: its MCP session (from the header) and the client it names, in its
+/// `initialize` or (on the stateless 2026-07-28 protocol) in each request's `_meta`.
+fn caller_of(context: &RequestContext<RoleServer>) -> Caller {
+    let session = context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.headers.get(SESSION_HEADER))
+        .and_then(|value| value.to_str().ok());
+    let named = context.meta.client_info().or_else(|| {
+        context
+            .peer
+            .peer_info()
+            .map(|info| info.client_info.clone())
+    });
+    match named {
+        Some(info) => Caller::new(session, &info.name, &info.version),
+        None => Caller::new(session, "", ""),
     }
 }
 

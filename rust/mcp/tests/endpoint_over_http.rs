@@ -270,3 +270,69 @@ async fn malformed_json_rpc_is_a_client_error() {
         response.status()
     );
 }
+
+#[tokio::test]
+async fn calls_are_recorded_for_the_dock_with_the_client_named_in_initialize() {
+    let (executor, queue) = channel(16);
+    let stop = CancellationToken::new();
+    spawn_fake_editor(queue, stop.clone());
+    let activity = godot_ai_mcp::activity::Activity::new();
+    let router = app(
+        executor,
+        AppConfig {
+            shutdown: stop.clone(),
+            activity: activity.clone(),
+            ..AppConfig::default()
+        },
+    );
+    let test = TestApp { router, stop };
+    let session = open_session(&test.router).await;
+    for (id, tool, arguments) in [
+        (2, "editor_state", json!({})),
+        (3, "node_get_properties", json!({"path": "/X"})),
+    ] {
+        call(
+            &test.router,
+            &session,
+            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+                   "params": {"name": tool, "arguments": arguments}}),
+        )
+        .await;
+    }
+    let seen = activity.snapshot();
+    assert_eq!(seen.sessions.len(), 1);
+    assert_eq!(
+        (
+            seen.sessions[0].client.as_str(),
+            seen.sessions[0].version.as_str()
+        ),
+        ("test", "1")
+    );
+    assert_eq!(
+        (seen.sessions[0].key.as_str(), seen.sessions[0].calls),
+        (session.as_str(), 2)
+    );
+    let calls: Vec<_> = seen
+        .calls
+        .iter()
+        .map(|call| (call.tool.as_str(), call.error.as_deref()))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("node_get_properties", Some("NODE_NOT_FOUND")),
+            ("editor_state", None)
+        ]
+    );
+    let delete = Request::delete("/mcp")
+        .header(header::HOST, "127.0.0.1:9600")
+        .header("mcp-session-id", &session)
+        .body(Body::empty())
+        .unwrap();
+    let response = test.router.clone().oneshot(delete).await.unwrap();
+    assert!(response.status().is_success(), "{:?}", response.status());
+    assert!(
+        activity.snapshot().sessions.is_empty(),
+        "an ended session leaves the list"
+    );
+}

@@ -7,6 +7,7 @@
 use godot::classes::EditorPlugin;
 use godot::prelude::*;
 
+use crate::dock::{self, GodotAiDock};
 use crate::editor_log;
 use crate::game_link::GameDebugger;
 use crate::runtime;
@@ -19,11 +20,36 @@ pub struct GodotAiController {
     base: Base<Node>,
     /// Registered with the editor while the plugin runs: the channel to the running game.
     debugger: Option<Gd<GameDebugger>>,
+    /// The plugin's dock, while it is in the editor.
+    dock: Option<Gd<GodotAiDock>>,
 }
 
 #[godot_api]
 impl INode for GodotAiController {
     fn enter_tree(&mut self) {
+        self.start_services();
+        // After the services, so the dock's first drawing shows them.
+        if let Some(mut plugin) = self.editor_plugin() {
+            self.dock = Some(dock::add_to_editor(&mut plugin));
+        }
+    }
+
+    fn exit_tree(&mut self) {
+        if let (Some(debugger), Some(mut plugin)) = (self.debugger.take(), self.editor_plugin()) {
+            plugin.remove_debugger_plugin(&debugger);
+        }
+        runtime::stop();
+        editor_log::uninstall();
+        if let (Some(dock), Some(mut plugin)) = (self.dock.take(), self.editor_plugin()) {
+            dock::remove_from_editor(&mut plugin, dock);
+        }
+    }
+}
+
+impl GodotAiController {
+    /// Starts the endpoint, the bridge and the game channel, unless this is a headless editor
+    /// that did not opt in.
+    fn start_services(&mut self) {
         if settings::is_headless() && !settings::headless_allowed() {
             tracing::info!(
                 "headless editor: the MCP endpoint and the server link stay off (set {}=1 to enable them)",
@@ -40,16 +66,6 @@ impl INode for GodotAiController {
         }
     }
 
-    fn exit_tree(&mut self) {
-        if let (Some(debugger), Some(mut plugin)) = (self.debugger.take(), self.editor_plugin()) {
-            plugin.remove_debugger_plugin(&debugger);
-        }
-        runtime::stop();
-        editor_log::uninstall();
-    }
-}
-
-impl GodotAiController {
     /// The addon's `EditorPlugin` (`plugin.gd`), whose child this node is.
     fn editor_plugin(&self) -> Option<Gd<EditorPlugin>> {
         self.base()

@@ -14,6 +14,7 @@
 mod commands;
 mod controller;
 mod debugger_errors;
+mod dock;
 mod editor_log;
 mod game;
 mod game_channel;

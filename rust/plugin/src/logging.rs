@@ -1,8 +1,9 @@
 //! `tracing` events -> the editor Output panel, prefixed `MCP | `, from any thread.
 //!
 //! Info events print as plain lines, warnings with `godot_warn!` and errors with
-//! `godot_error!`, so the editor colours them. Our crates log at info and above; dependencies
-//! (hyper, rmcp, ...) only at warn and above, so the Output stays quiet while things work.
+//! `godot_error!`, so the editor colours them. Only our crates print, at info and above;
+//! dependencies' (hyper, rmcp, ...) warnings and errors are kept in the plugin log only, so the
+//! Output says what a person needs and nothing of a library's internals.
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,17 +28,33 @@ pub fn detach_from_engine() {
     ENGINE_GONE.store(true, Ordering::SeqCst);
 }
 
-/// Installs the Output-panel subscriber once per process; later calls do nothing.
+/// The crates whose events are sentences for a person (the Output panel); everything else is a
+/// library's.
+const OUR_CRATES: [&str; 5] = [
+    "godot_ai_native",
+    "godot_ai_mcp",
+    "godot_ai_executor",
+    "godot_ai_bridge",
+    "godot_ai_clients",
+];
+
+/// Installs the subscriber once per process; later calls do nothing. Our crates' events at info
+/// and above go to the Output panel (and the plugin log); libraries' warnings and errors (rmcp
+/// answering a client's optional method with "method not found", hyper's connection resets)
+/// are library-internal detail: they go to the plugin log only, marked `[debug]`.
 pub fn install() {
-    let targets = Targets::new()
-        .with_default(LevelFilter::WARN)
-        .with_target("godot_ai_native", LevelFilter::INFO)
-        .with_target("godot_ai_mcp", LevelFilter::INFO)
-        .with_target("godot_ai_executor", LevelFilter::INFO)
-        .with_target("godot_ai_bridge", LevelFilter::INFO);
+    let ours = OUR_CRATES.iter().fold(
+        Targets::new().with_default(LevelFilter::OFF),
+        |targets, name| targets.with_target(*name, LevelFilter::INFO),
+    );
+    let libraries = OUR_CRATES.iter().fold(
+        Targets::new().with_default(LevelFilter::WARN),
+        |targets, name| targets.with_target(*name, LevelFilter::OFF),
+    );
     // Fails only if a subscriber is already installed (library loaded twice): keep that one.
     let _ = tracing_subscriber::registry()
-        .with(OutputPanel.with_filter(targets))
+        .with(OutputPanel.with_filter(ours))
+        .with(LibraryEvents.with_filter(libraries))
         .try_init();
 }
 
@@ -59,6 +76,18 @@ impl<S: Subscriber> Layer<S> for OutputPanel {
             Level::WARN => godot_warn!("{text}"),
             _ => godot_print!("{text}"),
         }
+    }
+}
+
+/// A layer keeping libraries' events in the plugin log only, as `[debug] <target>: <event>`.
+struct LibraryEvents;
+
+impl<S: Subscriber> Layer<S> for LibraryEvents {
+    fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {
+        let mut line = LineBuilder::default();
+        event.record(&mut line);
+        let target = event.metadata().target();
+        crate::plugin_log::record(format!("{PREFIX}[debug] {target}: {}", line.finish()));
     }
 }
 

@@ -11,16 +11,21 @@
 //!   immediate; serving and dialing happen on the runtime's threads.
 
 use std::cell::RefCell;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use godot_ai_bridge::{ACK_TIMEOUT, BridgeConfig, DIAL_TIMEOUT, TcpDial};
-use godot_ai_executor::{DEFAULT_CAPACITY, ExecutorHandle, channel};
+use godot_ai_bridge::{ACK_TIMEOUT, BridgeConfig, BridgeStatus, DIAL_TIMEOUT, TcpDial};
+use godot_ai_clients::registry::SERVER_NAME;
+use godot_ai_executor::{DEFAULT_CAPACITY, ExecutorHandle, OffMainThread, channel};
+use godot_ai_mcp::activity::Activity;
 use godot_ai_mcp::{AppConfig, BindError, BoundEndpoint, InFlight, KeptListener, app};
+use godot_ai_protocol::{Command, CommandResult};
 use tokio::runtime::Runtime;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::settings::{self, MCP_PORT_SETTING};
+use crate::settings::{self, MCP_PORT_SETTING, PortChoice};
 use crate::snapshot;
 use crate::{main_thread, pacing};
 
@@ -40,6 +45,32 @@ struct Running {
     shutdown: CancellationToken,
     endpoint: Option<Endpoint>,
     bridge: Option<JoinHandle<()>>,
+    board: StatusBoard,
+}
+
+/// What the dock shows, shared with the services that update it. Cheap to clone.
+#[derive(Clone)]
+pub struct StatusBoard {
+    /// The endpoint's URL (also when its port could not be bound).
+    pub url: String,
+    pub endpoint: EndpointState,
+    pub bridge: watch::Receiver<BridgeStatus>,
+    /// The WebSocket port of the godot-ai server the bridge dials (`None`: the bridge is off).
+    pub ws_port: Option<u16>,
+    pub activity: Activity,
+}
+
+/// Whether the endpoint serves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndpointState {
+    Serving,
+    /// It could not start: the sentence the Output panel got.
+    NotStarted(String),
+}
+
+/// The board of the running plugin, if it runs. Main thread only.
+pub fn status_board() -> Option<StatusBoard> {
+    RUNNING.with(|slot| slot.borrow().as_ref().map(|running| running.board.clone()))
 }
 
 /// The MCP endpoint while it serves.
@@ -106,16 +137,52 @@ pub fn start() {
         }
     };
     let shutdown = CancellationToken::new();
+    let port = settings::mcp_port();
     let (executor, queue) = channel(DEFAULT_CAPACITY);
-    let executor = executor.with_wake_hook(std::sync::Arc::new(pacing::note_activity));
+    let executor = executor
+        .with_wake_hook(Arc::new(pacing::note_activity))
+        .with_off_main_thread(Arc::new(ClientSetup {
+            url: endpoint_url(port.port),
+        }));
     main_thread::install(queue);
 
     let session = Session {
         id: godot_ai_bridge::session_id::new_session_id(&snapshot::identity().project_path),
         started: std::time::SystemTime::now(),
     };
-    let endpoint = start_mcp_endpoint(&runtime, executor.clone(), &shutdown, &session.id);
-    let bridge = start_bridge(&runtime, executor, &shutdown, &session.id);
+    let activity = Activity::new();
+    let url = endpoint_url(port.port);
+    let endpoint = start_mcp_endpoint(
+        &runtime,
+        executor.clone(),
+        &shutdown,
+        &session.id,
+        port,
+        activity.clone(),
+    );
+    let (bridge_status, bridge_status_receiver) = watch::channel(BridgeStatus::Off);
+    let ws_port = settings::ws_port();
+    let bridge = ws_port.map(|port| {
+        start_bridge(
+            &runtime,
+            executor,
+            &shutdown,
+            &session.id,
+            port,
+            bridge_status,
+        )
+    });
+    let board = StatusBoard {
+        url,
+        endpoint: match &endpoint {
+            Ok(_) => EndpointState::Serving,
+            Err(why) => EndpointState::NotStarted(why.clone()),
+        },
+        bridge: bridge_status_receiver,
+        ws_port,
+        activity,
+    };
+    let endpoint = endpoint.ok();
     RUNNING.with(|slot| {
         slot.replace(Some(Running {
             runtime,
@@ -123,6 +190,7 @@ pub fn start() {
             shutdown,
             endpoint,
             bridge,
+            board,
         }))
     });
 }
@@ -132,8 +200,9 @@ fn start_mcp_endpoint(
     executor: ExecutorHandle,
     shutdown: &CancellationToken,
     session_id: &str,
-) -> Option<Endpoint> {
-    let choice = settings::mcp_port();
+    choice: PortChoice,
+    activity: Activity,
+) -> Result<Endpoint, String> {
     let kept = KEPT
         .with(|slot| slot.take())
         .filter(|kept| kept.port() == choice.port);
@@ -144,8 +213,9 @@ fn start_mcp_endpoint(
     let endpoint = match bound {
         Ok(endpoint) => endpoint,
         Err(error) => {
-            tracing::error!("{}", describe_bind_error(&error));
-            return None;
+            let why = describe_bind_error(&error);
+            tracing::error!("{why}");
+            return Err(why);
         }
     };
     let url = endpoint.url();
@@ -159,6 +229,7 @@ fn start_mcp_endpoint(
             session_idle_timeout: settings::session_idle_timeout(),
             session_file: Some(settings::session_file()),
             editor_session_id: session_id.to_owned(),
+            activity,
         },
     );
     let kept = endpoint
@@ -174,10 +245,11 @@ fn start_mcp_endpoint(
     });
     tracing::info!("MCP endpoint listening on {url}");
     tracing::info!(
-        "add it to Claude Code with: claude mcp add --transport http godot-ai-native {url}"
+        "set up a client with client_manage (op configure), or add it to Claude Code with: \
+         claude mcp add --transport http {SERVER_NAME} {url}"
     );
     tracing::debug!(port, source = choice.source, "endpoint started");
-    Some(Endpoint {
+    Ok(Endpoint {
         port,
         stop_accepting,
         in_flight,
@@ -186,13 +258,35 @@ fn start_mcp_endpoint(
     })
 }
 
+/// The endpoint's URL on `port` (what client configuration writes).
+fn endpoint_url(port: u16) -> String {
+    format!("http://127.0.0.1:{port}{}", godot_ai_mcp::MCP_PATH)
+}
+
+/// Client configuration (`configure_client`…): files and client programs, answered on a
+/// worker thread so the editor never waits for them.
+struct ClientSetup {
+    url: String,
+}
+
+impl OffMainThread for ClientSetup {
+    fn handles(&self, name: &str) -> bool {
+        godot_ai_clients::commands::handles(name)
+    }
+
+    fn run(&self, command: &Command) -> CommandResult {
+        godot_ai_clients::commands::run(command, &self.url)
+    }
+}
+
 fn start_bridge(
     runtime: &Runtime,
     executor: ExecutorHandle,
     shutdown: &CancellationToken,
     session_id: &str,
-) -> Option<JoinHandle<()>> {
-    let port = settings::ws_port()?;
+    port: u16,
+    status: watch::Sender<BridgeStatus>,
+) -> JoinHandle<()> {
     let identity = snapshot::identity();
     let config = BridgeConfig {
         session_id: session_id.to_owned(),
@@ -201,13 +295,14 @@ fn start_bridge(
         snapshots: main_thread::publish_snapshots(),
         shutdown: shutdown.clone(),
         ack_timeout: ACK_TIMEOUT,
+        status,
     };
     let dial = TcpDial {
         url: format!("ws://127.0.0.1:{port}"),
         timeout: DIAL_TIMEOUT,
     };
     tracing::debug!(port, session = %config.session_id, "bridge started");
-    Some(runtime.spawn(godot_ai_bridge::run(dial, config)))
+    runtime.spawn(godot_ai_bridge::run(dial, config))
 }
 
 /// Stops the services if they run; does nothing otherwise.

@@ -87,6 +87,17 @@ pub fn mcp_port() -> PortChoice {
     }
 }
 
+/// Stores `port` as the editor setting (the dock's port field): the endpoint moves there the
+/// next time the plugin starts, unless `GODOT_AI_MCP_PORT` overrides it.
+pub fn set_mcp_port(port: u16) {
+    if port == 0 {
+        return;
+    }
+    if let Some(mut editor_settings) = EditorInterface::singleton().get_editor_settings() {
+        editor_settings.set_setting(MCP_PORT_SETTING, &i64::from(port).to_variant());
+    }
+}
+
 /// Adds an integer editor setting with its default and range, so it shows in Editor Settings.
 fn register_int_setting(
     editor_settings: &mut Gd<godot::classes::EditorSettings>,

@@ -14,6 +14,7 @@ mod build_root;
 mod debian_root;
 mod godot;
 mod mounts;
+mod node;
 mod package;
 mod paths;
 mod process;
@@ -180,6 +181,7 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
     };
     let e2e = E2eSetup::prepare()?;
     let godot_ai_3_python = python::ensure_godot_ai_3_venv()?;
+    let client_programs = node::ensure_test_clients()?;
 
     let pytest = || {
         let mut command = e2e.python_command();
@@ -190,7 +192,8 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
         command
             .args(["-v", "-p", "no:cacheprovider"])
             .args(&options.pytest_args)
-            .env("GODOT_AI_3_PYTHON", &godot_ai_3_python);
+            .env("GODOT_AI_3_PYTHON", &godot_ai_3_python)
+            .env("GODOT_AI_TEST_CLIENTS_BIN", &client_programs);
         if let Some((zip, arm64)) = &package {
             command
                 .env("GODOT_AI_TEST_PACKAGE", zip)

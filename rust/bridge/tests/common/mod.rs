@@ -39,5 +39,6 @@ pub fn config(shutdown: CancellationToken) -> BridgeConfig {
         snapshots,
         shutdown,
         ack_timeout: Duration::from_secs(5),
+        status: watch::channel(godot_ai_bridge::BridgeStatus::Off).0,
     }
 }

@@ -205,6 +205,7 @@ mod op_params;
 mod paging;
 mod project_tools;
 mod scene_tools;
+pub mod test_hooks;
 
 use custom_tools::*;
 use domain_tools::*;
@@ -265,7 +266,17 @@ pub static TOOLS: &[ToolSpec] = &[
 
 /// The tool called `name`, if this endpoint offers it.
 pub fn find(name: &str) -> Option<&'static ToolSpec> {
-    TOOLS.iter().find(|tool| tool.name == name)
+    offered().find(|tool| tool.name == name)
+}
+
+/// Every tool this process offers: [`TOOLS`], and the test tools when they are turned on.
+pub fn offered() -> impl Iterator<Item = &'static ToolSpec> {
+    let test_tools: &'static [ToolSpec] = if test_hooks::enabled() {
+        test_hooks::TEST_TOOLS
+    } else {
+        &[]
+    };
+    TOOLS.iter().chain(test_tools)
 }
 
 const fn text_arg(name: &'static str, description: &'static str) -> ArgSpec {

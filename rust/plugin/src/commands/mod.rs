@@ -158,6 +158,8 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     // sessions (the in-process endpoint's session tools)
     ("session_list", Read, Now(sessions::session_list)),
     ("session_activate", Read, Now(sessions::session_activate)),
+    // the editor dock (a test hook, see `dock::probe`)
+    ("dock_probe", Read, Now(crate::dock::probe::dock_probe)),
 ];
 
 /// Whether a command may start now.
