@@ -132,3 +132,58 @@ async def test_new_scenes_save_as_and_selection():
             assert not (project / "levels" / "bad.tscn").exists()
     finally:
         editor.kill()
+
+
+async def test_hierarchy_pages_are_slices_of_the_whole_list_across_edits():
+    """The endpoint lists only the page asked for (the plugin stops its walk at the page's end
+    and keeps the total per tree change); every page must still be exactly the slice of the
+    whole list godot-ai's server would cut, also right after edits that add, move, rename,
+    delete and undo."""
+    project = make_project("hierarchy_pages")
+    editor = await editor_with_main_scene(project, "hierarchy_pages")
+
+    async def whole(client, depth):
+        # The plugin command without a window: the whole list, as godot-ai's server gets it.
+        done = await call(client, "batch_execute", {"commands": [
+            {"command": "get_scene_tree", "params": {"depth": depth}}], "undo": False})
+        return done["results"][0]["data"]["nodes"]
+
+    async def check_pages(client, depth=10):
+        nodes = await whole(client, depth)
+        total = len(nodes)
+        for offset, limit in [(0, 100), (0, 3), (3, 3), (5, 4), (total - 2, 10), (total, 5),
+                              (-3, 2), (-100, 4), (2, 0), (7, 1000)]:
+            page = await call(client, "scene_get_hierarchy",
+                              {"depth": depth, "offset": offset, "limit": limit})
+            start = max(total + offset, 0) if offset < 0 else min(offset, total)
+            end = max(start, (max(total + offset + limit, 0) if offset + limit < 0
+                              else min(offset + limit, total)))
+            assert page["nodes"] == nodes[start:end], (offset, limit)
+            assert page["total_count"] == total and page["offset"] == offset
+            assert page["has_more"] is (offset + limit < total), (offset, limit)
+        return nodes
+
+    try:
+        async with Client(editor.url) as client:
+            for index in range(6):
+                await call(client, "node_create", {"type": "Node3D", "name": f"Group{index}"})
+                for leaf in range(3):
+                    await call(client, "node_create", {"type": "Node3D", "name": f"Leaf{leaf}",
+                                                       "parent_path": f"/Main/Group{index}"})
+            before = await check_pages(client)
+            await check_pages(client, depth=1)
+            await node_op(client, "move", path="/Main/Group5", index=0)
+            moved = await check_pages(client)
+            assert moved != before and moved[1]["path"] == "/Main/Group5"
+            await node_op(client, "rename", path="/Main/Group2/Leaf1", new_name="Renamed")
+            renamed = await check_pages(client)
+            assert "/Main/Group2/Renamed" in [node["path"] for node in renamed]
+            await node_op(client, "delete", path="/Main/Group3")
+            assert len(await check_pages(client)) == len(renamed) - 4
+            # The undo history changes without a call of ours: a page must see it too.
+            await client.call_tool("batch_execute", {"commands": [
+                {"command": "create_node", "params": {"type": "Node", "name": "Doomed"}},
+                {"command": "delete_node", "params": {"path": "/Main/Missing"}}], "undo": True})
+            assert len(await check_pages(client)) == len(renamed) - 4
+    finally:
+        editor.kill()

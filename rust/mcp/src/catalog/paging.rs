@@ -35,18 +35,41 @@ pub(super) fn page(mut data: JsonObject, key: &str, offset: i64, limit: i64) -> 
     shaped
 }
 
-/// `scene_get_hierarchy`: `{root, nodes, total_count, offset, limit, has_more}`.
+/// `scene_get_hierarchy`: `{root, nodes, total_count, offset, limit, has_more}`. The plugin
+/// lists only the page asked for (`windowed: true`, see the plan); a whole list (an older
+/// plugin's) is paged here.
 pub(super) fn page_scene_tree(mut data: JsonObject, arguments: &Arguments) -> JsonObject {
     let root = data.remove("root").unwrap_or_else(|| json!(""));
-    let paged = page(
-        data,
-        "nodes",
-        arguments.integer("offset"),
-        arguments.integer("limit"),
-    );
+    let (offset, limit) = (arguments.integer("offset"), arguments.integer("limit"));
+    let paged = if data.remove("windowed") == Some(Value::Bool(true)) {
+        windowed_page(data, offset, limit)
+    } else {
+        page(data, "nodes", offset, limit)
+    };
     let mut shaped = JsonObject::new();
     shaped.insert("root".to_owned(), root);
     shaped.extend(paged);
+    shaped
+}
+
+/// The shape of [`page`] for a page the plugin already cut: `has_more` from its total.
+fn windowed_page(mut data: JsonObject, offset: i64, limit: i64) -> JsonObject {
+    let total = data.get("total_count").and_then(Value::as_i64).unwrap_or(0);
+    let mut shaped = JsonObject::new();
+    shaped.insert(
+        "nodes".to_owned(),
+        data.remove("nodes").unwrap_or_else(|| json!([])),
+    );
+    shaped.insert("total_count".to_owned(), json!(total));
+    shaped.insert("offset".to_owned(), json!(offset));
+    shaped.insert("limit".to_owned(), json!(limit));
+    shaped.insert(
+        "has_more".to_owned(),
+        json!(offset.saturating_add(limit) < total),
+    );
+    if let Some(truncated) = data.remove("truncated") {
+        shaped.insert("truncated".to_owned(), truncated);
+    }
     shaped
 }
 

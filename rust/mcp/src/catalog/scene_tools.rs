@@ -29,7 +29,14 @@ pub(super) const SCENE_GET_HIERARCHY: ToolSpec = ToolSpec {
             description: "Max number of nodes to return. Default 100.",
         },
     ],
-    plan: |arguments| Ok(Command::new("get_scene_tree", arguments.pick(&["depth"])).into()),
+    plan: |arguments| {
+        let mut params = arguments.pick(&["depth"]);
+        params.insert(
+            "window".to_owned(),
+            json!({"offset": arguments.integer("offset"), "limit": arguments.integer("limit")}),
+        );
+        Ok(Command::new("get_scene_tree", params).into())
+    },
     shape_result: paging::page_scene_tree,
 };
 

@@ -22,6 +22,7 @@ mod scene;
 mod scene_files;
 mod scene_guard;
 mod scene_paths;
+pub mod scene_window;
 pub(crate) mod screenshot;
 mod scripts;
 mod selection;
