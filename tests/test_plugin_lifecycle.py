@@ -35,7 +35,7 @@ async def test_addon_copied_into_another_project_serves_mcp():
         editor.wait_for_endpoint()
         line = editor.wait_for_output(ENDPOINT_LINE)
         assert line.endswith(f"{editor.port}/mcp")
-        claude_hint = editor.wait_for_output("claude mcp add --transport http godot-ai-native")
+        claude_hint = editor.wait_for_output("claude mcp add --transport http godot-ai ")
         assert claude_hint.endswith(editor.url)
         await open_scene_ready(editor.url, "res://main.tscn")
         state = await editor_state(editor.url)

@@ -1,9 +1,14 @@
 //! The decision half of adaptive frame pacing (the plugin applies it to Godot's `OS`).
 //!
-//! While requests flow, the editor's sleep between frames is lowered to a boost value so the
-//! next frame, which answers the request, comes within about a millisecond. When the flow
-//! stops, the editor gets back the value it wants now: the latest value seen that was not ours
-//! (the editor rewrites it on focus in and out, even while boosted).
+//! While an agent works, the editor's sleep between frames is lowered to a target the plugin
+//! picks (a quick one during a burst of calls, a held intermediate one while the agent is
+//! thinking between calls), so the frame that answers the next call comes soon. When the agent
+//! has stopped, the editor gets back the value it wants now: the latest value seen that was not
+//! ours (the editor rewrites it on focus in and out, even while we pace it).
+//!
+//! Invariants:
+//! - A target is never above the editor's own value: pacing only ever makes frames come sooner.
+//! - Whatever the editor writes while we pace is what it gets back.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,62 +22,56 @@ pub enum SleepChange {
 }
 
 /// The pacing state of one editor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pacing {
-    boost: i32,
-    /// The sleep the editor wants, while the boost is held.
+    /// The sleep the editor wants, while we hold a lower one.
     editor_sleep: Option<i32>,
+    /// The value we last set, while it is in force.
+    applied: Option<i32>,
 }
 
 impl Pacing {
-    /// Pacing that lowers the sleep to `boost` microseconds while active.
-    pub fn new(boost: i32) -> Self {
-        Self {
-            boost,
-            editor_sleep: None,
-        }
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    /// True while the boost is held.
+    /// True while a sleep of ours is held.
     pub fn is_boosted(&self) -> bool {
         self.editor_sleep.is_some()
     }
 
-    /// Decides this frame's change, given the sleep now in force and whether requests flow.
-    pub fn on_frame(&mut self, current: i32, active: bool) -> SleepChange {
-        match (self.editor_sleep, active) {
-            (None, true) if current > self.boost => {
-                self.editor_sleep = Some(current);
-                SleepChange::Set(self.boost)
-            }
-            (Some(_), true) if current != self.boost => {
-                // The editor changed its mind (focus in/out) while the boost was held.
-                self.editor_sleep = Some(current);
-                SleepChange::Set(self.boost)
-            }
-            (Some(wanted), false) => {
-                self.editor_sleep = None;
-                let wanted = if current == self.boost {
-                    wanted
-                } else {
-                    current
-                };
-                if wanted == current {
+    /// Decides this frame's change, given the sleep now in force and the sleep wanted while an
+    /// agent works (`None`: it has stopped).
+    pub fn on_frame(&mut self, current: i32, target: Option<i32>) -> SleepChange {
+        let editor = match (self.applied, self.editor_sleep) {
+            (Some(applied), Some(editor)) if applied == current => editor,
+            _ => current,
+        };
+        match target.map(|target| target.min(editor)) {
+            Some(target) if target < editor => {
+                self.editor_sleep = Some(editor);
+                self.applied = Some(target);
+                if target == current {
                     SleepChange::Keep
                 } else {
-                    SleepChange::Set(wanted)
+                    SleepChange::Set(target)
                 }
             }
-            _ => SleepChange::Keep,
+            _ => {
+                let ours_in_force = self.applied.take() == Some(current);
+                self.editor_sleep = None;
+                if ours_in_force && editor != current {
+                    SleepChange::Set(editor)
+                } else {
+                    SleepChange::Keep
+                }
+            }
         }
     }
 
     /// Gives the editor its value back at once (the plugin is stopping).
     pub fn release(&mut self, current: i32) -> SleepChange {
-        match self.editor_sleep.take() {
-            Some(wanted) if current == self.boost => SleepChange::Set(wanted),
-            _ => SleepChange::Keep,
-        }
+        self.on_frame(current, None)
     }
 }
 
@@ -125,47 +124,74 @@ mod tests {
 
     #[test]
     fn activity_boosts_and_idleness_restores_the_editors_value() {
-        let mut pacing = Pacing::new(1000);
-        assert_eq!(pacing.on_frame(6900, true), SleepChange::Set(1000));
-        assert_eq!(pacing.on_frame(1000, true), SleepChange::Keep);
-        assert_eq!(pacing.on_frame(1000, false), SleepChange::Set(6900));
+        let mut pacing = Pacing::new();
+        assert_eq!(pacing.on_frame(6900, Some(1000)), SleepChange::Set(1000));
+        assert_eq!(pacing.on_frame(1000, Some(1000)), SleepChange::Keep);
+        assert_eq!(pacing.on_frame(1000, None), SleepChange::Set(6900));
         assert!(!pacing.is_boosted());
-        assert_eq!(pacing.on_frame(6900, false), SleepChange::Keep);
+        assert_eq!(pacing.on_frame(6900, None), SleepChange::Keep);
     }
 
     #[test]
     fn a_focus_change_while_boosted_is_what_gets_restored() {
-        let mut pacing = Pacing::new(1000);
-        pacing.on_frame(6900, true);
+        let mut pacing = Pacing::new();
+        pacing.on_frame(6900, Some(1000));
         // The editor lost focus and wrote its unfocused value over our boost.
-        assert_eq!(pacing.on_frame(100_000, true), SleepChange::Set(1000));
-        assert_eq!(pacing.on_frame(1000, false), SleepChange::Set(100_000));
+        assert_eq!(pacing.on_frame(100_000, Some(1000)), SleepChange::Set(1000));
+        assert_eq!(pacing.on_frame(1000, None), SleepChange::Set(100_000));
     }
 
     #[test]
     fn a_focus_change_in_the_idle_frame_is_kept_not_overwritten() {
-        let mut pacing = Pacing::new(1000);
-        pacing.on_frame(6900, true);
-        assert_eq!(pacing.on_frame(100_000, false), SleepChange::Keep);
+        let mut pacing = Pacing::new();
+        pacing.on_frame(6900, Some(1000));
+        assert_eq!(pacing.on_frame(100_000, None), SleepChange::Keep);
         assert!(!pacing.is_boosted());
     }
 
     #[test]
     fn a_sleep_already_at_or_below_the_boost_is_left_alone() {
-        let mut pacing = Pacing::new(1000);
-        assert_eq!(pacing.on_frame(500, true), SleepChange::Keep);
-        assert_eq!(pacing.on_frame(1000, true), SleepChange::Keep);
+        let mut pacing = Pacing::new();
+        assert_eq!(pacing.on_frame(500, Some(1000)), SleepChange::Keep);
+        assert_eq!(pacing.on_frame(1000, Some(1000)), SleepChange::Keep);
         assert!(!pacing.is_boosted());
     }
 
     #[test]
     fn release_restores_only_while_our_boost_is_in_force() {
-        let mut pacing = Pacing::new(1000);
-        pacing.on_frame(6900, true);
+        let mut pacing = Pacing::new();
+        pacing.on_frame(6900, Some(1000));
         assert_eq!(pacing.release(1000), SleepChange::Set(6900));
-        pacing.on_frame(6900, true);
+        pacing.on_frame(6900, Some(1000));
         assert_eq!(pacing.release(100_000), SleepChange::Keep);
-        assert_eq!(Pacing::new(1000).release(6900), SleepChange::Keep);
+        assert_eq!(Pacing::new().release(6900), SleepChange::Keep);
+    }
+
+    #[test]
+    fn a_burst_then_a_held_sleep_then_the_editors_own_value() {
+        let mut pacing = Pacing::new();
+        assert_eq!(pacing.on_frame(100_000, Some(500)), SleepChange::Set(500));
+        // The burst is over; the agent is thinking: a held, less eager sleep.
+        assert_eq!(pacing.on_frame(500, Some(2000)), SleepChange::Set(2000));
+        assert_eq!(pacing.on_frame(2000, Some(2000)), SleepChange::Keep);
+        // A new call: quick again.
+        assert_eq!(pacing.on_frame(2000, Some(500)), SleepChange::Set(500));
+        assert_eq!(pacing.on_frame(500, Some(2000)), SleepChange::Set(2000));
+        // The agent has stopped: the editor's own value, the one from before.
+        assert_eq!(pacing.on_frame(2000, None), SleepChange::Set(100_000));
+        assert!(!pacing.is_boosted());
+    }
+
+    #[test]
+    fn a_held_sleep_is_never_above_the_editors_own() {
+        let mut pacing = Pacing::new();
+        // A focused editor already sleeps 1000 us: a 2000 us hold would slow it down.
+        assert_eq!(pacing.on_frame(1000, Some(2000)), SleepChange::Keep);
+        assert!(!pacing.is_boosted());
+        assert_eq!(pacing.on_frame(1000, Some(500)), SleepChange::Set(500));
+        assert_eq!(pacing.on_frame(500, Some(2000)), SleepChange::Set(1000));
+        assert_eq!(pacing.on_frame(1000, None), SleepChange::Keep);
+        assert!(!pacing.is_boosted());
     }
 
     #[test]
