@@ -12,7 +12,11 @@ Measured:
   one process: calls/s, errors, slowest call;
 - editor launch -> first answered call, and plugin enabled -> first answered call;
 - idle CPU and RSS of the editor with the plugin on vs off (alternating rounds, averaged), and
-  the stripped release .so size.
+  the stripped release .so size;
+- agent pace: editor_state through the minimal client every 3 s (an agent thinking between
+  calls), focused and unfocused, with the editor's CPU while it calls and once it has stopped;
+- generated scenes of 1k, 10k and 50k nodes: the first hierarchy page, all pages, and node_find
+  by type, through the minimal client.
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ CALLS = int(os.environ.get("BENCH_CALLS", "300"))
 CONCURRENT_SESSIONS = 8
 CALLS_PER_SESSION = 500
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "20"))
+PACE_CALLS = 15
+PACE_GAP_S = 3.0
+# When "after the agent stopped" is sampled: past the plugin's 60 s hold of a quicker frame.
+AFTER_STOP_S = float(os.environ.get("BENCH_AFTER_STOP_SECONDS", "120"))
+SCENE_SIZES = [int(n) for n in os.environ.get("BENCH_SCENE_SIZES", "1000,10000,50000").split(",")]
 OUT = REPO / "target" / "bench"
 TOOLS = [
     ("editor_state", {}),
@@ -217,6 +226,84 @@ def raw_latencies(url: str) -> dict:
     return percentiles(samples)
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def agent_pace(url: str, pid: int) -> dict:
+    """editor_state every PACE_GAP_S seconds (the wait is the agent thinking, part of what is
+    measured), the editor's CPU meanwhile, and its CPU once AFTER_STOP_S have passed since."""
+    session = RawSession(url)
+    samples = []
+    try:
+        cpu_before, started = cpu_seconds(pid), time.monotonic()
+        for _ in range(PACE_CALLS):
+            time.sleep(PACE_GAP_S)
+            start = time.perf_counter()
+            reply = session.request("tools/call", {"name": "editor_state", "arguments": {}})
+            samples.append((time.perf_counter() - start) * 1000)
+            if "error" in reply or reply["result"].get("isError"):
+                raise RuntimeError(f"editor_state failed: {reply}")
+        calling = 100 * (cpu_seconds(pid) - cpu_before) / (time.monotonic() - started)
+    finally:
+        session.close()
+    time.sleep(max(AFTER_STOP_S - IDLE_SECONDS, 0))
+    after = cpu_and_rss(pid, IDLE_SECONDS)["cpu_percent"]
+    return {**percentiles(samples), "cpu_calling_percent": round(calling, 2),
+            "cpu_after_stop_percent": after}
+
+
+def generated_scene(nodes: int) -> str:
+    """A .tscn of a Node3D root with groups of 100 Node3D children (and the groups), `nodes`
+    nodes in all."""
+    lines = ['[gd_scene format=3]', '', '[node name="Main" type="Node3D"]', '']
+    made, group = 1, 0
+    while made < nodes:
+        lines += [f'[node name="G{group}" type="Node3D" parent="."]', '']
+        made += 1
+        for index in range(min(100, nodes - made)):
+            lines += [f'[node name="N{index}" type="Node3D" parent="G{group}"]', '']
+            made += 1
+        group += 1
+    return "\n".join(lines)
+
+
+def timed(session: "RawSession", tool: str, arguments: dict) -> tuple[float, dict]:
+    start = time.perf_counter()
+    reply = session.request("tools/call", {"name": tool, "arguments": arguments})
+    elapsed = (time.perf_counter() - start) * 1000
+    if "error" in reply or reply["result"].get("isError"):
+        raise RuntimeError(f"{tool} failed: {str(reply)[:300]}")
+    return elapsed, reply["result"]["structuredContent"]
+
+
+async def big_scene(nodes: int) -> dict:
+    project = make_project(f"bench_scene_{nodes}")
+    (project / "main.tscn").write_text(generated_scene(nodes))
+    editor = Editor(project, free_port(), f"bench_scene_{nodes}").start()
+    try:
+        editor.wait_for_endpoint(timeout=300)
+        session = RawSession(editor.url)
+        with anyio.fail_after(300):
+            while timed(session, "editor_state", {})[1].get("current_scene") != "res://main.tscn":
+                await anyio.sleep(0.1)
+        firsts = [timed(session, "scene_get_hierarchy", {"depth": 10})[0] for _ in range(5)]
+        total = timed(session, "scene_get_hierarchy", {"depth": 10})[1]["total_count"]
+        started, offset = time.perf_counter(), 0
+        while offset < total:
+            timed(session, "scene_get_hierarchy", {"depth": 10, "offset": offset, "limit": 100})
+            offset += 100
+        all_pages = (time.perf_counter() - started) * 1000
+        finds = [timed(session, "node_find", {"type": "Node3D"})[0] for _ in range(5)]
+        session.close()
+        return {"nodes": total, "first_page_ms": percentiles(firsts)["p50"],
+                "all_pages_ms": round(all_pages, 1), "pages": (total + 99) // 100,
+                "node_find_type_ms": percentiles(finds)["p50"]}
+    finally:
+        editor.kill()
+
+
 async def first_answer(url: str, timeout: float = 120) -> float:
     """Polls every few ms until a tool call succeeds; returns when it did."""
     with anyio.fail_after(timeout):
@@ -279,6 +366,7 @@ async def run_editor_phase(name: str, extra_env: dict, server: GodotAiServer) ->
         phase["via_godot_ai"] = await latencies(server.mcp_url)
         phase["raw_in_process"] = raw_latencies(editor.url)
         phase["raw_via_godot_ai"] = raw_latencies(server.mcp_url)
+        phase["agent_pace"] = agent_pace(editor.url, editor.process.pid)
         if not extra_env:
             phase["throughput"] = throughput(editor.url)
             phase["throughput_one_process"] = await throughput_one_process(editor.url)
@@ -369,6 +457,16 @@ def markdown(results: dict) -> str:
         "",
         "| measure | result |",
         "|---|---|",
+        *[f"| agent pace {label} (editor_state every {PACE_GAP_S:g} s, minimal client), p50 / p95 / "
+          f"max ms | {p['p50']} / {p['p95']} / {p['max']}; editor CPU while calling "
+          f"{p['cpu_calling_percent']} %, {AFTER_STOP_S:g} s after the last call "
+          f"{p['cpu_after_stop_percent']} % of a core |"
+          for label, p in (("focused", focused["agent_pace"]),
+                           ("unfocused", unfocused["agent_pace"]))],
+        *[f"| scene of {scene['nodes']} nodes: hierarchy first page / all {scene['pages']} pages / "
+          f"node_find by type (minimal client) | {scene['first_page_ms']} ms / "
+          f"{scene['all_pages_ms']} ms / {scene['node_find_type_ms']} ms |"
+          for scene in results["scenes"]],
         f"| {t['sessions']} concurrent sessions x {CALLS_PER_SESSION} calls, one client process each | "
         f"{t['calls_per_s']} calls/s, {t['errors']} errors, slowest {t['latency_max']} ms "
         f"(p95 {t['latency_p95']} ms) |",
@@ -407,6 +505,7 @@ async def main() -> None:
             "bench_unfocused", {"XDG_CONFIG_HOME": str(unfocused_config_dir())}, server)
     finally:
         server.kill()
+    results["scenes"] = [await big_scene(nodes) for nodes in SCENE_SIZES]
     results["idle"] = idle_comparison()
     results["library_stripped_mb"] = stripped_library_size()
     results["godot_version"] = godot_version()
