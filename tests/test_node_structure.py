@@ -155,13 +155,23 @@ async def test_hierarchy_pages_are_slices_of_the_whole_list_across_edits():
                               (-3, 2), (-100, 4), (2, 0), (7, 1000)]:
             page = await call(client, "scene_get_hierarchy",
                               {"depth": depth, "offset": offset, "limit": limit})
-            start = max(total + offset, 0) if offset < 0 else min(offset, total)
-            end = max(start, (max(total + offset + limit, 0) if offset + limit < 0
-                              else min(offset + limit, total)))
-            assert page["nodes"] == nodes[start:end], (offset, limit)
+            # godot-ai's server pages with a Python slice.
+            assert page["nodes"] == nodes[offset:offset + limit], (offset, limit)
             assert page["total_count"] == total and page["offset"] == offset
             assert page["has_more"] is (offset + limit < total), (offset, limit)
         return nodes
+
+    async def check_found(client, **query):
+        done = await call(client, "batch_execute", {"commands": [
+            {"command": "find_nodes", "params": query}], "undo": False})
+        matches = done["results"][0]["data"]["nodes"]
+        total = len(matches)
+        for offset, limit in [(0, 100), (0, 2), (2, 3), (total - 1, 5), (-2, 5)]:
+            page = await call(client, "node_find", {**query, "offset": offset, "limit": limit})
+            # godot-ai's server pages with a Python slice.
+            assert page["nodes"] == matches[offset:offset + limit], (query, offset, limit)
+            assert page["total_count"] == total and page["has_more"] is (offset + limit < total)
+        return matches
 
     try:
         async with Client(editor.url) as client:
@@ -172,12 +182,17 @@ async def test_hierarchy_pages_are_slices_of_the_whole_list_across_edits():
                                                        "parent_path": f"/Main/Group{index}"})
             before = await check_pages(client)
             await check_pages(client, depth=1)
+            assert len(await check_found(client, name="leaf")) == 18
+            await node_op(client, "add_to_group", path="/Main/Group1/Leaf2", group="enemies")
+            assert [m["path"] for m in await check_found(client, group="enemies")] == [
+                "/Main/Group1/Leaf2"]
             await node_op(client, "move", path="/Main/Group5", index=0)
             moved = await check_pages(client)
             assert moved != before and moved[1]["path"] == "/Main/Group5"
             await node_op(client, "rename", path="/Main/Group2/Leaf1", new_name="Renamed")
             renamed = await check_pages(client)
             assert "/Main/Group2/Renamed" in [node["path"] for node in renamed]
+            assert len(await check_found(client, name="leaf")) == 17
             await node_op(client, "delete", path="/Main/Group3")
             assert len(await check_pages(client)) == len(renamed) - 4
             # The undo history changes without a call of ours: a page must see it too.

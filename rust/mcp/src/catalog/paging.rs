@@ -74,13 +74,12 @@ fn windowed_page(mut data: JsonObject, offset: i64, limit: i64) -> JsonObject {
 }
 
 /// `node_find`: one page of the matching nodes.
-pub(super) fn page_found_nodes(data: JsonObject, arguments: &Arguments) -> JsonObject {
-    page(
-        data,
-        "nodes",
-        arguments.integer("offset"),
-        arguments.integer("limit"),
-    )
+pub(super) fn page_found_nodes(mut data: JsonObject, arguments: &Arguments) -> JsonObject {
+    let (offset, limit) = (arguments.integer("offset"), arguments.integer("limit"));
+    if data.remove("windowed") == Some(Value::Bool(true)) {
+        return windowed_page(data, offset, limit);
+    }
+    page(data, "nodes", offset, limit)
 }
 
 /// Clamps a Python-style slice bound (negative counts from the end) into `0..=len`.

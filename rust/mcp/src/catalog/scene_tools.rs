@@ -203,7 +203,12 @@ pub(super) const NODE_FIND: ToolSpec = ToolSpec {
         ),
     ],
     plan: |arguments| {
-        Ok(Command::new("find_nodes", arguments.pick(&["name", "type", "group"])).into())
+        let mut params = arguments.pick(&["name", "type", "group"]);
+        params.insert(
+            "window".to_owned(),
+            json!({"offset": arguments.integer("offset"), "limit": arguments.integer("limit")}),
+        );
+        Ok(Command::new("find_nodes", params).into())
     },
     shape_result: paging::page_found_nodes,
 };

@@ -173,6 +173,40 @@ const MAX_MATCHES: usize = 10_000;
 
 /// `find_nodes {name?, type?, group?}`: nodes matching every given filter, pre-order from the
 /// root. `name` is a case-insensitive substring, `type` the exact class, `group` membership.
+/// One page of a search's matches (`window {offset, limit}`, Python slice semantics), the
+/// matches found once per tree change: `{nodes: page, count, total_count, windowed}`.
+fn found_page(
+    root: &Gd<Node>,
+    (name, class, group): (&str, &str, &str),
+    window: &JsonObject,
+) -> JsonObject {
+    let query = format!("{name}\u{0}{class}\u{0}{group}");
+    let found = super::scene_window::matching(root, &query, MAX_MATCHES, |node| {
+        (name.is_empty() || node.get_name().to_string().to_lowercase().contains(name))
+            && (class.is_empty() || node.get_class() == class)
+            && (group.is_empty() || node.is_in_group(group))
+    });
+    let truncated = found.len() > MAX_MATCHES;
+    let total = found.len().min(MAX_MATCHES);
+    let number = |key: &str| window.get(key).and_then(Value::as_i64).unwrap_or(0);
+    let (start, end) = super::scene::slice_bounds(number("offset"), number("limit"), total);
+    let nodes: Vec<Value> = found[start..end]
+        .iter()
+        .map(|node| {
+            json!({
+                "name": node.get_name().to_string(),
+                "type": node.get_class().to_string(),
+                "path": scene_path(root, node),
+            })
+        })
+        .collect();
+    let mut data = json!({"nodes": nodes, "count": total, "total_count": total, "windowed": true});
+    if truncated {
+        data["truncated"] = json!(true);
+    }
+    into_object(data)
+}
+
 pub fn find_nodes(params: &JsonObject) -> CommandResult {
     let name = optional_string(params, "name")?.to_lowercase();
     let class = optional_string(params, "type")?;
@@ -184,6 +218,9 @@ pub fn find_nodes(params: &JsonObject) -> CommandResult {
         ));
     }
     let root = edited_root(&JsonObject::new())?;
+    if let Some(window) = params.get("window").and_then(Value::as_object) {
+        return Ok(found_page(&root, (&name, class, group), window));
+    }
     let mut found = Vec::new();
     let mut pending = vec![root.clone()];
     let mut truncated = false;

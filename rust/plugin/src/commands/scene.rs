@@ -72,7 +72,7 @@ fn windowed(root: &Gd<Node>, depth: i64, window: &JsonObject) -> JsonObject {
 
 /// `[offset:offset+limit]` of a list of `len` as Python slices it (negative counts from the
 /// end; out of range is empty, never an error).
-fn slice_bounds(offset: i64, limit: i64, len: usize) -> (usize, usize) {
+pub(super) fn slice_bounds(offset: i64, limit: i64, len: usize) -> (usize, usize) {
     let len = len as i64;
     let clamp = |index: i64| {
         if index < 0 {

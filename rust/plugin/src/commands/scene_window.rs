@@ -34,6 +34,7 @@ thread_local! {
     static WATCH: RefCell<Vec<ConnectHandle>> = const { RefCell::new(Vec::new()) };
     static COUNT: RefCell<Option<Counted>> = const { RefCell::new(None) };
     static PAUSED: RefCell<Option<Walk>> = const { RefCell::new(None) };
+    static MATCHES: RefCell<Option<Matches>> = const { RefCell::new(None) };
 }
 
 /// Starts following the editor's tree and undo history. Main thread only; call once per start.
@@ -70,6 +71,7 @@ fn forget() {
     tree_changed();
     COUNT.with(|count| count.borrow_mut().take());
     PAUSED.with(|paused| paused.borrow_mut().take());
+    MATCHES.with(|matches| matches.borrow_mut().take());
 }
 
 /// Whether the watch runs: without it nothing may be cached.
@@ -183,4 +185,56 @@ pub fn visit_range(
         }
     }
     PAUSED.with(|paused| *paused.borrow_mut() = Some(walk));
+}
+
+/// The nodes a search found, for the tree version it searched.
+struct Matches {
+    root: InstanceId,
+    query: String,
+    version: u64,
+    found: Vec<InstanceId>,
+}
+
+/// The nodes of the whole pre-order walk (no depth limit) for which `matches` holds, at most
+/// `cap + 1`, remembered under `query` until the tree changes: the pages of one search walk
+/// the tree once.
+pub fn matching(
+    root: &Gd<Node>,
+    query: &str,
+    cap: usize,
+    mut matches: impl FnMut(&Gd<Node>) -> bool,
+) -> Vec<Gd<Node>> {
+    let cached = MATCHES.with(|slot| {
+        slot.borrow()
+            .as_ref()
+            .filter(|found| {
+                watching()
+                    && found.root == root.instance_id()
+                    && found.query == query
+                    && found.version == tree_version()
+            })
+            .map(|found| found.found.clone())
+    });
+    let ids = cached.unwrap_or_else(|| {
+        let mut walk = Walk::new(root, i64::MAX);
+        let mut found = Vec::new();
+        while found.len() <= cap {
+            let Some(node) = walk.next() else { break };
+            if matches(&node) {
+                found.push(node.instance_id());
+            }
+        }
+        MATCHES.with(|slot| {
+            *slot.borrow_mut() = Some(Matches {
+                root: root.instance_id(),
+                query: query.to_owned(),
+                version: tree_version(),
+                found: found.clone(),
+            })
+        });
+        found
+    });
+    ids.into_iter()
+        .filter_map(|id| Gd::<Node>::try_from_instance_id(id).ok())
+        .collect()
 }
