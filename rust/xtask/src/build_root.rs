@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::debian_root::{self, Step};
 use crate::godot::{set_mode, shell_quote};
@@ -228,9 +228,19 @@ impl BuildRoot {
 
     /// Mounts for a build: `/proc`, and the repository at [`SOURCE_IN_ROOT`].
     pub fn mount_for_build(&self) -> Result<Mounts> {
-        let mut mounts = Mounts::for_chroot_proc(&self.root)?;
         let source = self.path_of(SOURCE_IN_ROOT);
         fs::create_dir_all(&source)?;
+        // Two builds share the root's cargo target: a second checkout's tree mounted over the
+        // first's would have it compile the wrong sources.
+        if let Some(other) = crate::mounts::mounted_at(&source) {
+            bail!(
+                "another release build is using the build root: {} has {other} mounted. Wait for \
+                 that build (cargo xtask package, or a full cargo xtask test) to finish, or stop \
+                 it, then retry",
+                source.display()
+            );
+        }
+        let mut mounts = Mounts::for_chroot_proc(&self.root)?;
         mounts.bind(&paths::repo_root(), &source)?;
         Ok(mounts)
     }

@@ -54,6 +54,19 @@ impl Mounts {
     }
 }
 
+/// What is mounted at `point` now (the mounted folder, as `/proc/self/mountinfo` names it),
+/// if anything: a build that finds its source folder already mounted is racing another one.
+pub fn mounted_at(point: &Path) -> Option<String> {
+    let point = fs::canonicalize(point).unwrap_or_else(|_| point.to_path_buf());
+    let table = fs::read_to_string("/proc/self/mountinfo").ok()?;
+    table.lines().rev().find_map(|line| {
+        let mut fields = line.split(' ').skip(3);
+        let source = fields.next()?;
+        let mounted = fields.next()?;
+        (Path::new(mounted) == point).then(|| source.to_owned())
+    })
+}
+
 impl Drop for Mounts {
     fn drop(&mut self) {
         while let Some(point) = self.points.pop() {
@@ -63,5 +76,22 @@ impl Drop for Mounts {
                 let _ = Command::new("umount").arg("-l").arg(&point).status();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mount_point_is_seen_and_a_plain_folder_is_not() {
+        assert!(
+            mounted_at(Path::new("/proc")).is_some(),
+            "/proc is a mount on Linux"
+        );
+        let plain = std::env::temp_dir().join(format!("not-a-mount-{}", std::process::id()));
+        fs::create_dir_all(&plain).unwrap();
+        assert_eq!(mounted_at(&plain), None);
+        fs::remove_dir(plain).unwrap();
     }
 }
