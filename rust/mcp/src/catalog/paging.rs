@@ -16,11 +16,22 @@ pub(super) fn page(mut data: JsonObject, key: &str, offset: i64, limit: i64) -> 
     let total = items.len() as i64;
     let start = python_index(offset, total);
     let end = python_index(offset.saturating_add(limit), total).max(start);
+    let items = items[start as usize..end as usize].to_vec();
+    shaped_page(data, key, items, total, offset, limit)
+}
+
+/// The page `items` of a listing of `total` in godot-ai's shape, keeping the plugin's
+/// `truncated` from `data`.
+fn shaped_page(
+    mut data: JsonObject,
+    key: &str,
+    items: Vec<Value>,
+    total: i64,
+    offset: i64,
+    limit: i64,
+) -> JsonObject {
     let mut shaped = JsonObject::new();
-    shaped.insert(
-        key.to_owned(),
-        Value::Array(items[start as usize..end as usize].to_vec()),
-    );
+    shaped.insert(key.to_owned(), Value::Array(items));
     shaped.insert("total_count".to_owned(), json!(total));
     shaped.insert("offset".to_owned(), json!(offset));
     shaped.insert("limit".to_owned(), json!(limit));
@@ -55,22 +66,11 @@ pub(super) fn page_scene_tree(mut data: JsonObject, arguments: &Arguments) -> Js
 /// The shape of [`page`] for a page the plugin already cut: `has_more` from its total.
 fn windowed_page(mut data: JsonObject, offset: i64, limit: i64) -> JsonObject {
     let total = data.get("total_count").and_then(Value::as_i64).unwrap_or(0);
-    let mut shaped = JsonObject::new();
-    shaped.insert(
-        "nodes".to_owned(),
-        data.remove("nodes").unwrap_or_else(|| json!([])),
-    );
-    shaped.insert("total_count".to_owned(), json!(total));
-    shaped.insert("offset".to_owned(), json!(offset));
-    shaped.insert("limit".to_owned(), json!(limit));
-    shaped.insert(
-        "has_more".to_owned(),
-        json!(offset.saturating_add(limit) < total),
-    );
-    if let Some(truncated) = data.remove("truncated") {
-        shaped.insert("truncated".to_owned(), truncated);
-    }
-    shaped
+    let items = match data.remove("nodes") {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    shaped_page(data, "nodes", items, total, offset, limit)
 }
 
 /// `node_find`: one page of the matching nodes.
