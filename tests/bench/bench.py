@@ -13,10 +13,13 @@ Measured:
 - editor launch -> first answered call, and plugin enabled -> first answered call;
 - idle CPU and RSS of the editor with the plugin on vs off (alternating rounds, averaged), and
   the stripped release .so size;
-- agent pace: editor_state through the minimal client every 3 s (an agent thinking between
-  calls), focused and unfocused, with the editor's CPU while it calls and once it has stopped;
+- agent pace: editor_state every 3 s (an agent thinking between calls), focused and
+  unfocused, through the minimal client (with the editor's CPU while it calls and once it has
+  stopped, against the idle CPU of an editor without the plugin at the same frame sleep) and
+  through the official client;
 - generated scenes of 1k, 10k and 50k nodes: the first hierarchy page, all pages, and node_find
-  by type, through the minimal client.
+  by type, through the minimal client, with the main-thread time each call reports in its
+  result's `_meta` (the longest of all the scene's calls, the first ones included).
 """
 
 from __future__ import annotations
@@ -254,6 +257,21 @@ def agent_pace(url: str, pid: int) -> dict:
             "cpu_after_stop_percent": after}
 
 
+async def agent_pace_sdk(url: str) -> dict:
+    """editor_state every PACE_GAP_S seconds through the official client (its own cost
+    included)."""
+    samples = []
+    async with Client(url) as client:
+        for _ in range(PACE_CALLS):
+            await anyio.sleep(PACE_GAP_S)
+            start = time.perf_counter()
+            result = await client.call_tool("editor_state", {})
+            samples.append((time.perf_counter() - start) * 1000)
+            if result.is_error:
+                raise RuntimeError(f"editor_state failed: {result}")
+    return percentiles(samples)
+
+
 def generated_scene(nodes: int) -> str:
     """A .tscn of a Node3D root with groups of 100 Node3D children (and the groups), `nodes`
     nodes in all."""
@@ -269,13 +287,22 @@ def generated_scene(nodes: int) -> str:
     return "\n".join(lines)
 
 
-def timed(session: "RawSession", tool: str, arguments: dict) -> tuple[float, dict]:
-    start = time.perf_counter()
-    reply = session.request("tools/call", {"name": tool, "arguments": arguments})
-    elapsed = (time.perf_counter() - start) * 1000
-    if "error" in reply or reply["result"].get("isError"):
-        raise RuntimeError(f"{tool} failed: {str(reply)[:300]}")
-    return elapsed, reply["result"]["structuredContent"]
+MAIN_THREAD_META = "godot-ai-native/main_thread_ms"
+
+
+class Call:
+    """One timed tool call: round trip and main-thread time (ms), and its structured result."""
+
+    def __init__(self, session: "RawSession", tool: str, arguments: dict):
+        start = time.perf_counter()
+        reply = session.request("tools/call", {"name": tool, "arguments": arguments})
+        self.ms = (time.perf_counter() - start) * 1000
+        if "error" in reply or reply["result"].get("isError"):
+            raise RuntimeError(f"{tool} failed: {str(reply)[:300]}")
+        self.main_ms = reply["result"]["_meta"][MAIN_THREAD_META]
+        self.tool = "node_find" if tool == "node_find" else (
+            f"{tool} offset {arguments.get('offset', 0)}")
+        self.data = reply["result"]["structuredContent"]
 
 
 async def big_scene(nodes: int) -> dict:
@@ -286,20 +313,27 @@ async def big_scene(nodes: int) -> dict:
         editor.wait_for_endpoint(timeout=300)
         session = RawSession(editor.url)
         with anyio.fail_after(300):
-            while timed(session, "editor_state", {})[1].get("current_scene") != "res://main.tscn":
+            while Call(session, "editor_state", {}).data.get("current_scene") != "res://main.tscn":
                 await anyio.sleep(0.1)
-        firsts = [timed(session, "scene_get_hierarchy", {"depth": 10})[0] for _ in range(5)]
-        total = timed(session, "scene_get_hierarchy", {"depth": 10})[1]["total_count"]
-        started, offset = time.perf_counter(), 0
+        firsts = [Call(session, "scene_get_hierarchy", {"depth": 10}) for _ in range(5)]
+        total = firsts[0].data["total_count"]
+        started, offset, pages = time.perf_counter(), 0, []
         while offset < total:
-            timed(session, "scene_get_hierarchy", {"depth": 10, "offset": offset, "limit": 100})
+            pages.append(Call(session, "scene_get_hierarchy",
+                              {"depth": 10, "offset": offset, "limit": 100}))
             offset += 100
         all_pages = (time.perf_counter() - started) * 1000
-        finds = [timed(session, "node_find", {"type": "Node3D"})[0] for _ in range(5)]
+        finds = [Call(session, "node_find", {"type": "Node3D"}) for _ in range(5)]
         session.close()
-        return {"nodes": total, "first_page_ms": percentiles(firsts)["p50"],
-                "all_pages_ms": round(all_pages, 1), "pages": (total + 99) // 100,
-                "node_find_type_ms": percentiles(finds)["p50"]}
+        every = firsts + pages + finds
+        return {"nodes": total, "first_page_ms": percentiles([c.ms for c in firsts])["p50"],
+                "first_page_main_ms": percentiles([c.main_ms for c in firsts])["p50"],
+                "all_pages_ms": round(all_pages, 1), "pages": len(pages),
+                "all_pages_main_ms": round(sum(c.main_ms for c in pages), 1),
+                "node_find_type_ms": percentiles([c.ms for c in finds])["p50"],
+                "node_find_type_main_ms": percentiles([c.main_ms for c in finds])["p50"],
+                "longest_main_ms": round(max(c.main_ms for c in every), 2),
+                "longest_main_call": max(every, key=lambda c: c.main_ms).tool}
     finally:
         editor.kill()
 
@@ -367,6 +401,7 @@ async def run_editor_phase(name: str, extra_env: dict, server: GodotAiServer) ->
         phase["raw_in_process"] = raw_latencies(editor.url)
         phase["raw_via_godot_ai"] = raw_latencies(server.mcp_url)
         phase["agent_pace"] = agent_pace(editor.url, editor.process.pid)
+        phase["agent_pace_sdk"] = await agent_pace_sdk(editor.url)
         if not extra_env:
             phase["throughput"] = throughput(editor.url)
             phase["throughput_one_process"] = await throughput_one_process(editor.url)
@@ -389,9 +424,10 @@ async def enable_to_first_call(editor: Editor) -> float:
     return round((answered - disabled) * 1000, 1)
 
 
-def idle_phase(name: str, plugin_enabled: bool) -> dict:
+def idle_phase(name: str, plugin_enabled: bool, extra_env: dict | None = None) -> dict:
     project = make_project(name, plugin_enabled=plugin_enabled)
-    editor = Editor(project, free_port(), name, extra_env={"GODOT_AI_WS_PORT": str(free_port())})
+    editor = Editor(project, free_port(), name,
+                    extra_env={"GODOT_AI_WS_PORT": str(free_port()), **(extra_env or {})})
     editor.start()
     try:
         if plugin_enabled:
@@ -457,15 +493,24 @@ def markdown(results: dict) -> str:
         "",
         "| measure | result |",
         "|---|---|",
-        *[f"| agent pace {label} (editor_state every {PACE_GAP_S:g} s, minimal client), p50 / p95 / "
-          f"max ms | {p['p50']} / {p['p95']} / {p['max']}; editor CPU while calling "
-          f"{p['cpu_calling_percent']} %, {AFTER_STOP_S:g} s after the last call "
-          f"{p['cpu_after_stop_percent']} % of a core |"
-          for label, p in (("focused", focused["agent_pace"]),
-                           ("unfocused", unfocused["agent_pace"]))],
+        *[f"| agent pace {label} (editor_state every {PACE_GAP_S:g} s), minimal client / official "
+          f"client, p50 / p95 / max ms | {p['p50']} / {p['p95']} / {p['max']}; {sdk['p50']} / "
+          f"{sdk['p95']} / {sdk['max']} |"
+          for label, p, sdk in (("focused", focused["agent_pace"], focused["agent_pace_sdk"]),
+                                ("unfocused", unfocused["agent_pace"],
+                                 unfocused["agent_pace_sdk"]))],
+        *[f"| editor CPU {label}: idle without the plugin / while an agent calls every "
+          f"{PACE_GAP_S:g} s / {AFTER_STOP_S:g} s after its last call | {idle} % / "
+          f"{p['cpu_calling_percent']} % / {p['cpu_after_stop_percent']} % of a core |"
+          for label, p, idle in (("focused", focused["agent_pace"], idle_off["cpu_percent"]),
+                                 ("unfocused", unfocused["agent_pace"],
+                                  results["idle_unfocused_off"]))],
         *[f"| scene of {scene['nodes']} nodes: hierarchy first page / all {scene['pages']} pages / "
-          f"node_find by type (minimal client) | {scene['first_page_ms']} ms / "
-          f"{scene['all_pages_ms']} ms / {scene['node_find_type_ms']} ms |"
+          f"node_find by type (minimal client; main thread) | {scene['first_page_ms']} ms "
+          f"({scene['first_page_main_ms']}) / {scene['all_pages_ms']} ms "
+          f"({scene['all_pages_main_ms']}) / {scene['node_find_type_ms']} ms "
+          f"({scene['node_find_type_main_ms']}); longest main-thread hold "
+          f"{scene['longest_main_ms']} ms ({scene['longest_main_call']}) |"
           for scene in results["scenes"]],
         f"| {t['sessions']} concurrent sessions x {CALLS_PER_SESSION} calls, one client process each | "
         f"{t['calls_per_s']} calls/s, {t['errors']} errors, slowest {t['latency_max']} ms "
@@ -507,6 +552,9 @@ async def main() -> None:
         server.kill()
     results["scenes"] = [await big_scene(nodes) for nodes in SCENE_SIZES]
     results["idle"] = idle_comparison()
+    results["idle_unfocused_off"] = idle_phase(
+        "bench_idle_unfocused_off", False,
+        {"XDG_CONFIG_HOME": str(unfocused_config_dir())})["cpu_percent"]
     results["library_stripped_mb"] = stripped_library_size()
     results["godot_version"] = godot_version()
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")

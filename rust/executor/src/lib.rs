@@ -12,6 +12,8 @@
 //!   editor could not answer (queue dropped because the plugin stopped, job dropped unanswered,
 //!   no answer within the handle's timeout). Nothing waits forever.
 //! - A panic inside a command becomes `INTERNAL_ERROR` for that request only.
+//! - Every answer from the main thread says how long the command held it, summed over the
+//!   frames it took ([`Executed::main_thread`]): the cost the editor's UI paid for it.
 
 pub mod pacing;
 
@@ -101,10 +103,17 @@ impl ExecutorHandle {
     ///
     /// Never hangs: see the crate invariants for the errors it returns instead.
     pub async fn execute(&self, command: Command) -> CommandResult {
+        self.execute_measured(command).await.result
+    }
+
+    /// Like [`execute`](Self::execute), and says how long the command held the main thread.
+    pub async fn execute_measured(&self, command: Command) -> Executed {
         if let Some(worker) = &self.off_main_thread
             && worker.handles(&command.name)
         {
-            return self.execute_off_main_thread(worker.clone(), command).await;
+            return Executed::unmeasured(
+                self.execute_off_main_thread(worker.clone(), command).await,
+            );
         }
         let name = command.name.clone();
         let (reply, answer) = oneshot::channel();
@@ -116,17 +125,17 @@ impl ExecutorHandle {
         let deadline = tokio::time::Instant::now() + self.timeout;
 
         match tokio::time::timeout_at(deadline, self.sender.send(job)).await {
-            Err(_) => return Err(timed_out(&name, self.timeout)),
-            Ok(Err(_)) => return Err(editor_gone(&name)),
+            Err(_) => return Executed::unmeasured(Err(timed_out(&name, self.timeout))),
+            Ok(Err(_)) => return Executed::unmeasured(Err(editor_gone(&name))),
             Ok(Ok(())) => {}
         }
         if let Some(wake) = &self.wake {
             wake();
         }
         match tokio::time::timeout_at(deadline, answer).await {
-            Err(_) => Err(timed_out(&name, self.timeout)),
-            Ok(Err(_)) => Err(editor_gone(&name)),
-            Ok(Ok(result)) => result,
+            Err(_) => Executed::unmeasured(Err(timed_out(&name, self.timeout))),
+            Ok(Err(_)) => Executed::unmeasured(Err(editor_gone(&name))),
+            Ok(Ok(executed)) => executed,
         }
     }
 
@@ -168,6 +177,24 @@ fn timed_out(command: &str, timeout: Duration) -> CommandError {
     .with_data("timeout_seconds", timeout.as_secs_f64())
 }
 
+/// A command's result and what it cost the main thread.
+#[derive(Debug)]
+pub struct Executed {
+    pub result: CommandResult,
+    /// How long the command ran on the main thread, over all the frames it took; `None` when
+    /// it never ran there (answered on a worker thread, or no answer came).
+    pub main_thread: Option<Duration>,
+}
+
+impl Executed {
+    fn unmeasured(result: CommandResult) -> Self {
+        Self {
+            result,
+            main_thread: None,
+        }
+    }
+}
+
 /// The receiving side, owned by the main thread. Dropping it fails every queued call with a
 /// clear error.
 #[derive(Debug)]
@@ -196,7 +223,7 @@ impl JobQueue {
 #[derive(Debug)]
 pub struct Job {
     command: Command,
-    reply: oneshot::Sender<CommandResult>,
+    reply: oneshot::Sender<Executed>,
     queued_at: Instant,
 }
 
@@ -221,8 +248,10 @@ impl Job {
     /// A panic in `handler` is caught and answered as `INTERNAL_ERROR`; it never unwinds
     /// further (in particular not across the Godot FFI boundary).
     pub fn run(self, handler: impl FnOnce(&Command) -> CommandResult) -> RunOutcome {
-        let (command, answer) = self.into_parts();
+        let (command, mut answer) = self.into_parts();
+        let started = Instant::now();
         let result = run_caught(&command.name, || handler(&command)).and_then(|result| result);
+        answer.charge(started.elapsed());
         answer.send(result)
     }
 
@@ -234,7 +263,14 @@ impl Job {
             reply,
             queued_at,
         } = self;
-        (command, Answer { reply, queued_at })
+        (
+            command,
+            Answer {
+                reply,
+                queued_at,
+                main_thread: Duration::ZERO,
+            },
+        )
     }
 }
 
@@ -244,8 +280,10 @@ impl Job {
 /// answer ends the call.
 #[derive(Debug)]
 pub struct Answer {
-    reply: oneshot::Sender<CommandResult>,
+    reply: oneshot::Sender<Executed>,
     queued_at: Instant,
+    /// Main-thread time spent on the command so far.
+    main_thread: Duration,
 }
 
 impl Answer {
@@ -259,10 +297,20 @@ impl Answer {
         self.reply.is_closed()
     }
 
-    /// Sends `result` to the caller.
+    /// Adds `spent` to the main-thread time the answer reports (each frame's share of a
+    /// command that takes several).
+    pub fn charge(&mut self, spent: Duration) {
+        self.main_thread += spent;
+    }
+
+    /// Sends `result` to the caller, with the main-thread time charged so far.
     pub fn send(self, result: CommandResult) -> RunOutcome {
         let failed = result.is_err();
-        match self.reply.send(result) {
+        let executed = Executed {
+            result,
+            main_thread: Some(self.main_thread),
+        };
+        match self.reply.send(executed) {
             Ok(()) if failed => RunOutcome::AnsweredError,
             Ok(()) => RunOutcome::Answered,
             Err(_) => RunOutcome::CallerGone,

@@ -294,3 +294,48 @@ async fn off_main_thread_commands_are_answered_without_the_main_thread() {
     );
     main.join().unwrap();
 }
+
+#[tokio::test]
+async fn a_command_over_several_frames_reports_the_main_thread_time_of_all_of_them() {
+    let (handle, mut queue) = channel(4);
+    let caller = tokio::spawn(async move { handle.execute_measured(Command::bare("open")).await });
+    let job = loop {
+        if let Some(job) = queue.try_next() {
+            break job;
+        }
+        tokio::task::yield_now().await;
+    };
+    let (_command, mut answer) = job.into_parts();
+    answer.charge(Duration::from_millis(3));
+    answer.charge(Duration::from_millis(4));
+    answer.send(ok_with("opened", json!(true)));
+
+    let executed = caller.await.unwrap();
+    assert_eq!(executed.main_thread, Some(Duration::from_millis(7)));
+    assert_eq!(executed.result.unwrap()["opened"], json!(true));
+}
+
+#[tokio::test]
+async fn a_command_run_in_one_go_reports_its_main_thread_time() {
+    let (handle, mut queue) = channel(4);
+    let caller = tokio::spawn(async move { handle.execute_measured(Command::bare("state")).await });
+    let job = loop {
+        if let Some(job) = queue.try_next() {
+            break job;
+        }
+        tokio::task::yield_now().await;
+    };
+    job.run(|_| ok_with("ok", json!(true)));
+    let executed = caller.await.unwrap();
+    assert!(executed.main_thread.is_some());
+    assert!(executed.result.is_ok());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_the_main_thread_never_answered_has_no_main_thread_time() {
+    let (handle, _queue) = channel(4);
+    let handle = handle.with_timeout(Duration::from_secs(5));
+    let executed = handle.execute_measured(Command::bare("slow")).await;
+    assert_eq!(executed.main_thread, None);
+    assert!(executed.result.is_err());
+}

@@ -2,9 +2,9 @@
 //! tools up in the [`catalog`](crate::catalog) and running their commands on the editor.
 
 use std::sync::{Arc, OnceLock};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
-use godot_ai_executor::ExecutorHandle;
+use godot_ai_executor::{Executed, ExecutorHandle};
 use godot_ai_protocol::reply_size::{MAX_REPLY_BYTES, fit_reply};
 use godot_ai_protocol::{CommandError, JsonObject};
 use rmcp::ErrorData as McpError;
@@ -76,8 +76,14 @@ impl GodotMcpServer {
             .get("op")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let result = match self.check_session(spec, &arguments) {
-            Err(error) => Err(error),
+        let Executed {
+            result,
+            main_thread,
+        } = match self.check_session(spec, &arguments) {
+            Err(error) => Executed {
+                result: Err(error),
+                main_thread: None,
+            },
             Ok(()) => spec.run(&self.executor, arguments).await,
         };
         let record = CallRecord {
@@ -86,6 +92,7 @@ impl GodotMcpServer {
             tool: spec.name.to_owned(),
             op,
             duration: started.elapsed(),
+            main_thread,
             error: result
                 .as_ref()
                 .err()
@@ -101,11 +108,26 @@ impl GodotMcpServer {
         {
             self.activity.record(caller, record);
         }
-        match result {
+        let mut reply = match result {
             Ok(data) => success(data),
             Err(error) => failure(&error),
+        };
+        if let Some(spent) = main_thread {
+            reply.meta = Some(main_thread_meta(spent));
         }
+        reply
     }
+}
+
+/// The `_meta` key of a tool result that says how long the call held the editor's main thread,
+/// in milliseconds (the time the editor's UI could not respond because of it).
+pub const MAIN_THREAD_MS_META: &str = "godot-ai-native/main_thread_ms";
+
+fn main_thread_meta(spent: Duration) -> rmcp::model::MetaObject {
+    let mut meta = JsonObject::new();
+    let millis = (spent.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0;
+    meta.insert(MAIN_THREAD_MS_META.to_owned(), json!(millis));
+    rmcp::model::MetaObject(meta)
 }
 
 /// The published tool list, built once per process and shared by every session: the schemas

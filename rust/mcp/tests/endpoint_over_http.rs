@@ -159,6 +159,11 @@ async fn a_tool_call_runs_on_the_main_thread_and_returns_structured_content() {
         result["content"][0]["text"],
         json!(r#"{"readiness":"ready"}"#)
     );
+    let main_thread_ms = &result["_meta"]["godot-ai-native/main_thread_ms"];
+    assert!(
+        main_thread_ms.as_f64().is_some_and(|ms| ms >= 0.0),
+        "the result says how long it held the main thread: {result}"
+    );
 }
 
 #[tokio::test]

@@ -234,7 +234,25 @@ impl Head {
 
     /// Takes the next step: starts the command if it may, polls a settling effect, or answers
     /// with the reason the wait ran out. Panics in commands become their `INTERNAL_ERROR`.
+    /// The step's time is charged to the command's answer.
     fn advance(self) -> Advanced {
+        let began = Instant::now();
+        match self.step() {
+            Stepped::Answer(name, mut reply, result) => {
+                reply.charge(began.elapsed());
+                commands::finished(&name, &result);
+                reply.send(result);
+                Advanced::Answered
+            }
+            Stepped::Dropped => Advanced::Answered,
+            Stepped::Wait(mut head) => {
+                head.reply.charge(began.elapsed());
+                Advanced::Waiting(head)
+            }
+        }
+    }
+
+    fn step(self) -> Stepped {
         let Head {
             name,
             reply,
@@ -245,11 +263,11 @@ impl Head {
         let stage = match stage {
             Stage::Admitting(..) if reply.is_abandoned() => {
                 tracing::debug!(command = %name, "dropping a waiting command nobody waits for");
-                return Advanced::Answered;
+                return Stepped::Dropped;
             }
             Stage::Admitting(command, since) => match commands::admission(&command.name) {
                 Admission::Run => match run_caught(&name, || commands::start(&command)) {
-                    Ok(Step::Done(result)) => return answered(&name, reply, result),
+                    Ok(Step::Done(result)) => return Stepped::Answer(name, reply, result),
                     Ok(Step::Wait(pending)) => {
                         let allowed = MIN_SETTLE.max(pending.time_allowed());
                         let head = Head {
@@ -258,14 +276,18 @@ impl Head {
                             deadline: deadline.max(now + allowed),
                             stage: Stage::Settling(pending, now),
                         };
-                        return Advanced::Waiting(head);
+                        return Stepped::Wait(head);
                     }
-                    Err(panicked) => return answered(&name, reply, Err(panicked)),
+                    Err(panicked) => return Stepped::Answer(name, reply, Err(panicked)),
                 },
-                Admission::Refuse(error) => return answered(&name, reply, Err(error)),
+                Admission::Refuse(error) => return Stepped::Answer(name, reply, Err(error)),
                 Admission::Wait(error) if now >= deadline => {
                     let waited = since.elapsed().as_secs_f64();
-                    return answered(&name, reply, Err(error.with_data("waited_seconds", waited)));
+                    return Stepped::Answer(
+                        name,
+                        reply,
+                        Err(error.with_data("waited_seconds", waited)),
+                    );
                 }
                 Admission::Wait(_) => Stage::Admitting(command, since),
             },
@@ -273,19 +295,19 @@ impl Head {
                 // Nobody waits any more (the caller timed out): stop holding back the queue.
                 tracing::debug!(command = %name, "dropping a settling command nobody waits for");
                 let _ = pending.give_up(since.elapsed());
-                return Advanced::Answered;
+                return Stepped::Dropped;
             }
             Stage::Settling(mut pending, since) => match run_caught(&name, || pending.poll()) {
-                Ok(Some(result)) => return answered(&name, reply, result),
+                Ok(Some(result)) => return Stepped::Answer(name, reply, result),
                 Ok(None) if now >= deadline => {
                     let result = pending.give_up(since.elapsed());
-                    return answered(&name, reply, result);
+                    return Stepped::Answer(name, reply, result);
                 }
                 Ok(None) => Stage::Settling(pending, since),
-                Err(panicked) => return answered(&name, reply, Err(panicked)),
+                Err(panicked) => return Stepped::Answer(name, reply, Err(panicked)),
             },
         };
-        Advanced::Waiting(Head {
+        Stepped::Wait(Head {
             name,
             reply,
             deadline,
@@ -294,11 +316,13 @@ impl Head {
     }
 }
 
-/// Answers the caller of `name` and records how it ended.
-fn answered(name: &str, reply: Answer, result: CommandResult) -> Advanced {
-    commands::finished(name, &result);
-    reply.send(result);
-    Advanced::Answered
+/// What one step of a head came to.
+enum Stepped {
+    /// It has its result: answer the caller of the named command.
+    Answer(String, Answer, CommandResult),
+    /// Nobody waits for it any more.
+    Dropped,
+    Wait(Head),
 }
 
 /// How often the editor's state is looked at for the bridge's events when no command ran (a

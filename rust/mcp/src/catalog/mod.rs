@@ -9,7 +9,7 @@
 //! calls godot-ai's server answers itself are answered here without a command
 //! ([`Plan::Answer`]).
 
-use godot_ai_executor::ExecutorHandle;
+use godot_ai_executor::{Executed, ExecutorHandle};
 use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObject};
 use rmcp::model::Tool;
 use serde_json::{Value, json};
@@ -124,14 +124,32 @@ impl ToolSpec {
     }
 
     /// Validates `arguments`, runs the planned command on the editor (or takes the plan's own
-    /// answer) and shapes the reply.
-    pub async fn run(&self, executor: &ExecutorHandle, arguments: JsonObject) -> CommandResult {
-        let arguments = Arguments::validate(self, arguments)?;
-        let data = match (self.plan)(&arguments)? {
-            Plan::Send(command) => executor.execute(command).await?,
-            Plan::Answer(data) => data,
+    /// answer) and shapes the reply; says how long the editor's main thread spent on it.
+    pub async fn run(&self, executor: &ExecutorHandle, arguments: JsonObject) -> Executed {
+        let planned = Arguments::validate(self, arguments)
+            .and_then(|arguments| Ok(((self.plan)(&arguments)?, arguments)));
+        let (plan, arguments) = match planned {
+            Ok(planned) => planned,
+            Err(error) => return unmeasured(Err(error)),
         };
-        Ok((self.shape_result)(data, &arguments))
+        let executed = match plan {
+            Plan::Send(command) => executor.execute_measured(command).await,
+            Plan::Answer(data) => unmeasured(Ok(data)),
+        };
+        Executed {
+            result: executed
+                .result
+                .map(|data| (self.shape_result)(data, &arguments)),
+            main_thread: executed.main_thread,
+        }
+    }
+}
+
+/// A result the main thread had no part in.
+fn unmeasured(result: CommandResult) -> Executed {
+    Executed {
+        result,
+        main_thread: None,
     }
 }
 
