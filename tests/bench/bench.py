@@ -54,6 +54,8 @@ PACE_GAP_S = 3.0
 # When "after the agent stopped" is sampled: past the plugin's 60 s hold of a quicker frame.
 AFTER_STOP_S = float(os.environ.get("BENCH_AFTER_STOP_SECONDS", "120"))
 SCENE_SIZES = [int(n) for n in os.environ.get("BENCH_SCENE_SIZES", "1000,10000,50000").split(",")]
+# BENCH_ONLY=scenes measures only the generated scenes and prints them (the README is left).
+ONLY = [part for part in os.environ.get("BENCH_ONLY", "").split(",") if part]
 OUT = REPO / "target" / "bench"
 TOOLS = [
     ("editor_state", {}),
@@ -543,14 +545,18 @@ async def main() -> None:
 
     results = {"date": date.today().isoformat(), "machine": machine(),
                "mcp_version": version("mcp"), "calls_per_row": CALLS}
-    server = GodotAiServer("bench").start()
-    try:
-        results["focused"] = await run_editor_phase("bench_focused", {}, server)
-        results["unfocused"] = await run_editor_phase(
-            "bench_unfocused", {"XDG_CONFIG_HOME": str(unfocused_config_dir())}, server)
-    finally:
-        server.kill()
+    if ONLY != ["scenes"]:
+        server = GodotAiServer("bench").start()
+        try:
+            results["focused"] = await run_editor_phase("bench_focused", {}, server)
+            results["unfocused"] = await run_editor_phase(
+                "bench_unfocused", {"XDG_CONFIG_HOME": str(unfocused_config_dir())}, server)
+        finally:
+            server.kill()
     results["scenes"] = [await big_scene(nodes) for nodes in SCENE_SIZES]
+    if ONLY == ["scenes"]:
+        print(json.dumps(results["scenes"], indent=2))
+        return
     results["idle"] = idle_comparison()
     results["idle_unfocused_off"] = idle_phase(
         "bench_idle_unfocused_off", False,
