@@ -11,6 +11,16 @@ fn ok_with(key: &str, value: serde_json::Value) -> CommandResult {
     Ok(data)
 }
 
+/// The next job the queue receives, waiting for it without blocking the runtime.
+async fn next_job(queue: &mut JobQueue) -> Job {
+    loop {
+        if let Some(job) = queue.try_next() {
+            return job;
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
 /// Runs jobs on a plain thread standing in for Godot's main thread.
 fn spawn_main_thread(mut queue: JobQueue, jobs: usize) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
@@ -62,12 +72,7 @@ async fn dropping_the_queue_fails_waiting_and_later_calls_with_a_clear_error() {
 async fn a_job_dropped_unanswered_fails_its_caller() {
     let (handle, mut queue) = channel(4);
     let caller = tokio::spawn(async move { handle.execute(Command::bare("y")).await });
-    let job = loop {
-        if let Some(job) = queue.try_next() {
-            break job;
-        }
-        tokio::task::yield_now().await;
-    };
+    let job = next_job(&mut queue).await;
     drop(job);
     let error = caller.await.unwrap().unwrap_err();
     assert_eq!(error.code, ErrorCode::InternalError);
@@ -105,12 +110,7 @@ async fn a_panicking_command_becomes_internal_error_and_the_queue_goes_on() {
         let handle = handle.clone();
         async move { handle.execute(Command::bare("boom")).await }
     });
-    let job = loop {
-        if let Some(job) = queue.try_next() {
-            break job;
-        }
-        tokio::task::yield_now().await;
-    };
+    let job = next_job(&mut queue).await;
     let outcome = job.run(|_| panic!("index out of bounds"));
     assert_eq!(outcome, RunOutcome::AnsweredError);
     let error = caller.await.unwrap().unwrap_err();
@@ -299,12 +299,7 @@ async fn off_main_thread_commands_are_answered_without_the_main_thread() {
 async fn a_command_over_several_frames_reports_the_main_thread_time_of_all_of_them() {
     let (handle, mut queue) = channel(4);
     let caller = tokio::spawn(async move { handle.execute_measured(Command::bare("open")).await });
-    let job = loop {
-        if let Some(job) = queue.try_next() {
-            break job;
-        }
-        tokio::task::yield_now().await;
-    };
+    let job = next_job(&mut queue).await;
     let (_command, mut answer) = job.into_parts();
     answer.charge(Duration::from_millis(3));
     answer.charge(Duration::from_millis(4));
@@ -319,12 +314,7 @@ async fn a_command_over_several_frames_reports_the_main_thread_time_of_all_of_th
 async fn a_command_run_in_one_go_reports_its_main_thread_time() {
     let (handle, mut queue) = channel(4);
     let caller = tokio::spawn(async move { handle.execute_measured(Command::bare("state")).await });
-    let job = loop {
-        if let Some(job) = queue.try_next() {
-            break job;
-        }
-        tokio::task::yield_now().await;
-    };
+    let job = next_job(&mut queue).await;
     job.run(|_| ok_with("ok", json!(true)));
     let executed = caller.await.unwrap();
     assert!(executed.main_thread.is_some());
