@@ -78,10 +78,11 @@ async def open_scene_ready(url: str, scene: str, timeout: float = 60.0) -> None:
                            lambda: f"current_scene was {seen[-1]!r}" if seen else "")
 
 
-async def editor_with_main_scene(project, name: str) -> Editor:
-    """Starts an editor on `project` and waits until main.tscn is open in it. The caller
-    kills it (a failure to start kills it here)."""
-    instance = Editor(project, free_port(), name).start()
+async def editor_with_main_scene(project, name: str,
+                                 extra_env: dict[str, str] | None = None) -> Editor:
+    """Starts an editor on `project` (with `extra_env` added to its environment) and waits
+    until main.tscn is open in it. The caller kills it (a failure to start kills it here)."""
+    instance = Editor(project, free_port(), name, extra_env=extra_env).start()
     try:
         instance.wait_for_endpoint()
         await open_scene_ready(instance.url, "res://main.tscn")

@@ -134,13 +134,22 @@ async def test_new_scenes_save_as_and_selection():
         editor.kill()
 
 
-async def test_hierarchy_pages_are_slices_of_the_whole_list_across_edits():
+MAIN_THREAD_FRAMES = "godot-ai-native/main_thread_frames"
+
+
+@pytest.mark.parametrize("slices", ["frame_budget", "one_node_per_frame"])
+async def test_hierarchy_pages_are_slices_of_the_whole_list_across_edits(slices):
     """The endpoint lists only the page asked for (the plugin stops its walk at the page's end
     and keeps the total per tree change); every page must still be exactly the slice of the
     whole list godot-ai's server would cut, also right after edits that add, move, rename,
-    delete and undo."""
-    project = make_project("hierarchy_pages")
-    editor = await editor_with_main_scene(project, "hierarchy_pages")
+    delete and undo. A big scene is walked over several frames: with a slice budget of zero
+    every frame takes one step of every walk, so the same pages must come out of walks paused
+    and resumed at every node."""
+    project = make_project(f"hierarchy_pages_{slices}")
+    one_node = slices == "one_node_per_frame"
+    editor = await editor_with_main_scene(
+        project, f"hierarchy_pages_{slices}",
+        extra_env={"GODOT_AI_NATIVE_SLICE_US": "0"} if one_node else None)
 
     async def whole(client, depth):
         # The plugin command without a window: the whole list, as godot-ai's server gets it.
@@ -180,6 +189,11 @@ async def test_hierarchy_pages_are_slices_of_the_whole_list_across_edits():
                 for leaf in range(3):
                     await call(client, "node_create", {"type": "Node3D", "name": f"Leaf{leaf}",
                                                        "parent_path": f"/Main/Group{index}"})
+            # A page of a tree nobody counted yet: the count walks all 25 nodes first. (How
+            # many frames it takes within the real budget depends on the machine's speed.)
+            counted = await client.call_tool("scene_get_hierarchy", {"offset": 0, "limit": 2})
+            frames = counted.meta[MAIN_THREAD_FRAMES]
+            assert frames >= 25 if one_node else frames >= 1, frames
             before = await check_pages(client)
             await check_pages(client, depth=1)
             assert len(await check_found(client, name="leaf")) == 18

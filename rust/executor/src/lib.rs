@@ -13,7 +13,8 @@
 //!   no answer within the handle's timeout). Nothing waits forever.
 //! - A panic inside a command becomes `INTERNAL_ERROR` for that request only.
 //! - Every answer from the main thread says how long the command held it, summed over the
-//!   frames it took ([`Executed::main_thread`]): the cost the editor's UI paid for it.
+//!   frames it took, and its longest single hold ([`Executed::main_thread`]): the cost the
+//!   editor's UI paid for it.
 
 pub mod pacing;
 
@@ -181,9 +182,29 @@ fn timed_out(command: &str, timeout: Duration) -> CommandError {
 #[derive(Debug)]
 pub struct Executed {
     pub result: CommandResult,
-    /// How long the command ran on the main thread, over all the frames it took; `None` when
-    /// it never ran there (answered on a worker thread, or no answer came).
-    pub main_thread: Option<Duration>,
+    /// What the command cost the main thread; `None` when it never ran there (answered on a
+    /// worker thread, or no answer came).
+    pub main_thread: Option<MainThreadTime>,
+}
+
+/// The main-thread time of one command, which may run in slices over several frames.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MainThreadTime {
+    /// Over all the frames it took.
+    pub total: Duration,
+    /// Its longest share of one frame: how long the editor's UI froze for it at once.
+    pub longest: Duration,
+    /// How many frames it ran in.
+    pub frames: u32,
+}
+
+impl MainThreadTime {
+    /// Adds one frame's share.
+    pub fn add(&mut self, spent: Duration) {
+        self.total += spent;
+        self.longest = self.longest.max(spent);
+        self.frames += 1;
+    }
 }
 
 impl Executed {
@@ -268,7 +289,7 @@ impl Job {
             Answer {
                 reply,
                 queued_at,
-                main_thread: Duration::ZERO,
+                main_thread: MainThreadTime::default(),
             },
         )
     }
@@ -283,7 +304,7 @@ pub struct Answer {
     reply: oneshot::Sender<Executed>,
     queued_at: Instant,
     /// Main-thread time spent on the command so far.
-    main_thread: Duration,
+    main_thread: MainThreadTime,
 }
 
 impl Answer {
@@ -297,10 +318,10 @@ impl Answer {
         self.reply.is_closed()
     }
 
-    /// Adds `spent` to the main-thread time the answer reports (each frame's share of a
-    /// command that takes several).
+    /// Adds `spent`, one frame's share of the command, to the main-thread time the answer
+    /// reports. Charge once per frame: the longest share is the longest hold.
     pub fn charge(&mut self, spent: Duration) {
-        self.main_thread += spent;
+        self.main_thread.add(spent);
     }
 
     /// Sends `result` to the caller, with the main-thread time charged so far.

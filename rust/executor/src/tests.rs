@@ -306,7 +306,10 @@ async fn a_command_over_several_frames_reports_the_main_thread_time_of_all_of_th
     answer.send(ok_with("opened", json!(true)));
 
     let executed = caller.await.unwrap();
-    assert_eq!(executed.main_thread, Some(Duration::from_millis(7)));
+    let spent = executed.main_thread.unwrap();
+    assert_eq!(spent.total, Duration::from_millis(7));
+    assert_eq!(spent.longest, Duration::from_millis(4));
+    assert_eq!(spent.frames, 2);
     assert_eq!(executed.result.unwrap()["opened"], json!(true));
 }
 
@@ -317,7 +320,7 @@ async fn a_command_run_in_one_go_reports_its_main_thread_time() {
     let job = next_job(&mut queue).await;
     job.run(|_| ok_with("ok", json!(true)));
     let executed = caller.await.unwrap();
-    assert!(executed.main_thread.is_some());
+    assert_eq!(executed.main_thread.map(|spent| spent.frames), Some(1));
     assert!(executed.result.is_ok());
 }
 

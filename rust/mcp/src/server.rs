@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use godot_ai_executor::{Executed, ExecutorHandle};
+use godot_ai_executor::{Executed, ExecutorHandle, MainThreadTime};
 use godot_ai_protocol::reply_size::{MAX_REPLY_BYTES, fit_reply};
 use godot_ai_protocol::{CommandError, JsonObject};
 use rmcp::ErrorData as McpError;
@@ -92,7 +92,7 @@ impl GodotMcpServer {
             tool: spec.name.to_owned(),
             op,
             duration: started.elapsed(),
-            main_thread,
+            main_thread: main_thread.map(|spent| spent.total),
             error: result
                 .as_ref()
                 .err()
@@ -120,13 +120,26 @@ impl GodotMcpServer {
 }
 
 /// The `_meta` key of a tool result that says how long the call held the editor's main thread,
-/// in milliseconds (the time the editor's UI could not respond because of it).
+/// in milliseconds, over all the frames it took (the time the editor's UI could not respond
+/// because of it).
 pub const MAIN_THREAD_MS_META: &str = "godot-ai-native/main_thread_ms";
 
-fn main_thread_meta(spent: Duration) -> rmcp::model::MetaObject {
+/// The `_meta` key for the call's longest hold of one frame, in milliseconds: a call done in
+/// slices over several frames froze the UI this long at most.
+pub const MAIN_THREAD_LONGEST_MS_META: &str = "godot-ai-native/main_thread_longest_ms";
+
+/// The `_meta` key for how many frames the call ran in.
+pub const MAIN_THREAD_FRAMES_META: &str = "godot-ai-native/main_thread_frames";
+
+fn main_thread_meta(spent: MainThreadTime) -> rmcp::model::MetaObject {
+    let millis = |time: Duration| (time.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0;
     let mut meta = JsonObject::new();
-    let millis = (spent.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0;
-    meta.insert(MAIN_THREAD_MS_META.to_owned(), json!(millis));
+    meta.insert(MAIN_THREAD_MS_META.to_owned(), json!(millis(spent.total)));
+    meta.insert(
+        MAIN_THREAD_LONGEST_MS_META.to_owned(),
+        json!(millis(spent.longest)),
+    );
+    meta.insert(MAIN_THREAD_FRAMES_META.to_owned(), json!(spent.frames));
     rmcp::model::MetaObject(meta)
 }
 

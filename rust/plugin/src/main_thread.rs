@@ -183,8 +183,8 @@ fn run_commands() -> usize {
             },
         };
         match head.advance() {
-            Advanced::Answered => answered += 1,
-            Advanced::Waiting(head) => {
+            None => answered += 1,
+            Some(head) => {
                 // The command may have stopped the endpoint; then nobody polls it any more.
                 if QUEUE.with(|slot| slot.borrow().is_some()) {
                     HEAD.with(|slot| slot.replace(Some(head)));
@@ -215,11 +215,6 @@ enum Stage {
     Settling(Pending, Instant),
 }
 
-enum Advanced {
-    Answered,
-    Waiting(Head),
-}
-
 impl Head {
     fn arrived(job: Job) -> Self {
         let (command, answer) = job.into_parts();
@@ -235,19 +230,20 @@ impl Head {
     /// Takes the next step: starts the command if it may, polls a settling effect, or answers
     /// with the reason the wait ran out. Panics in commands become their `INTERNAL_ERROR`.
     /// The step's time is charged to the command's answer.
-    fn advance(self) -> Advanced {
+    /// Returns the head while it still waits, `None` once it has answered (or was dropped).
+    fn advance(self) -> Option<Head> {
         let began = Instant::now();
         match self.step() {
             Stepped::Answer(name, mut reply, result) => {
                 reply.charge(began.elapsed());
                 commands::finished(&name, &result);
                 reply.send(result);
-                Advanced::Answered
+                None
             }
-            Stepped::Dropped => Advanced::Answered,
+            Stepped::Dropped => None,
             Stepped::Wait(mut head) => {
                 head.reply.charge(began.elapsed());
-                Advanced::Waiting(head)
+                Some(head)
             }
         }
     }

@@ -17,10 +17,15 @@ pub fn readiness() -> &'static str {
 }
 
 /// True while the editor scans or imports its files.
+///
+/// `is_scanning` alone is not enough: the scan thread clears it when it has walked the files,
+/// and only on a later frame does the editor take the new file list and import what is new.
+/// The file system processes frames from the start of a scan until that is done, so a scan
+/// has ended when neither holds.
 pub fn is_scanning() -> bool {
     EditorInterface::singleton()
         .get_resource_filesystem()
-        .is_some_and(|filesystem| filesystem.is_scanning())
+        .is_some_and(|filesystem| filesystem.is_scanning() || filesystem.is_processing())
 }
 
 /// [`readiness`] as if no scan ran: `playing`, `no_scene` or `ready`.

@@ -7,9 +7,11 @@ use godot_ai_protocol::script_symbols::outline;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
+use super::editor::is_scanning;
 use super::files::{checked_path_of, read_file};
 use super::params::optional_string;
 use super::reply::into_object;
+use super::settle::{Pending, Step};
 
 fn file_system() -> Result<Gd<EditorFileSystem>, CommandError> {
     EditorInterface::singleton()
@@ -92,7 +94,17 @@ pub fn find_symbols(params: &JsonObject) -> CommandResult {
 /// `reimport {paths}`: reimports each existing file (updates it in the editor's file system,
 /// and runs its importer when it has one). Paths that are invalid or missing are listed in
 /// `not_found` with the reason; the others still run.
-pub fn reimport(params: &JsonObject) -> CommandResult {
+pub fn reimport(params: &JsonObject) -> Step {
+    match start_reimport(params) {
+        Ok(started) => started,
+        Err(error) => Step::Done(Err(error)),
+    }
+}
+
+/// Reimports the files that were imported before; a file the editor has not imported yet (new,
+/// or written behind its back) is picked up by a scan, and the reply waits until the scan has
+/// imported it, so the reply describes files that are imported.
+fn start_reimport(params: &JsonObject) -> Result<Step, CommandError> {
     let paths: Vec<String> = match params.get("paths") {
         Some(Value::Array(items)) if !items.is_empty() => items
             .iter()
@@ -118,6 +130,7 @@ pub fn reimport(params: &JsonObject) -> CommandResult {
     let mut reimported = Vec::new();
     let mut imported = PackedStringArray::new();
     let mut not_found = Vec::new();
+    let mut new_files = false;
     for path in paths {
         match checked_path_of(&path) {
             Err(error) => not_found.push(format!("{path} ({})", error.message)),
@@ -128,6 +141,8 @@ pub fn reimport(params: &JsonObject) -> CommandResult {
                 sidecar.push(".import");
                 if std::path::Path::new(&sidecar).is_file() {
                     imported.push(&path);
+                } else {
+                    new_files = true;
                 }
                 reimported.push(path);
             }
@@ -136,12 +151,26 @@ pub fn reimport(params: &JsonObject) -> CommandResult {
     if !imported.is_empty() {
         file_system.reimport_files(&imported);
     }
-    Ok(into_object(json!({
+    let reply = into_object(json!({
         "reimported_count": reimported.len(),
         "not_found_count": not_found.len(),
         "reimported": reimported,
         "not_found": not_found,
         "undoable": false,
         "reason": "Reimport is a file system operation",
-    })))
+    }));
+    if !new_files {
+        return Ok(Step::Done(Ok(reply)));
+    }
+    file_system.scan();
+    let mut reply = Some(reply);
+    Ok(Step::Wait(Pending::after_frame(
+        "the editor to scan and import the new files",
+        move || {
+            if is_scanning() {
+                return None;
+            }
+            reply.take().map(Ok)
+        },
+    )))
 }

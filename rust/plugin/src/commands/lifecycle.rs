@@ -72,10 +72,7 @@ const SETTLED_FRAMES: u64 = 200;
 const SETTLED_MS: u64 = 5000;
 
 fn quit_when_idle(polls_left: u32) {
-    let editor = EditorInterface::singleton();
-    let scanning = editor
-        .get_resource_filesystem()
-        .is_some_and(|filesystem| filesystem.is_scanning());
+    let scanning = super::editor::is_scanning();
     let young = Engine::singleton().get_process_frames() < SETTLED_FRAMES
         || Time::singleton().get_ticks_msec() < SETTLED_MS;
     if (scanning || young) && polls_left > 0 {
@@ -87,7 +84,10 @@ fn quit_when_idle(polls_left: u32) {
         Engine::singleton().get_process_frames(),
         Time::singleton().get_ticks_msec()
     );
-    if let Some(mut tree) = editor.get_base_control().map(|control| control.get_tree()) {
+    if let Some(mut tree) = EditorInterface::singleton()
+        .get_base_control()
+        .map(|control| control.get_tree())
+    {
         tree.quit();
     }
 }

@@ -12,6 +12,7 @@ mod lifecycle;
 mod logs;
 mod node;
 mod node_edit;
+mod node_find;
 mod node_tree;
 mod params;
 mod project;
@@ -84,7 +85,7 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     ("reload_plugin", Read, Now(lifecycle::reload_plugin)),
     ("quit_editor", Read, Now(lifecycle::quit_editor)),
     // scene
-    ("get_scene_tree", Read, Now(scene::get_scene_tree)),
+    ("get_scene_tree", Read, Later(scene::get_scene_tree)),
     ("open_scene", Write, Later(scene_files::open_scene)),
     ("save_scene", Write, Now(scene_files::save_scene)),
     ("save_scene_as", Write, Now(scene_files::save_scene_as)),
@@ -94,7 +95,7 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     ("get_node_properties", Read, Now(node::get_node_properties)),
     ("create_node", Write, Now(node_edit::create_node)),
     ("set_property", Write, Now(node_edit::set_property)),
-    ("find_nodes", Read, Now(node_tree::find_nodes)),
+    ("find_nodes", Read, Later(node_find::find_nodes)),
     ("get_children", Read, Now(node_edit::get_children)),
     ("get_groups", Read, Now(node_edit::get_groups)),
     ("delete_node", Write, Now(node_edit::delete_node)),
@@ -127,7 +128,7 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Read,
         Now(file_search::search_filesystem),
     ),
-    ("reimport", Write, Now(file_search::reimport)),
+    ("reimport", Write, Later(file_search::reimport)),
     // project
     ("run_project", Read, Later(project::run_project)),
     ("stop_project", Read, Later(project::stop_project)),

@@ -1,13 +1,13 @@
-//! Moving nodes around the scene tree: duplicate, reorder, reparent; and finding nodes. Owners
-//! are kept right across undo (see [`super::undo`]).
+//! Moving nodes around the scene tree: duplicate, reorder, reparent. Owners are kept right
+//! across undo (see [`super::undo`]).
 
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{optional_name, optional_string, required_string};
+use super::params::{optional_name, required_string};
 use super::reply::into_object;
-use super::scene_guard::{edited_root, node_at, parent_at};
+use super::scene_guard::{node_at, parent_at};
 use super::scene_paths::scene_path;
 use super::undo::{Half, reown, scene_owned_subtree, undo_redo};
 
@@ -166,87 +166,4 @@ pub fn reparent_node(params: &JsonObject) -> CommandResult {
         "new_parent": scene_path(&root, &new_parent),
         "undoable": true,
     })))
-}
-
-/// Most matches `find_nodes` returns, so one call cannot stall the editor on a huge scene.
-const MAX_MATCHES: usize = 10_000;
-
-/// `find_nodes {name?, type?, group?}`: nodes matching every given filter, pre-order from the
-/// root. `name` is a case-insensitive substring, `type` the exact class, `group` membership.
-/// One page of a search's matches (`window {offset, limit}`, Python slice semantics), the
-/// matches found once per tree change: `{nodes: page, count, total_count, windowed}`.
-fn found_page(
-    root: &Gd<Node>,
-    (name, class, group): (&str, &str, &str),
-    window: &JsonObject,
-) -> JsonObject {
-    let query = format!("{name}\u{0}{class}\u{0}{group}");
-    let found = super::scene_window::matching(root, &query, MAX_MATCHES, |node| {
-        (name.is_empty() || node.get_name().to_string().to_lowercase().contains(name))
-            && (class.is_empty() || node.get_class() == class)
-            && (group.is_empty() || node.is_in_group(group))
-    });
-    let truncated = found.len() > MAX_MATCHES;
-    let total = found.len().min(MAX_MATCHES);
-    let number = |key: &str| window.get(key).and_then(Value::as_i64).unwrap_or(0);
-    let (start, end) = super::scene::slice_bounds(number("offset"), number("limit"), total);
-    let nodes: Vec<Value> = found[start..end]
-        .iter()
-        .map(|node| {
-            json!({
-                "name": node.get_name().to_string(),
-                "type": node.get_class().to_string(),
-                "path": scene_path(root, node),
-            })
-        })
-        .collect();
-    let mut data = json!({"nodes": nodes, "count": total, "total_count": total, "windowed": true});
-    if truncated {
-        data["truncated"] = json!(true);
-    }
-    into_object(data)
-}
-
-pub fn find_nodes(params: &JsonObject) -> CommandResult {
-    let name = optional_string(params, "name")?.to_lowercase();
-    let class = optional_string(params, "type")?;
-    let group = optional_string(params, "group")?;
-    if name.is_empty() && class.is_empty() && group.is_empty() {
-        return Err(CommandError::new(
-            ErrorCode::MissingRequiredParam,
-            "At least one filter (name, type, group) is required",
-        ));
-    }
-    let root = edited_root(&JsonObject::new())?;
-    if let Some(window) = params.get("window").and_then(Value::as_object) {
-        return Ok(found_page(&root, (&name, class, group), window));
-    }
-    let mut found = Vec::new();
-    let mut pending = vec![root.clone()];
-    let mut truncated = false;
-    while let Some(node) = pending.pop() {
-        if found.len() >= MAX_MATCHES {
-            truncated = true;
-            break;
-        }
-        let matches = (name.is_empty()
-            || node.get_name().to_string().to_lowercase().contains(&name))
-            && (class.is_empty() || node.get_class() == class)
-            && (group.is_empty() || node.is_in_group(group));
-        if matches {
-            found.push(json!({
-                "name": node.get_name().to_string(),
-                "type": node.get_class().to_string(),
-                "path": scene_path(&root, &node),
-            }));
-        }
-        let children: Vec<Gd<Node>> = node.get_children().iter_shared().collect();
-        pending.extend(children.into_iter().rev());
-    }
-    let count = found.len();
-    let mut data = json!({"nodes": found, "count": count});
-    if truncated {
-        data["truncated"] = json!(true);
-    }
-    Ok(into_object(data))
 }

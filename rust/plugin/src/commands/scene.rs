@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use super::params::integer_or;
 use super::reply::into_object;
 use super::scene_paths::scene_path;
-use super::scene_window;
+use super::scene_window::{self, Count, Walk};
+use super::settle::{Budget, Sliced, Step, in_slices};
 
 /// Params: `depth` (default 10; the root is depth 0). Without an open scene the list is empty
 /// and `message` says why: not an error, like godot-ai.
@@ -16,58 +17,180 @@ use super::scene_window;
 /// With `window: {offset, limit}` (what this plugin's own endpoint sends; godot-ai's server
 /// pages the whole list itself) only that page is listed, with Python slice semantics, and the
 /// reply says `windowed: true`: `{nodes: page, total_count, windowed}`.
-pub fn get_scene_tree(params: &JsonObject) -> CommandResult {
-    let depth = integer_or(params, "depth", 10)?;
-    let Some(root) = EditorInterface::singleton().get_edited_scene_root() else {
-        return Ok(into_object(
-            json!({"nodes": [], "message": "No scene open"}),
-        ));
+///
+/// A big scene is walked over several frames (see [`in_slices`]); a tree that changes meanwhile
+/// is walked again, so the list is always of one state of the scene.
+pub fn get_scene_tree(params: &JsonObject) -> Step {
+    let depth = match integer_or(params, "depth", 10) {
+        Ok(depth) => depth,
+        Err(error) => return Step::Done(Err(error)),
     };
-    if let Some(window) = params.get("window").and_then(Value::as_object) {
-        return Ok(windowed(&root, depth, window));
-    }
-    let mut nodes = Vec::new();
-    // Iterative pre-order walk: no recursion, so no stack limit on deep trees.
-    let mut pending = vec![(root.clone(), 0)];
-    let mut truncated = false;
-    while let Some((node, level)) = pending.pop() {
-        if nodes.len() >= MAX_NODES {
-            truncated = true;
-            break;
-        }
-        nodes.push(node_entry(&root, &node));
-        if level < depth {
-            let children: Vec<Gd<Node>> = node.get_children().iter_shared().collect();
-            pending.extend(children.into_iter().rev().map(|child| (child, level + 1)));
-        }
-    }
-    let total = nodes.len();
-    let mut data = json!({"nodes": nodes, "total_count": total});
-    if truncated {
-        data["truncated"] = json!(true);
-        data["message"] = json!(format!(
-            "Only the first {MAX_NODES} nodes are listed; pass a smaller depth"
-        ));
-    }
-    Ok(into_object(data))
+    let window = params
+        .get("window")
+        .and_then(Value::as_object)
+        .map(|window| {
+            let number = |name: &str| window.get(name).and_then(Value::as_i64).unwrap_or(0);
+            (number("offset"), number("limit"))
+        });
+    in_slices(TreeRead {
+        depth,
+        window,
+        phase: None,
+    })
 }
 
-/// One page of the list (see [`get_scene_tree`]), walking only up to its end.
-fn windowed(root: &Gd<Node>, depth: i64, window: &JsonObject) -> JsonObject {
-    let number = |name: &str| window.get(name).and_then(Value::as_i64).unwrap_or(0);
-    let counted = scene_window::count(root, depth, MAX_NODES);
-    let truncated = counted > MAX_NODES;
-    let total = counted.min(MAX_NODES);
-    let (start, end) = slice_bounds(number("offset"), number("limit"), total);
-    let mut nodes = Vec::with_capacity(end - start);
-    scene_window::visit_range(root, depth, start, end, |node| {
-        nodes.push(node_entry(root, node))
-    });
-    let mut data = json!({"nodes": nodes, "total_count": total, "windowed": true});
-    if truncated {
-        data["truncated"] = json!(true);
+/// Reading the list, a slice at a time.
+struct TreeRead {
+    depth: i64,
+    /// `(offset, limit)` of the page asked for; `None` for the whole list.
+    window: Option<(i64, i64)>,
+    /// How far it got, for the tree it started on; `None` before it starts.
+    phase: Option<Phase>,
+}
+
+enum Phase {
+    /// Counting the list, to know where the page is.
+    Counting(Count),
+    Listing(Listing),
+}
+
+/// Listing positions `start..end` of the list (the whole list: `0..MAX_NODES`).
+struct Listing {
+    walk: Walk,
+    start: usize,
+    end: usize,
+    /// The list's length when known (a page); the whole list counts as it goes.
+    total: Option<usize>,
+    /// The list is longer than `MAX_NODES` (known for a page from its count).
+    truncated: bool,
+    nodes: Vec<Value>,
+}
+
+impl Phase {
+    fn is_current(&self, root: &Gd<Node>) -> bool {
+        match self {
+            Phase::Counting(count) => count.is_current(root),
+            Phase::Listing(listing) => listing.walk.is_current(root),
+        }
     }
-    into_object(data)
+}
+
+impl TreeRead {
+    /// Where a read of `root` starts: counting for a page (unless the count is known), listing
+    /// for the whole list.
+    fn begin(&self, root: &Gd<Node>) -> Phase {
+        match self.window {
+            None => Phase::Listing(Listing {
+                walk: Walk::new(root, self.depth),
+                start: 0,
+                end: MAX_NODES,
+                total: None,
+                truncated: false,
+                nodes: Vec::new(),
+            }),
+            Some(_) => match Count::start(root, self.depth, MAX_NODES) {
+                Ok(counted) => Phase::Listing(self.page(root, counted)),
+                Err(count) => Phase::Counting(count),
+            },
+        }
+    }
+
+    /// The page's listing, once the list is known to have `counted` nodes (at most
+    /// `MAX_NODES + 1`).
+    fn page(&self, root: &Gd<Node>, counted: usize) -> Listing {
+        let (offset, limit) = self.window.unwrap_or_default();
+        let total = counted.min(MAX_NODES);
+        let (start, end) = slice_bounds(offset, limit, total);
+        Listing {
+            walk: scene_window::walk_from(root, self.depth, start),
+            start,
+            end,
+            total: Some(total),
+            truncated: counted > MAX_NODES,
+            nodes: Vec::with_capacity(end - start),
+        }
+    }
+
+    /// Lists on; the reply once the listing is complete.
+    fn list(
+        &mut self,
+        root: &Gd<Node>,
+        mut listing: Listing,
+        budget: &Budget,
+    ) -> Option<CommandResult> {
+        let range = (listing.start, listing.end);
+        let nodes = &mut listing.nodes;
+        if !listing
+            .walk
+            .advance(range, budget, |node| nodes.push(node_entry(root, node)))
+        {
+            self.phase = Some(Phase::Listing(listing));
+            return None;
+        }
+        let Listing {
+            walk,
+            total,
+            truncated,
+            nodes,
+            ..
+        } = listing;
+        let data = match total {
+            Some(total) => {
+                scene_window::pause(walk);
+                let mut data = json!({"nodes": nodes, "total_count": total, "windowed": true});
+                if truncated {
+                    data["truncated"] = json!(true);
+                }
+                data
+            }
+            None => {
+                let total = nodes.len();
+                let mut data = json!({"nodes": nodes, "total_count": total});
+                if walk.has_more() {
+                    data["truncated"] = json!(true);
+                    data["message"] = json!(format!(
+                        "Only the first {MAX_NODES} nodes are listed; pass a smaller depth"
+                    ));
+                }
+                data
+            }
+        };
+        Some(Ok(into_object(data)))
+    }
+}
+
+impl Sliced for TreeRead {
+    fn work(&mut self, budget: &Budget) -> Option<CommandResult> {
+        let Some(root) = EditorInterface::singleton().get_edited_scene_root() else {
+            return Some(Ok(into_object(
+                json!({"nodes": [], "message": "No scene open"}),
+            )));
+        };
+        let phase = match self.phase.take() {
+            Some(phase) if phase.is_current(&root) => phase,
+            _ => self.begin(&root),
+        };
+        let listing = match phase {
+            Phase::Listing(listing) => listing,
+            Phase::Counting(mut count) => {
+                let Some(counted) = count.advance(budget) else {
+                    self.phase = Some(Phase::Counting(count));
+                    return None;
+                };
+                let listing = self.page(&root, counted);
+                if budget.spent() {
+                    self.phase = Some(Phase::Listing(listing));
+                    return None;
+                }
+                listing
+            }
+        };
+        self.list(&root, listing, budget)
+    }
+
+    fn doing(&self) -> String {
+        "listing the scene's nodes".to_owned()
+    }
 }
 
 /// `[offset:offset+limit]` of a list of `len` as Python slices it (negative counts from the

@@ -1,15 +1,17 @@
-//! One page of the edited scene's pre-order node list at the cost of that page, not of the
-//! scene: the walk stops once the page is full, the total is counted once per change of the
-//! tree, and a walk that ended where the next page starts is resumed instead of redone.
+//! Walking the edited scene's pre-order node list at the cost of what is asked, not of the
+//! scene: a walk stops once a page is full, the total and a search's matches are found once per
+//! change of the tree, a walk that ended where the next page starts is resumed instead of
+//! redone, and every walk can pause between frames (see [`super::settle::in_slices`]).
 //!
 //! Invariants:
 //! - Pages are exactly the slices of the list [`super::scene::get_scene_tree`] returns whole
-//!   (same order, same entries, the same `MAX_NODES` cap), so paging here or in godot-ai's
-//!   server gives the same pages.
-//! - The cached count and the paused walk are dropped whenever the tree may have changed: a
-//!   node entered, left or was renamed anywhere in the editor's tree, or an undo history
-//!   changed (which is how the editor reorders and edits nodes). A paused walk holds instance
-//!   ids only, checked again before use.
+//!   (same order, same entries, the same cap), so paging here or in godot-ai's server gives
+//!   the same pages.
+//! - The tree's version moves whenever a node of the edited scene enters, leaves or is
+//!   renamed, or an undo history changes (which is how the editor reorders and edits nodes).
+//!   Cached counts, matches and paused walks belong to one version and are dropped when it
+//!   moves; a walk spread over frames checks [`Walk::is_current`] before each slice and its
+//!   owner starts over when it is not. Walks hold instance ids only, checked again before use.
 //! - The watch is connected while the plugin runs and disconnected when it stops, so no
 //!   callback into this library outlives it.
 
@@ -20,13 +22,27 @@ use godot::obj::InstanceId;
 use godot::prelude::*;
 use godot::signal::ConnectHandle;
 
-/// Bumped by the watch on every change that may move, add, drop or rename a node.
-fn tree_version() -> u64 {
+use super::settle::Budget;
+
+/// Bumped by the watch on every change that may move, add, drop or rename a node: what was
+/// read of the tree at one version holds while the version has not moved.
+pub fn tree_version() -> u64 {
     VERSION.with(Cell::get)
 }
 
 fn tree_changed() {
     VERSION.with(|version| version.set(version.get().wrapping_add(1)));
+}
+
+/// A node entering, leaving or renamed counts as a change when it belongs to the edited scene:
+/// the editor's own interface adds and frees nodes all the time (the dock, tooltips).
+fn node_changed(node: Gd<Node>) {
+    let in_edited_scene = EditorInterface::singleton()
+        .get_edited_scene_root()
+        .is_some_and(|root| root == node || root.is_ancestor_of(&node));
+    if in_edited_scene {
+        tree_changed();
+    }
 }
 
 thread_local! {
@@ -45,9 +61,9 @@ pub fn watch() {
         .get_main_loop()
         .and_then(|main_loop| main_loop.try_cast::<SceneTree>().ok())
     {
-        handles.push(tree.signals().node_added().connect(|_| tree_changed()));
-        handles.push(tree.signals().node_removed().connect(|_| tree_changed()));
-        handles.push(tree.signals().node_renamed().connect(|_| tree_changed()));
+        handles.push(tree.signals().node_added().connect(node_changed));
+        handles.push(tree.signals().node_removed().connect(node_changed));
+        handles.push(tree.signals().node_renamed().connect(node_changed));
     }
     if let Some(history) = EditorInterface::singleton().get_editor_undo_redo() {
         handles.push(history.signals().version_changed().connect(tree_changed));
@@ -79,15 +95,8 @@ fn watching() -> bool {
     WATCH.with(|watch| !watch.borrow().is_empty())
 }
 
-struct Counted {
-    root: InstanceId,
-    depth: i64,
-    version: u64,
-    count: usize,
-}
-
-/// A pre-order walk paused after `emitted` nodes.
-struct Walk {
+/// A pre-order walk of the nodes within `depth` of a root, which may pause between frames.
+pub struct Walk {
     root: InstanceId,
     depth: i64,
     version: u64,
@@ -97,7 +106,7 @@ struct Walk {
 }
 
 impl Walk {
-    fn new(root: &Gd<Node>, depth: i64) -> Self {
+    pub fn new(root: &Gd<Node>, depth: i64) -> Self {
         Self {
             root: root.instance_id(),
             depth,
@@ -107,13 +116,19 @@ impl Walk {
         }
     }
 
-    fn matches(&self, root: &Gd<Node>, depth: i64) -> bool {
-        self.root == root.instance_id() && self.depth == depth && self.version == tree_version()
+    /// True while the walk is of `root` and the tree is as it was when the walk began, so the
+    /// nodes it has left to visit are still the rest of the list.
+    pub fn is_current(&self, root: &Gd<Node>) -> bool {
+        self.root == root.instance_id() && self.version == tree_version()
+    }
+
+    fn is_walk_of(&self, root: &Gd<Node>, depth: i64) -> bool {
+        self.is_current(root) && self.depth == depth
     }
 
     /// The next node in pre-order, or `None` at the end (or if a node went away, which the
     /// watch would have seen first).
-    fn next(&mut self) -> Option<Gd<Node>> {
+    pub fn next(&mut self) -> Option<Gd<Node>> {
         let (id, level) = self.pending.pop()?;
         let node = Gd::<Node>::try_from_instance_id(id).ok()?;
         if level < self.depth {
@@ -127,64 +142,108 @@ impl Walk {
         self.emitted += 1;
         Some(node)
     }
-}
 
-/// How many nodes the full list has within `depth`, at most `cap + 1` (so a caller can tell
-/// "more than the cap"). Counted once per tree change.
-pub fn count(root: &Gd<Node>, depth: i64, cap: usize) -> usize {
-    let cached = COUNT.with(|count| {
-        count
-            .borrow()
-            .as_ref()
-            .filter(|counted| {
-                counted.root == root.instance_id()
-                    && counted.depth == depth
-                    && counted.version == tree_version()
-            })
-            .map(|counted| counted.count)
-    });
-    if let Some(count) = cached.filter(|_| watching()) {
-        return count;
+    /// Visits nodes until it has visited `until` of them or the list ends (`true`), or the
+    /// budget is spent (`false`); `visit` sees each node from position `from` on. Always
+    /// takes at least one step.
+    pub fn advance(
+        &mut self,
+        (from, until): (usize, usize),
+        budget: &Budget,
+        mut visit: impl FnMut(&Gd<Node>),
+    ) -> bool {
+        while self.emitted < until {
+            let position = self.emitted;
+            match self.next() {
+                Some(node) if position >= from => visit(&node),
+                Some(_) => {}
+                None => return true,
+            }
+            if budget.spent() {
+                return self.emitted >= until || self.pending.is_empty();
+            }
+        }
+        true
     }
-    let mut walk = Walk::new(root, depth);
-    while walk.emitted <= cap && walk.next().is_some() {}
-    let count = walk.emitted;
-    COUNT.with(|slot| {
-        *slot.borrow_mut() = Some(Counted {
-            root: root.instance_id(),
-            depth,
-            version: tree_version(),
-            count,
-        })
-    });
-    count
+
+    /// Whether the list goes on after what has been visited.
+    pub fn has_more(&self) -> bool {
+        !self.pending.is_empty()
+    }
 }
 
-/// Calls `visit` for the nodes at positions `start..end` of the list, resuming a walk paused
-/// at or before `start` when the tree has not changed since.
-pub fn visit_range(
-    root: &Gd<Node>,
-    depth: i64,
-    start: usize,
-    end: usize,
-    mut visit: impl FnMut(&Gd<Node>),
-) {
-    let resumed = PAUSED
+/// The walk for a page starting at `start`: the one paused at or before `start` when the tree
+/// has not changed since, else a new one.
+pub fn walk_from(root: &Gd<Node>, depth: i64, start: usize) -> Walk {
+    PAUSED
         .with(|paused| paused.borrow_mut().take())
-        .filter(|walk| watching() && walk.matches(root, depth) && walk.emitted <= start);
-    let mut walk = resumed.unwrap_or_else(|| Walk::new(root, depth));
-    while walk.emitted < start {
-        if walk.next().is_none() {
-            return;
-        }
-    }
-    while walk.emitted < end {
-        match walk.next() {
-            Some(node) => visit(&node),
-            None => return,
-        }
-    }
+        .filter(|walk| watching() && walk.is_walk_of(root, depth) && walk.emitted <= start)
+        .unwrap_or_else(|| Walk::new(root, depth))
+}
+
+/// Keeps `walk`, which ended where a page ended, for the page after it.
+pub fn pause(walk: Walk) {
     PAUSED.with(|paused| *paused.borrow_mut() = Some(walk));
+}
+
+struct Counted {
+    root: InstanceId,
+    depth: i64,
+    version: u64,
+    count: usize,
+}
+
+/// Counting the nodes of the list within `depth`, at most `cap + 1` (so a caller can tell
+/// "more than the cap"), over as many slices as it takes; remembered until the tree changes.
+pub struct Count {
+    walk: Walk,
+    cap: usize,
+}
+
+impl Count {
+    /// The count when it is known for this version of the tree, else a count to advance.
+    pub fn start(root: &Gd<Node>, depth: i64, cap: usize) -> Result<usize, Count> {
+        let known = COUNT.with(|count| {
+            count
+                .borrow()
+                .as_ref()
+                .filter(|counted| {
+                    watching()
+                        && counted.root == root.instance_id()
+                        && counted.depth == depth
+                        && counted.version == tree_version()
+                })
+                .map(|counted| counted.count)
+        });
+        known.ok_or_else(|| Count {
+            walk: Walk::new(root, depth),
+            cap,
+        })
+    }
+
+    pub fn is_current(&self, root: &Gd<Node>) -> bool {
+        self.walk.is_current(root)
+    }
+
+    /// Counts on; the count once it is complete, `None` when the budget ran out first.
+    pub fn advance(&mut self, budget: &Budget) -> Option<usize> {
+        if !self
+            .walk
+            .advance((usize::MAX, self.cap + 1), budget, |_| {})
+        {
+            return None;
+        }
+        let count = self.walk.emitted;
+        COUNT.with(|slot| {
+            *slot.borrow_mut() = Some(Counted {
+                root: self.walk.root,
+                depth: self.walk.depth,
+                version: self.walk.version,
+                count,
+            })
+        });
+        Some(count)
+    }
 }
 
 /// The nodes a search found, for the tree version it searched.
@@ -195,45 +254,78 @@ struct Matches {
     found: Vec<InstanceId>,
 }
 
-/// The nodes of the whole pre-order walk (no depth limit) for which `matches` holds, at most
-/// `cap + 1`, remembered under `query` until the tree changes: the pages of one search walk
-/// the tree once.
-pub fn matching(
-    root: &Gd<Node>,
-    query: &str,
+/// A search of the whole pre-order list (no depth limit) for the nodes a filter matches, at
+/// most `cap + 1`, over as many slices as it takes; remembered under its query until the tree
+/// changes, so the pages of one search walk the tree once.
+pub struct Search {
+    walk: Walk,
+    query: String,
     cap: usize,
-    mut matches: impl FnMut(&Gd<Node>) -> bool,
-) -> Vec<Gd<Node>> {
-    let cached = MATCHES.with(|slot| {
-        slot.borrow()
-            .as_ref()
-            .filter(|found| {
-                watching()
-                    && found.root == root.instance_id()
-                    && found.query == query
-                    && found.version == tree_version()
-            })
-            .map(|found| found.found.clone())
-    });
-    let ids = cached.unwrap_or_else(|| {
-        let mut walk = Walk::new(root, i64::MAX);
-        let mut found = Vec::new();
-        while found.len() <= cap {
-            let Some(node) = walk.next() else { break };
+    found: Vec<InstanceId>,
+}
+
+impl Search {
+    /// The matches when this query was answered for this version of the tree, else a search
+    /// to advance.
+    pub fn start(root: &Gd<Node>, query: &str, cap: usize) -> Result<Vec<Gd<Node>>, Search> {
+        let known = MATCHES.with(|slot| {
+            slot.borrow()
+                .as_ref()
+                .filter(|found| {
+                    watching()
+                        && found.root == root.instance_id()
+                        && found.query == query
+                        && found.version == tree_version()
+                })
+                .map(|found| found.found.clone())
+        });
+        match known {
+            Some(ids) => Ok(alive(ids)),
+            None => Err(Search {
+                walk: Walk::new(root, i64::MAX),
+                query: query.to_owned(),
+                cap,
+                found: Vec::new(),
+            }),
+        }
+    }
+
+    pub fn is_current(&self, root: &Gd<Node>) -> bool {
+        self.walk.is_current(root)
+    }
+
+    /// Searches on; the matches once the search is complete, `None` when the budget ran out
+    /// first.
+    pub fn advance(
+        &mut self,
+        budget: &Budget,
+        mut matches: impl FnMut(&Gd<Node>) -> bool,
+    ) -> Option<Vec<Gd<Node>>> {
+        loop {
+            if self.found.len() > self.cap {
+                break;
+            }
+            let Some(node) = self.walk.next() else { break };
             if matches(&node) {
-                found.push(node.instance_id());
+                self.found.push(node.instance_id());
+            }
+            if budget.spent() {
+                return None;
             }
         }
         MATCHES.with(|slot| {
             *slot.borrow_mut() = Some(Matches {
-                root: root.instance_id(),
-                query: query.to_owned(),
-                version: tree_version(),
-                found: found.clone(),
+                root: self.walk.root,
+                query: self.query.clone(),
+                version: self.walk.version,
+                found: self.found.clone(),
             })
         });
-        found
-    });
+        Some(alive(std::mem::take(&mut self.found)))
+    }
+}
+
+fn alive(ids: Vec<InstanceId>) -> Vec<Gd<Node>> {
     ids.into_iter()
         .filter_map(|id| Gd::<Node>::try_from_instance_id(id).ok())
         .collect()

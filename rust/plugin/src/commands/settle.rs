@@ -6,6 +6,9 @@
 //! of its reply; the dispatcher polls it once per frame and answers the caller only when the
 //! effect is visible to the next command, so a reply always describes the world after it.
 //!
+//! Work too big for one frame (walking a huge scene) uses the same road: [`in_slices`] runs
+//! it a [`Budget`] at a time, one slice per frame, and answers when it is done.
+//!
 //! Invariants:
 //! - A poll never blocks and never spins a frame: it looks at the editor and says "not yet" or
 //!   gives the reply.
@@ -13,7 +16,8 @@
 //! - The dispatcher bounds the wait (see `main_thread`); [`Pending::give_up`] then says what
 //!   did not settle, as `DEFERRED_TIMEOUT` (a batch reports the entries it ran).
 
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use godot::classes::Engine;
 use godot::prelude::*;
@@ -127,5 +131,73 @@ impl Settle for AfterFrame {
 
     fn waiting_for(&self) -> String {
         self.waiting_for.clone()
+    }
+}
+
+/// Main-thread time one slice of a long read may take before it lets the frame end.
+const SLICE_BUDGET: Duration = Duration::from_millis(6);
+
+/// When the current slice of work has to stop: the work checks [`Budget::spent`] as it goes
+/// and leaves the rest for the next frame.
+pub struct Budget {
+    until: Instant,
+}
+
+impl Budget {
+    fn starting_now() -> Self {
+        Self {
+            until: Instant::now() + slice_budget(),
+        }
+    }
+
+    /// True once this slice's time is up. Cheap (a clock read): call it per item.
+    pub fn spent(&self) -> bool {
+        Instant::now() >= self.until
+    }
+}
+
+/// The slice budget: [`SLICE_BUDGET`], or `GODOT_AI_NATIVE_SLICE_US` microseconds (read once),
+/// which the tests set to 0 so that every slice takes one step and slicing itself is tested.
+fn slice_budget() -> Duration {
+    static BUDGET: OnceLock<Duration> = OnceLock::new();
+    *BUDGET.get_or_init(|| {
+        std::env::var("GODOT_AI_NATIVE_SLICE_US")
+            .ok()
+            .and_then(|micros| micros.parse().ok())
+            .map_or(SLICE_BUDGET, Duration::from_micros)
+    })
+}
+
+/// Work too big for one frame (walking a huge scene), done in slices within a [`Budget`], one
+/// slice per frame, so no frame holds the editor longer than the budget plus one step.
+///
+/// Invariant: every slice makes progress (at least one step, even with the budget spent), and
+/// work that depends on the editor's state notices when it changed between slices and starts
+/// over, so the reply describes one state of the editor.
+pub trait Sliced {
+    /// Does the next slice: the reply when the work is done, `None` when more is left.
+    fn work(&mut self, budget: &Budget) -> Option<CommandResult>;
+
+    /// What the work is, in words (`"listing the scene's nodes"`).
+    fn doing(&self) -> String;
+}
+
+/// Starts `work`: its first slice runs now, the rest on the next frames.
+pub fn in_slices(mut work: impl Sliced + 'static) -> Step {
+    match work.work(&Budget::starting_now()) {
+        Some(result) => Step::Done(result),
+        None => Step::Wait(Pending::new(InSlices(work))),
+    }
+}
+
+struct InSlices<W>(W);
+
+impl<W: Sliced> Settle for InSlices<W> {
+    fn poll(&mut self) -> Option<CommandResult> {
+        self.0.work(&Budget::starting_now())
+    }
+
+    fn waiting_for(&self) -> String {
+        self.0.doing()
     }
 }
