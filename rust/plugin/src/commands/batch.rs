@@ -16,7 +16,7 @@ use godot_ai_protocol::suggest::{closest, did_you_mean};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::reply::into_object;
+use super::reply::{into_object, object};
 use super::settle::{Pending, Settle, Step, timed_out};
 use super::undo::undo_redo;
 use super::{command_handler, command_names};
@@ -180,8 +180,11 @@ impl Batch {
                 if data.contains_key("undoable") && !recorded {
                     self.kept.push(index);
                 }
-                self.results
-                    .push(json!({"command": command, "status": "ok", "data": data}));
+                self.results.push(Value::Object(object([
+                    ("command", command.as_str().into()),
+                    ("status", "ok".into()),
+                    ("data", Value::Object(data)),
+                ])));
             }
             Err(error) => {
                 self.results
@@ -202,14 +205,20 @@ impl Batch {
             _ => false,
         };
         let kept = std::mem::take(&mut self.kept);
-        let mut data = json!({
-            "succeeded": succeeded,
-            "stopped_at": failure.as_ref().map(|(index, _)| *index),
-            "results": std::mem::take(&mut self.results),
-            "undo": self.undo,
-            "rolled_back": rolled_back,
-            "undoable": failure.is_none() && kept.is_empty() && !self.switched_scene,
-        });
+        let mut data = Value::Object(object([
+            ("succeeded", succeeded.into()),
+            (
+                "stopped_at",
+                json!(failure.as_ref().map(|(index, _)| *index)),
+            ),
+            ("results", Value::Array(std::mem::take(&mut self.results))),
+            ("undo", self.undo.into()),
+            ("rolled_back", rolled_back.into()),
+            (
+                "undoable",
+                (failure.is_none() && kept.is_empty() && !self.switched_scene).into(),
+            ),
+        ]));
         if let Some((_, error)) = failure {
             data["error"] = json!(error);
             if self.undo && self.switched_scene {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::editor::is_scanning;
 use super::files::{checked_path_of, read_file};
 use super::params::optional_string;
-use super::reply::into_object;
+use super::reply::{into_object, object};
 use super::settle::{Pending, Step};
 
 fn file_system() -> Result<Gd<EditorFileSystem>, CommandError> {
@@ -66,7 +66,10 @@ pub fn search_filesystem(params: &JsonObject) -> CommandResult {
         pending.extend(subfolders.into_iter().rev());
     }
     let count = files.len();
-    let mut data = json!({"files": files, "count": count});
+    let mut data = Value::Object(object([
+        ("files", Value::Array(files)),
+        ("count", count.into()),
+    ]));
     if truncated {
         data["truncated"] = json!(true);
     }

@@ -1,13 +1,15 @@
 //! `find_nodes`: the nodes of the edited scene that match a filter, pre-order from the root,
 //! searched over several frames on a big scene (see [`super::settle::in_slices`]).
 
+use std::rc::Rc;
+
 use godot::obj::InstanceId;
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
 use super::params::optional_string;
-use super::reply::into_object;
+use super::reply::object;
 use super::scene::slice_bounds;
 use super::scene_guard::edited_root;
 use super::scene_paths::scene_path;
@@ -99,7 +101,7 @@ enum Phase {
 struct Describing {
     root: InstanceId,
     version: u64,
-    found: Vec<Gd<Node>>,
+    found: Rc<[InstanceId]>,
     next: usize,
     end: usize,
     /// How many matched (at most [`MAX_MATCHES`]).
@@ -128,7 +130,7 @@ impl FindRead {
     }
 
     /// What to describe of `found` (at most `MAX_MATCHES + 1` matches): the page, or all.
-    fn describing(&self, root: &Gd<Node>, found: Vec<Gd<Node>>) -> Describing {
+    fn describing(&self, root: &Gd<Node>, found: Rc<[InstanceId]>) -> Describing {
         let truncated = found.len() > MAX_MATCHES;
         let total = found.len().min(MAX_MATCHES);
         let (next, end) = match self.window {
@@ -154,12 +156,15 @@ impl FindRead {
         budget: &Budget,
     ) -> Option<CommandResult> {
         while describing.next < describing.end {
-            let node = &describing.found[describing.next];
-            describing.nodes.push(json!({
-                "name": node.get_name().to_string(),
-                "type": node.get_class().to_string(),
-                "path": scene_path(root, node),
-            }));
+            // The tree has not changed since the search (checked before each slice), so every
+            // match is still there.
+            if let Ok(node) = Gd::<Node>::try_from_instance_id(describing.found[describing.next]) {
+                describing.nodes.push(json!({
+                    "name": node.get_name().to_string(),
+                    "type": node.get_class().to_string(),
+                    "path": scene_path(root, &node),
+                }));
+            }
             describing.next += 1;
             if budget.spent() && describing.next < describing.end {
                 self.phase = Some(Phase::Describing(describing));
@@ -172,16 +177,15 @@ impl FindRead {
             nodes,
             ..
         } = describing;
-        let mut data = match self.window {
-            Some(_) => {
-                json!({"nodes": nodes, "count": total, "total_count": total, "windowed": true})
-            }
-            None => json!({"nodes": nodes, "count": total}),
-        };
-        if truncated {
-            data["truncated"] = json!(true);
+        let mut data = object([("nodes", Value::Array(nodes)), ("count", total.into())]);
+        if self.window.is_some() {
+            data.insert("total_count".to_owned(), total.into());
+            data.insert("windowed".to_owned(), true.into());
         }
-        Some(Ok(into_object(data)))
+        if truncated {
+            data.insert("truncated".to_owned(), true.into());
+        }
+        Some(Ok(data))
     }
 }
 

@@ -6,7 +6,7 @@ use godot_ai_protocol::{CommandResult, JsonObject};
 use serde_json::{Value, json};
 
 use super::params::integer_or;
-use super::reply::into_object;
+use super::reply::{into_object, object};
 use super::scene_paths::scene_path;
 use super::scene_window::{self, Count, Walk};
 use super::settle::{Budget, Sliced, Step, in_slices};
@@ -137,25 +137,36 @@ impl TreeRead {
         let data = match total {
             Some(total) => {
                 scene_window::pause(walk);
-                let mut data = json!({"nodes": nodes, "total_count": total, "windowed": true});
+                let mut data = object([
+                    ("nodes", Value::Array(nodes)),
+                    ("total_count", total.into()),
+                    ("windowed", true.into()),
+                ]);
                 if truncated {
-                    data["truncated"] = json!(true);
+                    data.insert("truncated".to_owned(), true.into());
                 }
                 data
             }
             None => {
                 let total = nodes.len();
-                let mut data = json!({"nodes": nodes, "total_count": total});
+                let mut data = object([
+                    ("nodes", Value::Array(nodes)),
+                    ("total_count", total.into()),
+                ]);
                 if walk.has_more() {
-                    data["truncated"] = json!(true);
-                    data["message"] = json!(format!(
-                        "Only the first {MAX_NODES} nodes are listed; pass a smaller depth"
-                    ));
+                    data.insert("truncated".to_owned(), true.into());
+                    data.insert(
+                        "message".to_owned(),
+                        format!(
+                            "Only the first {MAX_NODES} nodes are listed; pass a smaller depth"
+                        )
+                        .into(),
+                    );
                 }
                 data
             }
         };
-        Some(Ok(into_object(data)))
+        Some(Ok(data))
     }
 }
 

@@ -16,6 +16,7 @@
 //!   callback into this library outlives it.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use godot::classes::{EditorInterface, Engine, SceneTree};
 use godot::obj::InstanceId;
@@ -251,7 +252,7 @@ struct Matches {
     root: InstanceId,
     query: String,
     version: u64,
-    found: Vec<InstanceId>,
+    found: Rc<[InstanceId]>,
 }
 
 /// A search of the whole pre-order list (no depth limit) for the nodes a filter matches, at
@@ -265,9 +266,10 @@ pub struct Search {
 }
 
 impl Search {
-    /// The matches when this query was answered for this version of the tree, else a search
-    /// to advance.
-    pub fn start(root: &Gd<Node>, query: &str, cap: usize) -> Result<Vec<Gd<Node>>, Search> {
+    /// The matches (instance ids, in order) when this query was answered for this version of
+    /// the tree, else a search to advance. Shared, not copied: a caller describes only the
+    /// page it needs.
+    pub fn start(root: &Gd<Node>, query: &str, cap: usize) -> Result<Rc<[InstanceId]>, Search> {
         let known = MATCHES.with(|slot| {
             slot.borrow()
                 .as_ref()
@@ -280,7 +282,7 @@ impl Search {
                 .map(|found| found.found.clone())
         });
         match known {
-            Some(ids) => Ok(alive(ids)),
+            Some(ids) => Ok(ids),
             None => Err(Search {
                 walk: Walk::new(root, i64::MAX),
                 query: query.to_owned(),
@@ -300,7 +302,7 @@ impl Search {
         &mut self,
         budget: &Budget,
         mut matches: impl FnMut(&Gd<Node>) -> bool,
-    ) -> Option<Vec<Gd<Node>>> {
+    ) -> Option<Rc<[InstanceId]>> {
         loop {
             if self.found.len() > self.cap {
                 break;
@@ -313,20 +315,15 @@ impl Search {
                 return None;
             }
         }
+        let found: Rc<[InstanceId]> = std::mem::take(&mut self.found).into();
         MATCHES.with(|slot| {
             *slot.borrow_mut() = Some(Matches {
                 root: self.walk.root,
                 query: self.query.clone(),
                 version: self.walk.version,
-                found: self.found.clone(),
+                found: found.clone(),
             })
         });
-        Some(alive(std::mem::take(&mut self.found)))
+        Some(found)
     }
-}
-
-fn alive(ids: Vec<InstanceId>) -> Vec<Gd<Node>> {
-    ids.into_iter()
-        .filter_map(|id| Gd::<Node>::try_from_instance_id(id).ok())
-        .collect()
 }
