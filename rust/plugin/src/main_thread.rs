@@ -230,6 +230,7 @@ impl Head {
     /// Takes the next step: starts the command if it may, polls a settling effect, or answers
     /// with the reason the wait ran out. Panics in commands become their `INTERNAL_ERROR`.
     /// The step's time is charged to the command's answer.
+    ///
     /// Returns the head while it still waits, `None` once it has answered (or was dropped).
     fn advance(self) -> Option<Head> {
         let began = Instant::now();

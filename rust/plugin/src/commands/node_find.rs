@@ -8,7 +8,7 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::optional_string;
+use super::params::{optional_string, window};
 use super::reply::object;
 use super::scene::slice_bounds;
 use super::scene_guard::edited_root;
@@ -45,13 +45,7 @@ fn start(params: &JsonObject) -> Result<Step, CommandError> {
         ));
     }
     edited_root(&JsonObject::new())?;
-    let window = params
-        .get("window")
-        .and_then(Value::as_object)
-        .map(|window| {
-            let number = |key: &str| window.get(key).and_then(Value::as_i64).unwrap_or(0);
-            (number("offset"), number("limit"))
-        });
+    let window = window(params);
     Ok(in_slices(FindRead {
         filter,
         window,

@@ -3,6 +3,18 @@
 use godot_ai_protocol::{CommandError, ErrorCode, JsonObject, json_type_name};
 use serde_json::Value;
 
+/// The `window: {offset, limit}` param this plugin's own endpoint sends to ask for one page of
+/// a list (missing numbers are 0); `None` when the whole list is asked for.
+pub fn window(params: &JsonObject) -> Option<(i64, i64)> {
+    params
+        .get("window")
+        .and_then(Value::as_object)
+        .map(|window| {
+            let number = |key: &str| window.get(key).and_then(Value::as_i64).unwrap_or(0);
+            (number("offset"), number("limit"))
+        })
+}
+
 /// A required, non-empty string param.
 pub fn required_string<'a>(params: &'a JsonObject, name: &str) -> Result<&'a str, CommandError> {
     match params.get(name) {

@@ -5,7 +5,7 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandResult, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::integer_or;
+use super::params::{integer_or, window};
 use super::reply::{into_object, object};
 use super::scene_paths::scene_path;
 use super::scene_window::{self, Count, Walk};
@@ -25,13 +25,7 @@ pub fn get_scene_tree(params: &JsonObject) -> Step {
         Ok(depth) => depth,
         Err(error) => return Step::Done(Err(error)),
     };
-    let window = params
-        .get("window")
-        .and_then(Value::as_object)
-        .map(|window| {
-            let number = |name: &str| window.get(name).and_then(Value::as_i64).unwrap_or(0);
-            (number("offset"), number("limit"))
-        });
+    let window = window(params);
     in_slices(TreeRead {
         depth,
         window,
