@@ -47,6 +47,11 @@ unsafe impl ExtensionLibrary for GodotAiNative {
         main_thread::run_frame();
         editor_log::frame();
         game::frame();
+        // Last: while an agent works, the plugin sleeps here in the engine's place, and a
+        // request that ends the sleep is started at once.
+        if pacing::sleep_until_next_frame() == pacing::Slept::Woken {
+            main_thread::run_woken();
+        }
     }
 
     fn on_stage_deinit(stage: InitStage) {

@@ -16,6 +16,8 @@
 //!   gives up on most commands after 5 s. A wait that needs longer says so
 //!   (`Pending::time_allowed`: a reply from the running game). A head whose caller has gone
 //!   stops waiting at once.
+//! - A command queued while the plugin sleeps in the engine's place (see [`pacing`]) starts
+//!   when it arrives ([`run_woken`]); a head is advanced only once per real frame.
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -125,6 +127,19 @@ pub fn run_frame() {
     // the next command inside the running one would break arrival order and could replace the
     // head the running one is about to become.
     if IN_FRAME.with(|inside| inside.replace(true)) {
+        pacing::on_nested_frame();
+        return;
+    }
+    let _leave = LeaveFrame;
+    run_frame_once();
+}
+
+/// Starts the commands queued while the plugin slept in the engine's place, at once instead of
+/// after the next frame's work: the sleep ended because they came. Only when nothing waits
+/// for a later frame (a waiting command is advanced once per real frame) and not inside a
+/// running command.
+pub fn run_woken() {
+    if HEAD.with(|slot| slot.borrow().is_some()) || IN_FRAME.with(|inside| inside.replace(true)) {
         return;
     }
     let _leave = LeaveFrame;
@@ -132,7 +147,7 @@ pub fn run_frame() {
 }
 
 thread_local! {
-    /// True while [`run_frame`] runs.
+    /// True while [`run_frame`] or [`run_woken`] runs.
     static IN_FRAME: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -158,7 +173,7 @@ fn run_frame_once() {
             .as_ref()
             .is_some_and(|queue| !queue.is_empty())
     }) || HEAD.with(|slot| slot.borrow().is_some());
-    pacing::on_frame(answered > 0 || busy);
+    pacing::on_frame(busy);
     if answered > 0 || snapshot_due() {
         publish_snapshot();
     }

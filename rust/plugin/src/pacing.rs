@@ -1,81 +1,137 @@
-//! Adaptive frame pacing, applied to Godot's in-memory `OS.low_processor_usage_mode_sleep_usec`
-//! (never to EditorSettings). The decisions live in
-//! [`godot_ai_executor::pacing`]; see there for the invariants.
+//! Frame pacing: while an agent works, the plugin sleeps between frames in the engine's place,
+//! in a sleep a queued request ends. The decisions and the sleep live in
+//! [`godot_ai_executor::pacing`]; see there for the invariants. Never touches EditorSettings,
+//! only Godot's in-memory `OS.low_processor_usage_mode_sleep_usec`.
 //!
-//! Every tool call waits for the main thread's next frame, so the sleep between frames is the
-//! whole latency: ~7 ms focused, ~100 ms unfocused. Agents call in bursts and think for seconds
-//! between them, so pacing has two tiers:
-//! - while a request is queued or one arrived in the last [`BURST_FOR`], frames come every
-//!   [`BOOSTED_SLEEP_USEC`] (a burst's next call is answered within about half a millisecond);
-//! - until [`HOLD_FOR`] after the last request, every [`HELD_SLEEP_USEC`] (a call after a
-//!   think is answered within about 2 ms, for about 2 points of one core);
-//! - then the editor's own sleep again: with no client, nothing changes.
+//! Every tool call waits for the main thread's next frame, and the engine's own sleep between
+//! frames (~7 ms focused, 100 ms unfocused) cannot be cut short: a call after an agent's think
+//! would wait half of it on average. So while an agent works (a request in the last
+//! [`HOLD_FOR`], or one running):
+//! - the engine's sleep is set to 0, and at the end of each frame
+//!   ([`sleep_until_next_frame`], the last thing the library does in a frame, right where the
+//!   engine would sleep) the plugin sleeps until the next frame is due by the editor's own
+//!   value, or until a request is queued, whichever comes first; a request that ends the sleep
+//!   is started right there (`main_thread::run_woken`), as if a frame had come;
+//! - while a command waits for later frames (a scan, a deferred effect), frames come every
+//!   [`BUSY_SLEEP`] instead.
 //!
-//! The trade-off, from the idle CPU of a headless editor by frame sleep on this project's
-//! 2-core machine (100000 us 0.55 %, 6900 us 1 %, 2000 us 2.5 %, 1000 us 4.4 %, 500 us 7.3 %
-//! of a core): holding 500 us between calls 3 s apart would cost about 7 points; 2000 us costs
-//! about 2 and still answers within a frame of 2 ms; 1000 us would halve the wait for about
-//! 4 points. The burst tier is short so that an agent calling every few seconds spends most of
-//! its time in the held tier.
+//! The editor runs the frames it would have run (one more per call), so this costs no CPU,
+//! and a call that arrives while the editor sleeps is answered as soon as it arrives. The engine only sleeps
+//! between frames in low-processor mode or when it cannot draw; otherwise the plugin does not
+//! sleep either.
 
-use std::cell::RefCell;
-use std::time::Duration;
+use std::cell::{Cell, RefCell};
+use std::time::{Duration, Instant};
 
-use godot::classes::Os;
+use godot::classes::{DisplayServer, Os};
 use godot::prelude::*;
-use godot_ai_executor::pacing::{ActivityClock, Pacing, SleepChange};
+use godot_ai_executor::pacing::{ActivityClock, FrameClock, FrameWaker, Pacing, SleepChange, Wake};
 
-/// The sleep between frames during a burst of requests.
-pub const BOOSTED_SLEEP_USEC: i32 = 500;
+/// The sleep between frames while a command waits for later frames.
+pub const BUSY_SLEEP: Duration = Duration::from_micros(500);
 
-/// How long after the last request the burst tier lasts.
-pub const BURST_FOR: Duration = Duration::from_millis(250);
+/// How long after the last request the plugin keeps sleeping in the engine's place (agents
+/// think for seconds to minutes; one that has been silent this long has stopped). Then the
+/// engine's own sleep is back: the first call after that waits for one normal frame.
+pub const HOLD_FOR: Duration = Duration::from_secs(10 * 60);
 
-/// The sleep between frames while an agent is plausibly thinking about its next call.
-pub const HELD_SLEEP_USEC: i32 = 2000;
-
-/// How long after the last request the held tier lasts (agents think for seconds to tens of
-/// seconds; one that has been silent this long has stopped).
-pub const HOLD_FOR: Duration = Duration::from_secs(60);
+/// The engine's sleep while the plugin sleeps in its place.
+const ENGINE_SLEEP_WHILE_PACED: i32 = 0;
 
 static ACTIVITY: ActivityClock = ActivityClock::new();
+static WAKER: FrameWaker = FrameWaker::new();
 
 thread_local! {
     static PACING: RefCell<Pacing> = RefCell::new(Pacing::new());
+    static CLOCK: RefCell<FrameClock> = RefCell::new(FrameClock::new());
+    /// How long the plugin sleeps at the end of this frame; `None`: the engine sleeps.
+    static THIS_FRAMES_SLEEP: Cell<Option<Duration>> = const { Cell::new(None) };
 }
 
-/// Records that a request was queued. Cheap, any thread, touches no Godot object.
+/// Records that a request was queued, and ends the main thread's sleep. Cheap, any thread,
+/// touches no Godot object.
 pub fn note_activity() {
     ACTIVITY.touch();
+    WAKER.wake();
 }
 
-/// Called once per frame on the main thread; `busy` when requests ran or are still queued.
+/// Decides this frame's pacing, on the main thread, after its commands ran; `busy` when a
+/// command is running or still queued.
 pub fn on_frame(busy: bool) {
-    let target = if busy || ACTIVITY.active_within(BURST_FOR) {
-        Some(BOOSTED_SLEEP_USEC)
-    } else if ACTIVITY.active_within(HOLD_FOR) {
-        Some(HELD_SLEEP_USEC)
-    } else {
-        None
-    };
-    if target.is_none() && !PACING.with(|pacing| pacing.borrow().is_boosted()) {
+    let working = busy || ACTIVITY.active_within(HOLD_FOR);
+    if !working && !PACING.with(|pacing| pacing.borrow().is_boosted()) {
         // Idle and nothing to give back: no decision to make, so no engine call either.
+        THIS_FRAMES_SLEEP.set(None);
         return;
     }
     let mut os = Os::singleton();
+    let target = (working && engine_sleeps_between_frames(&os)).then_some(ENGINE_SLEEP_WHILE_PACED);
     let current = os.get_low_processor_usage_mode_sleep_usec();
     let change = PACING.with(|pacing| pacing.borrow_mut().on_frame(current, target));
     apply(&mut os, change);
+    THIS_FRAMES_SLEEP.set(owed_sleep(busy));
+    if THIS_FRAMES_SLEEP.get().is_none() {
+        CLOCK.with(|clock| clock.borrow_mut().reset());
+    }
+}
+
+/// A frame the engine runs inside a running command (a save's or an import's progress
+/// dialog): it sleeps as while busy.
+pub fn on_nested_frame() {
+    THIS_FRAMES_SLEEP.set(owed_sleep(true));
+}
+
+/// How [`sleep_until_next_frame`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slept {
+    /// The engine sleeps this frame, not the plugin.
+    NotOwed,
+    /// Until the next frame was due.
+    Full,
+    /// Until a request was queued.
+    Woken,
+}
+
+/// Sleeps in the engine's place, when this frame owes a sleep: until the next frame is due or
+/// a request is queued. Called last in every frame, on the main thread.
+pub fn sleep_until_next_frame() -> Slept {
+    let Some(period) = THIS_FRAMES_SLEEP.take() else {
+        return Slept::NotOwed;
+    };
+    let due = CLOCK.with(|clock| clock.borrow_mut().next_start(Instant::now(), period));
+    match WAKER.sleep_until(due) {
+        Wake::Woken => {
+            CLOCK.with(|clock| clock.borrow_mut().started_early(Instant::now()));
+            Slept::Woken
+        }
+        Wake::TimedOut => Slept::Full,
+    }
 }
 
 /// Gives the editor its own sleep back at once (the plugin is stopping), and forgets recent
-/// activity so the next frames do not boost again.
+/// activity so the next frames do not pace again.
 pub fn release() {
     ACTIVITY.clear();
+    THIS_FRAMES_SLEEP.set(None);
+    CLOCK.with(|clock| clock.borrow_mut().reset());
     let mut os = Os::singleton();
     let current = os.get_low_processor_usage_mode_sleep_usec();
     let change = PACING.with(|pacing| pacing.borrow_mut().release(current));
     apply(&mut os, change);
+}
+
+/// The sleep the plugin owes this frame, while it holds the engine's: the editor's own value,
+/// or [`BUSY_SLEEP`] (never more than the editor's own) while a command waits.
+fn owed_sleep(busy: bool) -> Option<Duration> {
+    let editor = PACING.with(|pacing| pacing.borrow().editor_sleep())?;
+    let editor = Duration::from_micros(u64::try_from(editor).unwrap_or(0));
+    Some(if busy { BUSY_SLEEP.min(editor) } else { editor })
+}
+
+/// Whether the engine sleeps between frames at all (as `OS::add_frame_delay` decides): in
+/// low-processor mode, or when its window cannot draw (headless).
+fn engine_sleeps_between_frames(os: &Gd<Os>) -> bool {
+    os.is_in_low_processor_usage_mode() || !DisplayServer::singleton().window_can_draw()
 }
 
 fn apply(os: &mut Gd<Os>, change: SleepChange) {
