@@ -164,7 +164,7 @@ fn color(value: &Value) -> Result<Variant, CommandError> {
 }
 
 fn load_resource(path: &str) -> Result<Variant, CommandError> {
-    crate::commands::files::checked_resource_path(path)?;
+    crate::commands::filesystem::checked_resource_path(path)?;
     let mut loader = ResourceLoader::singleton();
     if !loader.exists(path) {
         return Err(CommandError::new(

@@ -139,7 +139,7 @@ pub fn start() {
     let shutdown = CancellationToken::new();
     let port = settings::mcp_port();
     let (executor, queue) = channel(DEFAULT_CAPACITY);
-    crate::commands::scene_window::watch();
+    crate::commands::scene::window::watch();
     let executor = executor
         .with_wake_hook(Arc::new(pacing::note_activity))
         .with_off_main_thread(Arc::new(ClientSetup {
@@ -309,7 +309,7 @@ fn start_bridge(
 /// Stops the services if they run; does nothing otherwise.
 pub fn stop() {
     main_thread::uninstall();
-    crate::commands::scene_window::unwatch();
+    crate::commands::scene::window::unwatch();
     let keeping_port = KEEP_PORT.with(|keep| keep.replace(false));
     let Some(mut running) = RUNNING.with(|slot| slot.take()) else {
         return;

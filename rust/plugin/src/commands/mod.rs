@@ -1,35 +1,21 @@
 //! The editor commands, by godot-ai plugin command name. Each runs on the main thread and
 //! returns the reply's `data` object or a [`CommandError`].
+//!
+//! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
+//! `filesystem`, `project`, `runtime`); the files here are what every domain shares: params,
+//! replies, settling over frames, undo, and batches.
 
-mod autoloads;
 mod batch;
 pub mod editor;
-mod file_search;
-pub(crate) mod files;
-mod framing;
-mod input_map;
-mod lifecycle;
-mod logs;
+pub(crate) mod filesystem;
 mod node;
-mod node_edit;
-mod node_find;
-mod node_tree;
 mod params;
 mod project;
-mod project_settings;
 mod reply;
 mod runtime;
-mod scene;
-mod scene_files;
-mod scene_guard;
-mod scene_paths;
-pub mod scene_window;
-pub(crate) mod screenshot;
-mod scripts;
-mod selection;
-mod sessions;
+pub mod scene;
+mod script;
 mod settle;
-mod signals;
 mod undo;
 
 use godot_ai_protocol::godot_ai_commands::is_godot_ai_command;
@@ -72,63 +58,71 @@ use Handler::{Later, Now};
 const COMMANDS: &[(&str, Access, Handler)] = &[
     // editor
     ("get_editor_state", Read, Now(editor::get_editor_state)),
-    ("get_selection", Read, Now(selection::get_selection)),
-    ("set_selection", Write, Now(selection::set_selection)),
-    ("get_logs", Read, Now(logs::get_logs)),
-    ("clear_logs", Read, Now(logs::clear_logs)),
+    ("get_selection", Read, Now(editor::selection::get_selection)),
+    (
+        "set_selection",
+        Write,
+        Now(editor::selection::set_selection),
+    ),
+    ("get_logs", Read, Now(editor::logs::get_logs)),
+    ("clear_logs", Read, Now(editor::logs::clear_logs)),
     (
         "get_performance_monitors",
         Read,
-        Now(logs::get_performance_monitors),
+        Now(editor::logs::get_performance_monitors),
     ),
-    ("take_screenshot", Read, Later(screenshot::take_screenshot)),
-    ("reload_plugin", Read, Now(lifecycle::reload_plugin)),
-    ("quit_editor", Read, Now(lifecycle::quit_editor)),
+    (
+        "take_screenshot",
+        Read,
+        Later(editor::screenshot::take_screenshot),
+    ),
+    ("reload_plugin", Read, Now(editor::lifecycle::reload_plugin)),
+    ("quit_editor", Read, Now(editor::lifecycle::quit_editor)),
     // scene
     ("get_scene_tree", Read, Later(scene::get_scene_tree)),
-    ("open_scene", Write, Later(scene_files::open_scene)),
-    ("save_scene", Write, Now(scene_files::save_scene)),
-    ("save_scene_as", Write, Now(scene_files::save_scene_as)),
-    ("create_scene", Write, Later(scene_files::create_scene)),
-    ("get_open_scenes", Read, Now(scene_files::get_open_scenes)),
+    ("open_scene", Write, Later(scene::files::open_scene)),
+    ("save_scene", Write, Now(scene::files::save_scene)),
+    ("save_scene_as", Write, Now(scene::files::save_scene_as)),
+    ("create_scene", Write, Later(scene::files::create_scene)),
+    ("get_open_scenes", Read, Now(scene::files::get_open_scenes)),
     // node
     ("get_node_properties", Read, Now(node::get_node_properties)),
-    ("create_node", Write, Now(node_edit::create_node)),
-    ("set_property", Write, Now(node_edit::set_property)),
-    ("find_nodes", Read, Later(node_find::find_nodes)),
-    ("get_children", Read, Now(node_edit::get_children)),
-    ("get_groups", Read, Now(node_edit::get_groups)),
-    ("delete_node", Write, Now(node_edit::delete_node)),
-    ("duplicate_node", Write, Now(node_tree::duplicate_node)),
-    ("rename_node", Write, Now(node_edit::rename_node)),
-    ("move_node", Write, Now(node_tree::move_node)),
-    ("reparent_node", Write, Now(node_tree::reparent_node)),
+    ("create_node", Write, Now(node::edit::create_node)),
+    ("set_property", Write, Now(node::edit::set_property)),
+    ("find_nodes", Read, Later(node::find::find_nodes)),
+    ("get_children", Read, Now(node::edit::get_children)),
+    ("get_groups", Read, Now(node::edit::get_groups)),
+    ("delete_node", Write, Now(node::edit::delete_node)),
+    ("duplicate_node", Write, Now(node::tree::duplicate_node)),
+    ("rename_node", Write, Now(node::edit::rename_node)),
+    ("move_node", Write, Now(node::tree::move_node)),
+    ("reparent_node", Write, Now(node::tree::reparent_node)),
     (
         "add_to_group",
         Write,
-        Now(|params| node_edit::change_group(params, true)),
+        Now(|params| node::edit::change_group(params, true)),
     ),
     (
         "remove_from_group",
         Write,
-        Now(|params| node_edit::change_group(params, false)),
+        Now(|params| node::edit::change_group(params, false)),
     ),
     // script
-    ("create_script", Write, Now(files::create_script)),
-    ("patch_script", Write, Now(files::patch_script)),
-    ("attach_script", Write, Now(scripts::attach_script)),
-    ("detach_script", Write, Now(scripts::detach_script)),
-    ("read_script", Read, Now(files::read_file)),
-    ("find_symbols", Read, Now(file_search::find_symbols)),
+    ("create_script", Write, Now(filesystem::create_script)),
+    ("patch_script", Write, Now(filesystem::patch_script)),
+    ("attach_script", Write, Now(script::attach_script)),
+    ("detach_script", Write, Now(script::detach_script)),
+    ("read_script", Read, Now(filesystem::read_file)),
+    ("find_symbols", Read, Now(filesystem::search::find_symbols)),
     // filesystem
-    ("read_file", Read, Now(files::read_file)),
-    ("write_file", Write, Now(files::write_file)),
+    ("read_file", Read, Now(filesystem::read_file)),
+    ("write_file", Write, Now(filesystem::write_file)),
     (
         "search_filesystem",
         Read,
-        Now(file_search::search_filesystem),
+        Now(filesystem::search::search_filesystem),
     ),
-    ("reimport", Write, Later(file_search::reimport)),
+    ("reimport", Write, Later(filesystem::search::reimport)),
     // project
     ("run_project", Read, Later(project::run_project)),
     ("stop_project", Read, Later(project::stop_project)),
@@ -144,22 +138,42 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     ),
     ("batch_execute", Write, Later(batch::batch_execute)),
     // signals, autoloads, input map
-    ("list_signals", Read, Now(signals::list_signals)),
-    ("connect_signal", Write, Now(signals::connect_signal)),
-    ("disconnect_signal", Write, Now(signals::disconnect_signal)),
-    ("list_autoloads", Read, Now(autoloads::list_autoloads)),
-    ("add_autoload", Write, Now(autoloads::add_autoload)),
-    ("remove_autoload", Write, Now(autoloads::remove_autoload)),
-    ("list_actions", Read, Now(input_map::list_actions)),
-    ("add_action", Write, Now(input_map::add_action)),
-    ("remove_action", Write, Now(input_map::remove_action)),
-    ("bind_event", Write, Now(input_map::bind_event)),
+    ("list_signals", Read, Now(node::signals::list_signals)),
+    ("connect_signal", Write, Now(node::signals::connect_signal)),
+    (
+        "disconnect_signal",
+        Write,
+        Now(node::signals::disconnect_signal),
+    ),
+    (
+        "list_autoloads",
+        Read,
+        Now(project::autoloads::list_autoloads),
+    ),
+    ("add_autoload", Write, Now(project::autoloads::add_autoload)),
+    (
+        "remove_autoload",
+        Write,
+        Now(project::autoloads::remove_autoload),
+    ),
+    ("list_actions", Read, Now(project::input_map::list_actions)),
+    ("add_action", Write, Now(project::input_map::add_action)),
+    (
+        "remove_action",
+        Write,
+        Now(project::input_map::remove_action),
+    ),
+    ("bind_event", Write, Now(project::input_map::bind_event)),
     // the running game
     ("game_command", Read, Later(runtime::game_command)),
     ("game_eval", Read, Later(runtime::game_eval)),
     // sessions (the in-process endpoint's session tools)
-    ("session_list", Read, Now(sessions::session_list)),
-    ("session_activate", Read, Now(sessions::session_activate)),
+    ("session_list", Read, Now(editor::sessions::session_list)),
+    (
+        "session_activate",
+        Read,
+        Now(editor::sessions::session_activate),
+    ),
     // the editor dock (a test hook, see `dock::probe`)
     ("dock_probe", Read, Now(crate::dock::probe::dock_probe)),
 ];

@@ -86,7 +86,9 @@ fn screenshot(dock: Gd<super::GodotAiDock>) -> CommandResult {
     let cropped = image
         .get_region(region)
         .ok_or_else(|| CommandError::internal("The dock's area could not be cut out"))?;
-    let mut data = object(crate::commands::screenshot::encode(cropped, 0, "dock"));
+    let mut data = object(crate::commands::editor::screenshot::encode(
+        cropped, 0, "dock",
+    ));
     // Kept as data (not an image block) so the test reads it from the structured result.
     if let Some(png) = data.remove("image_base64") {
         data.insert("png_base64".to_owned(), png);

@@ -219,7 +219,7 @@ pub fn screenshot(params: &Map<String, Value>) -> OpResult {
             "The game's window gave no image".to_owned(),
         ))?;
     let max_resolution = integer(params, "max_resolution", 0);
-    Ok(crate::commands::screenshot::encode(
+    Ok(crate::commands::editor::screenshot::encode(
         image,
         max_resolution,
         "game",

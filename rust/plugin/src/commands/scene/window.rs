@@ -1,10 +1,10 @@
 //! Walking the edited scene's pre-order node list at the cost of what is asked, not of the
 //! scene: a walk stops once a page is full, the total and a search's matches are found once per
 //! change of the tree, a walk that ended where the next page starts is resumed instead of
-//! redone, and every walk can pause between frames (see [`super::settle::in_slices`]).
+//! redone, and every walk can pause between frames (see [`crate::commands::settle::in_slices`]).
 //!
 //! Invariants:
-//! - Pages are exactly the slices of the list [`super::scene::get_scene_tree`] returns whole
+//! - Pages are exactly the slices of the list [`crate::commands::scene::get_scene_tree`] returns whole
 //!   (same order, same entries, the same cap), so paging here or in godot-ai's server gives
 //!   the same pages.
 //! - The tree's version moves whenever a node of the edited scene enters, leaves or is
@@ -23,7 +23,7 @@ use godot::obj::InstanceId;
 use godot::prelude::*;
 use godot::signal::ConnectHandle;
 
-use super::settle::Budget;
+use crate::commands::settle::Budget;
 
 /// Bumped by the watch on every change that may move, add, drop or rename a node: what was
 /// read of the tree at one version holds while the version has not moved.

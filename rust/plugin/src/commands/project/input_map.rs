@@ -18,9 +18,9 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject, json_type_name};
 use serde_json::{Value, json};
 
-use super::params::{integer_or, required_name, required_string};
-use super::project_settings::save_or_restore;
-use super::reply::into_object;
+use crate::commands::params::{integer_or, required_name, required_string};
+use crate::commands::project::settings::save_or_restore;
+use crate::commands::reply::into_object;
 
 const ACTIONS_REASON: &str = "Input actions are saved to project.godot";
 const BINDINGS_REASON: &str = "Input bindings are saved to project.godot";

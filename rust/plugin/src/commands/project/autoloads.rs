@@ -8,9 +8,9 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{required_name, required_string};
-use super::project_settings::save_or_restore;
-use super::reply::into_object;
+use crate::commands::params::{required_name, required_string};
+use crate::commands::project::settings::save_or_restore;
+use crate::commands::reply::into_object;
 
 const PREFIX: &str = "autoload/";
 const REASON: &str = "Autoload changes are saved to project.godot";
@@ -44,7 +44,7 @@ pub fn list_autoloads(_params: &JsonObject) -> CommandResult {
 pub fn add_autoload(params: &JsonObject) -> CommandResult {
     let name = required_name(params, "name")?;
     let path = required_string(params, "path")?;
-    let singleton = super::params::flag_or(params, "singleton", true)?;
+    let singleton = crate::commands::params::flag_or(params, "singleton", true)?;
     let identifier = name
         .chars()
         .next()
@@ -66,7 +66,7 @@ pub fn add_autoload(params: &JsonObject) -> CommandResult {
             format!("Path must start with res:// (got: {path})"),
         ));
     }
-    super::files::checked_resource_path(path)?;
+    crate::commands::filesystem::checked_resource_path(path)?;
     if !FileAccess::file_exists(path) {
         return Err(CommandError::new(
             ErrorCode::ResourceNotFound,

@@ -8,7 +8,7 @@ use godot_ai_protocol::CommandError;
 /// Saves project.godot after `key` was changed. When the save fails, `key` gets `old` back (or
 /// is erased if it did not exist) and the answer is godot-ai's error:
 /// `Failed to save project settings while <doing>: <error text> (error N)`.
-pub(super) fn save_or_restore(
+pub(in crate::commands) fn save_or_restore(
     key: &str,
     old: Option<Variant>,
     doing: &str,

@@ -1,20 +1,23 @@
-//! Attaching and detaching scripts: undoable editor actions.
+//! The script domain: scripts on nodes (godot-ai's `script_attach`, `script_manage`; script
+//! files themselves are in [`crate::commands::filesystem`]).
+//!
+//! This file: attaching and detaching scripts: undoable editor actions.
 
 use godot::classes::{ResourceLoader, Script};
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
 
-use super::params::required_string;
-use super::reply::into_object;
-use super::scene_guard::node_at;
-use super::undo::undo_redo;
+use crate::commands::params::required_string;
+use crate::commands::reply::into_object;
+use crate::commands::scene::guard::node_at;
+use crate::commands::undo::undo_redo;
 
 /// `attach_script {path, script_path}`.
 pub fn attach_script(params: &JsonObject) -> CommandResult {
     let (_root, node) = node_at(params, "path")?;
     let script_path = required_string(params, "script_path")?;
-    super::files::checked_resource_path(script_path)?;
+    crate::commands::filesystem::checked_resource_path(script_path)?;
     let mut loader = ResourceLoader::singleton();
     if !loader.exists(script_path) {
         return Err(CommandError::new(

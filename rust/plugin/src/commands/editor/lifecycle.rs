@@ -8,7 +8,7 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandResult, JsonObject};
 use serde_json::json;
 
-use super::reply::into_object;
+use crate::commands::reply::into_object;
 use crate::main_thread::run_later;
 
 /// Time for the answer to reach the client before the endpoint stops.
@@ -72,7 +72,7 @@ const SETTLED_FRAMES: u64 = 200;
 const SETTLED_MS: u64 = 5000;
 
 fn quit_when_idle(polls_left: u32) {
-    let scanning = super::editor::is_scanning();
+    let scanning = crate::commands::editor::is_scanning();
     let young = Engine::singleton().get_process_frames() < SETTLED_FRAMES
         || Time::singleton().get_ticks_msec() < SETTLED_MS;
     if (scanning || young) && polls_left > 0 {

@@ -1,7 +1,12 @@
-//! Text files and scripts under `res://`: read, write, create. Paths are checked with
+//! The filesystem domain: files under `res://` and finding things in them (godot-ai's
+//! `filesystem_manage`, `script_create`, `script_patch`).
+//!
+//! This file: text files and scripts under `res://`: read, write, create. Paths are checked with
 //! [`resolve_res_path`] (res:// only, no `..`, no symlink out of the project, the same names on
 //! every platform). File writes are not undoable and say so; the editor rescans after each
 //! write.
+
+pub(crate) mod search;
 
 use std::path::PathBuf;
 
@@ -12,8 +17,8 @@ use godot_ai_protocol::res_path::resolve_res_path;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
 
-use super::params::{optional_string, required_string};
-use super::reply::into_object;
+use crate::commands::params::{optional_string, required_string};
+use crate::commands::reply::into_object;
 
 fn project_root() -> PathBuf {
     PathBuf::from(
@@ -23,7 +28,9 @@ fn project_root() -> PathBuf {
     )
 }
 
-pub(super) fn checked_path(params: &JsonObject) -> Result<(String, PathBuf), CommandError> {
+pub(in crate::commands) fn checked_path(
+    params: &JsonObject,
+) -> Result<(String, PathBuf), CommandError> {
     let path = required_string(params, "path")?;
     Ok((path.to_owned(), checked_path_of(path)?))
 }
@@ -35,7 +42,7 @@ pub(crate) fn checked_path_of(path: &str) -> Result<PathBuf, CommandError> {
 
 /// Tells the editor's file system that `path` changed, and rescans (so new resources are
 /// imported; the editor reports `importing` until the scan ends).
-pub(super) fn refresh_file(path: &str) {
+pub(in crate::commands) fn refresh_file(path: &str) {
     if let Some(mut filesystem) = EditorInterface::singleton().get_resource_filesystem() {
         filesystem.update_file(path);
         filesystem.scan();
@@ -43,7 +50,7 @@ pub(super) fn refresh_file(path: &str) {
 }
 
 /// Tells the editor's file system that `path` changed, without a full rescan.
-pub(super) fn note_file(path: &str) {
+pub(in crate::commands) fn note_file(path: &str) {
     if let Some(mut filesystem) = EditorInterface::singleton().get_resource_filesystem() {
         filesystem.update_file(path);
     }
@@ -195,7 +202,7 @@ pub fn patch_script(params: &JsonObject) -> CommandResult {
         ));
     }
     let new_text = optional_string(params, "new_text")?;
-    let replace_all = super::params::flag_or(params, "replace_all", false)?;
+    let replace_all = crate::commands::params::flag_or(params, "replace_all", false)?;
     if !path.ends_with(".gd") {
         return Err(CommandError::new(
             ErrorCode::ValueOutOfRange,

@@ -12,8 +12,8 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{flag_or, integer_or, optional_string};
-use super::reply::into_object;
+use crate::commands::params::{flag_or, integer_or, optional_string};
+use crate::commands::reply::into_object;
 use crate::{debugger_errors, editor_log, game_link, plugin_log};
 
 const SOURCES: [&str; 4] = ["plugin", "game", "editor", "all"];

@@ -1,11 +1,22 @@
-//! `get_editor_state`: version, project, open scene, play state and readiness.
+//! The editor domain: its state, selection, logs, screenshots, the plugin's own lifecycle and
+//! the endpoint's sessions (godot-ai's `editor_state`, `editor_screenshot`, `editor_manage`, `logs_read`,
+//! `session_manage`...).
+//!
+//! This file: `get_editor_state`: version, project, open scene, play state and readiness.
+
+pub(crate) mod framing;
+pub(crate) mod lifecycle;
+pub(crate) mod logs;
+pub(crate) mod screenshot;
+pub(crate) mod selection;
+pub(crate) mod sessions;
 
 use godot::classes::{EditorInterface, Engine, ProjectSettings};
 use godot::prelude::*;
 use godot_ai_protocol::{CommandResult, JsonObject};
 use serde_json::json;
 
-use super::reply::into_object;
+use crate::commands::reply::into_object;
 
 /// What the editor can do right now, in godot-ai's order of precedence.
 pub fn readiness() -> &'static str {

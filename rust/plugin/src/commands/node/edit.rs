@@ -8,12 +8,12 @@ use godot_ai_protocol::suggest::{closest, did_you_mean};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{optional_name, optional_string, required_name, required_string};
-use super::reply::into_object;
-use super::scene::node_entry;
-use super::scene_guard::{edited_root, node_at, parent_at};
-use super::scene_paths::scene_path;
-use super::undo::{Half, reown, scene_owned_subtree, undo_redo};
+use crate::commands::params::{optional_name, optional_string, required_name, required_string};
+use crate::commands::reply::into_object;
+use crate::commands::scene::guard::{edited_root, node_at, parent_at};
+use crate::commands::scene::node_entry;
+use crate::commands::scene::paths::scene_path;
+use crate::commands::undo::{Half, reown, scene_owned_subtree, undo_redo};
 use crate::json_variant::to_variant;
 use crate::variant_json::to_json;
 
@@ -60,7 +60,7 @@ pub fn create_node(params: &JsonObject) -> CommandResult {
     Ok(into_object(data))
 }
 
-pub(super) fn instantiate_class(class: &str) -> Result<Gd<Node>, CommandError> {
+pub(in crate::commands) fn instantiate_class(class: &str) -> Result<Gd<Node>, CommandError> {
     if class.is_empty() {
         return Err(CommandError::new(
             ErrorCode::MissingRequiredParam,
@@ -134,7 +134,7 @@ fn instantiate_scene(path: &str) -> Result<Gd<Node>, CommandError> {
             "scene_path must start with res://",
         ));
     }
-    super::files::checked_resource_path(path)?;
+    crate::commands::filesystem::checked_resource_path(path)?;
     let mut loader = ResourceLoader::singleton();
     if !loader.exists(path) {
         return Err(CommandError::new(
@@ -324,7 +324,7 @@ pub fn change_group(params: &JsonObject, adding: bool) -> CommandResult {
     let (_root, node) = node_at(params, "path")?;
     let group = match params.get("group") {
         Some(Value::String(group)) if !group.is_empty() => {
-            super::params::within_name_limit("group", group)?
+            crate::commands::params::within_name_limit("group", group)?
         }
         Some(Value::String(_)) | None | Some(Value::Null) => {
             return Err(CommandError::new(

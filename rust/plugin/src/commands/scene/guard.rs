@@ -6,8 +6,8 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, ErrorCode, JsonObject};
 use serde_json::Value;
 
-use super::params::required_string;
-use super::scene_paths::{not_found, resolve};
+use crate::commands::params::required_string;
+use crate::commands::scene::paths::{not_found, resolve};
 
 /// The edited scene's root, checked against the optional `scene_file` param.
 pub fn edited_root(params: &JsonObject) -> Result<Gd<Node>, CommandError> {

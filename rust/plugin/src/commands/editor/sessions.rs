@@ -5,8 +5,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use godot_ai_protocol::{CommandError, CommandResult, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::optional_string;
-use super::reply::into_object;
+use crate::commands::params::optional_string;
+use crate::commands::reply::into_object;
 use crate::runtime::{self, Session};
 use crate::snapshot;
 

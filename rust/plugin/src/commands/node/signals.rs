@@ -17,11 +17,11 @@ use godot_ai_protocol::suggest::{closest, did_you_mean};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{required_name, required_string};
-use super::reply::into_object;
-use super::scene_guard::edited_root;
-use super::scene_paths::{not_found, resolve, scene_path};
-use super::undo::undo_redo;
+use crate::commands::params::{required_name, required_string};
+use crate::commands::reply::into_object;
+use crate::commands::scene::guard::edited_root;
+use crate::commands::scene::paths::{not_found, resolve, scene_path};
+use crate::commands::undo::undo_redo;
 
 /// `list_signals {path, include_editor = false}`: the node's signals with their argument
 /// types, and its outgoing connections. Connections to nodes outside the edited scene that

@@ -1,15 +1,24 @@
-//! `get_scene_tree`: the edited scene as a flat pre-order list of nodes.
+//! The scene domain: the edited scene's tree, opening, saving and creating scenes, and the
+//! paths and guards every scene command shares (godot-ai's `scene_*` tools and
+//! `scene_manage`).
+//!
+//! This file: `get_scene_tree`: the edited scene as a flat pre-order list of nodes.
+
+pub(crate) mod files;
+pub(crate) mod guard;
+pub(crate) mod paths;
+pub(crate) mod window;
 
 use godot::classes::EditorInterface;
 use godot::prelude::*;
 use godot_ai_protocol::{CommandResult, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{integer_or, window};
-use super::reply::{into_object, object};
-use super::scene_paths::scene_path;
-use super::scene_window::{self, Count, Walk};
-use super::settle::{Budget, Sliced, Step, in_slices};
+use crate::commands::params::{integer_or, window};
+use crate::commands::reply::{into_object, object};
+use crate::commands::scene::paths::scene_path;
+use crate::commands::settle::{Budget, Sliced, Step, in_slices};
+use window::{Count, Walk};
 
 /// Params: `depth` (default 10; the root is depth 0). Without an open scene the list is empty
 /// and `message` says why: not an error, like godot-ai.
@@ -96,7 +105,7 @@ impl TreeRead {
         let total = counted.min(MAX_NODES);
         let (start, end) = slice_bounds(offset, limit, total);
         Listing {
-            walk: scene_window::walk_from(root, self.depth, start),
+            walk: window::walk_from(root, self.depth, start),
             start,
             end,
             total: Some(total),
@@ -130,7 +139,7 @@ impl TreeRead {
         } = listing;
         let data = match total {
             Some(total) => {
-                scene_window::pause(walk);
+                window::pause(walk);
                 let mut data = object([
                     ("nodes", Value::Array(nodes)),
                     ("total_count", total.into()),
@@ -200,7 +209,7 @@ impl Sliced for TreeRead {
 
 /// `[offset:offset+limit]` of a list of `len` as Python slices it (negative counts from the
 /// end; out of range is empty, never an error).
-pub(super) fn slice_bounds(offset: i64, limit: i64, len: usize) -> (usize, usize) {
+pub(in crate::commands) fn slice_bounds(offset: i64, limit: i64, len: usize) -> (usize, usize) {
     let len = len as i64;
     let clamp = |index: i64| {
         if index < 0 {
@@ -218,7 +227,7 @@ pub(super) fn slice_bounds(offset: i64, limit: i64, len: usize) -> (usize, usize
 const MAX_NODES: usize = 50_000;
 
 /// One node as listings show it: `{name, type, path, children_count}`.
-pub(super) fn node_entry(root: &Gd<Node>, node: &Gd<Node>) -> Value {
+pub(in crate::commands) fn node_entry(root: &Gd<Node>, node: &Gd<Node>) -> Value {
     json!({
         "name": node.get_name().to_string(),
         "type": node.get_class().to_string(),

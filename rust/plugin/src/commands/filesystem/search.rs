@@ -7,11 +7,11 @@ use godot_ai_protocol::script_symbols::outline;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::editor::is_scanning;
-use super::files::{checked_path_of, read_file};
-use super::params::optional_string;
-use super::reply::{into_object, object};
-use super::settle::{Pending, Step};
+use crate::commands::editor::is_scanning;
+use crate::commands::filesystem::{checked_path_of, read_file};
+use crate::commands::params::optional_string;
+use crate::commands::reply::{into_object, object};
+use crate::commands::settle::{Pending, Step};
 
 fn file_system() -> Result<Gd<EditorFileSystem>, CommandError> {
     EditorInterface::singleton()

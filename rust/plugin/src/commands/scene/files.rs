@@ -7,12 +7,12 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
 
-use super::files::{checked_path_of, note_file};
-use super::node_edit::instantiate_class;
-use super::params::{optional_string, required_string};
-use super::reply::into_object;
-use super::scene_guard::edited_root;
-use super::settle::{Pending, Settle, Step, current_frame};
+use crate::commands::filesystem::{checked_path_of, note_file};
+use crate::commands::node::edit::instantiate_class;
+use crate::commands::params::{optional_string, required_string};
+use crate::commands::reply::into_object;
+use crate::commands::scene::guard::edited_root;
+use crate::commands::settle::{Pending, Settle, Step, current_frame};
 
 /// `open_scene {path}`: opens (or switches to) a scene in the editor. Not undoable. Answers
 /// once the scene is the edited one and the editor has finished switching.
@@ -34,7 +34,7 @@ pub fn open_scene(params: &JsonObject) -> Step {
 /// path simplified), which is what the edited scene reports once it is open.
 fn checked_scene_to_open(params: &JsonObject) -> Result<(&str, String), CommandError> {
     let path = required_string(params, "path")?;
-    super::files::checked_resource_path(path)?;
+    crate::commands::filesystem::checked_resource_path(path)?;
     let mut loader = godot::classes::ResourceLoader::singleton();
     if !loader.exists(path) {
         return Err(CommandError::new(
@@ -51,7 +51,7 @@ fn checked_scene_to_open(params: &JsonObject) -> Result<(&str, String), CommandE
     // The editor answers an imported scene (a .glb, .fbx ...) with a dialog offering a new
     // inherited scene, which nobody answers here.
     let file_path = ResourceUid::ensure_path(path).simplify_path().to_string();
-    super::files::checked_resource_path(&file_path)?;
+    crate::commands::filesystem::checked_resource_path(&file_path)?;
     let imported = file_path.starts_with("res://")
         && checked_path_of(&file_path).is_ok_and(|file| {
             let mut sidecar = file.into_os_string();
@@ -204,7 +204,7 @@ fn keep_existing(
     params: &JsonObject,
     replacing: &str,
 ) -> Result<(), CommandError> {
-    let overwrite = super::params::flag_or(params, "overwrite", false)?;
+    let overwrite = crate::commands::params::flag_or(params, "overwrite", false)?;
     if file.exists() && !overwrite {
         return Err(CommandError::new(
             ErrorCode::InvalidParams,
@@ -261,7 +261,7 @@ fn write_new_scene(params: &JsonObject) -> Result<Step, CommandError> {
         "" => "Node3D",
         given => given,
     };
-    let root_name = match super::params::optional_name(params, "root_name")? {
+    let root_name = match crate::commands::params::optional_name(params, "root_name")? {
         "" => file
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())

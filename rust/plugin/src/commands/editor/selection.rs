@@ -4,9 +4,9 @@ use godot::classes::{EditorInterface, EditorSelection};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::reply::into_object;
-use super::scene_guard::edited_root;
-use super::scene_paths::{resolve, scene_path};
+use crate::commands::reply::into_object;
+use crate::commands::scene::guard::edited_root;
+use crate::commands::scene::paths::{resolve, scene_path};
 use godot::prelude::*;
 
 fn selection() -> Result<Gd<EditorSelection>, CommandError> {

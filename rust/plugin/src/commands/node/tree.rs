@@ -1,15 +1,15 @@
 //! Moving nodes around the scene tree: duplicate, reorder, reparent. Owners are kept right
-//! across undo (see [`super::undo`]).
+//! across undo (see [`crate::commands::undo`]).
 
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{optional_name, required_string};
-use super::reply::into_object;
-use super::scene_guard::{node_at, parent_at};
-use super::scene_paths::scene_path;
-use super::undo::{Half, reown, scene_owned_subtree, undo_redo};
+use crate::commands::params::{optional_name, required_string};
+use crate::commands::reply::into_object;
+use crate::commands::scene::guard::{node_at, parent_at};
+use crate::commands::scene::paths::scene_path;
+use crate::commands::undo::{Half, reown, scene_owned_subtree, undo_redo};
 
 fn refuse_root(node: &Gd<Node>, root: &Gd<Node>, verb: &str) -> Result<(), CommandError> {
     if node == root {

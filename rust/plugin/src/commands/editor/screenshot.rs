@@ -2,7 +2,7 @@
 //! `source=game` the running game's window, as a PNG scaled down to `max_resolution`.
 //!
 //! `view_target` frames Node3Ds of the edited scene with the editor's 3D camera for the capture
-//! ([`super::framing`]). A headless editor (or game) has no renderer, so nothing can be
+//! ([`crate::commands::editor::framing`]). A headless editor (or game) has no renderer, so nothing can be
 //! captured: it answers with an error that says so instead of an empty image.
 
 use godot::classes::image::Interpolation;
@@ -11,17 +11,17 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::json;
 
-use super::framing::{Angles, framed_capture, resolve_targets};
-use super::params::{flag_or, integer_or, optional_number, optional_string};
-use super::reply::into_object;
-use super::scene_guard::edited_root;
-use super::settle::Step;
+use crate::commands::editor::framing::{Angles, framed_capture, resolve_targets};
+use crate::commands::params::{flag_or, integer_or, optional_number, optional_string};
+use crate::commands::reply::into_object;
+use crate::commands::scene::guard::edited_root;
+use crate::commands::settle::Step;
 
 /// `take_screenshot {source = "viewport", max_resolution = 0 (no scaling)}`; the game's
 /// answer comes on a later frame.
 pub fn take_screenshot(params: &JsonObject) -> Step {
     match optional_string(params, "source") {
-        Ok("game") => super::runtime::game_screenshot(params),
+        Ok("game") => crate::commands::runtime::game_screenshot(params),
         _ => Step::Done(editor_screenshot(params)),
     }
 }

@@ -1,4 +1,11 @@
-//! Project settings: read any, write and save to project.godot (not undoable: it is saved).
+//! The project domain: settings, running the game, autoloads and the input map (godot-ai's
+//! `project_run`, `project_manage`, `autoload_manage`, `input_map_manage`).
+//!
+//! This file: project settings: read any, write and save to project.godot (not undoable: it is saved).
+
+pub(crate) mod autoloads;
+pub(crate) mod input_map;
+pub(crate) mod settings;
 
 use godot::classes::{EditorInterface, ProjectSettings, ResourceLoader};
 use godot::global::type_string;
@@ -6,10 +13,10 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{optional_string, required_name, required_string};
-use super::project_settings::save_or_restore;
-use super::reply::into_object;
-use super::settle::{Pending, Step};
+use crate::commands::params::{optional_string, required_name, required_string};
+use crate::commands::project::settings::save_or_restore;
+use crate::commands::reply::into_object;
+use crate::commands::settle::{Pending, Step};
 use crate::variant_json::to_json;
 
 /// `get_project_setting {key}`: `{key, value, type}`.
@@ -94,7 +101,7 @@ fn start_game(params: &JsonObject) -> Result<JsonObject, CommandError> {
         given => given,
     };
     let scene = optional_string(params, "scene")?;
-    let autosave = super::params::flag_or(params, "autosave", true)?;
+    let autosave = crate::commands::params::flag_or(params, "autosave", true)?;
     if mode == "custom" && scene.is_empty() {
         return Err(CommandError::new(
             ErrorCode::MissingRequiredParam,
@@ -134,7 +141,7 @@ fn start_game(params: &JsonObject) -> Result<JsonObject, CommandError> {
             },
         ));
     }
-    super::files::checked_resource_path(&target)?;
+    crate::commands::filesystem::checked_resource_path(&target)?;
     if !ResourceLoader::singleton().exists(&target) {
         return Err(CommandError::new(
             ErrorCode::ResourceNotFound,
@@ -190,7 +197,7 @@ pub fn stop_project(_params: &JsonObject) -> Step {
                 "stopped": true,
                 "undoable": false,
                 "reason": "Play/stop is a runtime action",
-                "readiness_after": super::editor::readiness(),
+                "readiness_after": crate::commands::editor::readiness(),
             })))
         })
     }))

@@ -11,8 +11,8 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, ErrorCode};
 use serde_json::{Value, json};
 
-use super::scene_paths::resolve;
-use super::screenshot::encode;
+use crate::commands::editor::screenshot::encode;
+use crate::commands::scene::paths::resolve;
 
 /// How the caller wants the camera placed; `None` picks the default.
 #[derive(Clone, Copy, Default)]

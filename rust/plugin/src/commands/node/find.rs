@@ -1,5 +1,5 @@
 //! `find_nodes`: the nodes of the edited scene that match a filter, pre-order from the root,
-//! searched over several frames on a big scene (see [`super::settle::in_slices`]).
+//! searched over several frames on a big scene (see [`crate::commands::settle::in_slices`]).
 
 use std::rc::Rc;
 
@@ -8,13 +8,13 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::{optional_string, window};
-use super::reply::object;
-use super::scene::slice_bounds;
-use super::scene_guard::edited_root;
-use super::scene_paths::scene_path;
-use super::scene_window::{Search, tree_version};
-use super::settle::{Budget, Sliced, Step, in_slices};
+use crate::commands::params::{optional_string, window};
+use crate::commands::reply::object;
+use crate::commands::scene::guard::edited_root;
+use crate::commands::scene::paths::scene_path;
+use crate::commands::scene::slice_bounds;
+use crate::commands::scene::window::{Search, tree_version};
+use crate::commands::settle::{Budget, Sliced, Step, in_slices};
 
 /// Most matches `find_nodes` returns, so one call cannot stall the editor on a huge scene.
 const MAX_MATCHES: usize = 10_000;

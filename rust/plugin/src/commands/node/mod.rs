@@ -1,4 +1,12 @@
-//! `get_node_properties`: every editor-visible property of one node, with its value.
+//! The node domain: reading, creating, editing, finding and moving the edited scene's nodes,
+//! and their signal connections (godot-ai's `node_*`, `node_manage` and `signal_manage`).
+//!
+//! This file: `get_node_properties`: every editor-visible property of one node, with its value.
+
+pub(crate) mod edit;
+pub(crate) mod find;
+pub(crate) mod signals;
+pub(crate) mod tree;
 
 use godot::classes::EditorInterface;
 use godot::global::type_string;
@@ -7,9 +15,9 @@ use godot::register::info::PropertyUsageFlags;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use super::params::required_string;
-use super::reply::into_object;
-use super::scene_paths::{not_found, resolve};
+use crate::commands::params::required_string;
+use crate::commands::reply::into_object;
+use crate::commands::scene::paths::{not_found, resolve};
 use crate::variant_json::to_json;
 
 /// Params: `path` (required). Reply: `{path, node_type, properties: [{name, type, value}],
