@@ -1,5 +1,5 @@
-"""The bridge against the real godot-ai 2.4.2 server: an MCP client talks to the server, the
-server talks to our editor over protocol v1."""
+"""The bridge against the real godot-ai servers (2.4.2, and 3.2.5 where marked): an MCP
+client talks to the server, the server talks to our editor over protocol v1."""
 
 from __future__ import annotations
 
@@ -239,3 +239,33 @@ async def test_writes_through_the_godot_ai_server_change_the_editor():
         assert '[node name="Enemies" type="Node3D" parent="."' in text and 'groups=["spawners"]' in text
         assert '[node name="Sun" type="DirectionalLight3D" parent="Enemies"' in text
         assert 'name="Temp"' not in text
+
+
+async def test_camera_and_audio_tools_through_the_3_2_5_server_change_the_editor():
+    """godot-ai 3.2.5's server fills its own defaults (parent_path, name, type...) and sends
+    the commands to our plugin; the effects are checked in the saved scene."""
+    with Setup("bridge_domains", "3.2.5") as setup:
+        await wait_for_scene(setup.server, "res://main.tscn")
+        async with Client(setup.server.mcp_url) as client:
+            async def manage(tool, op, params):
+                result = await client.call_tool(tool, {"op": op, "params": params})
+                assert not result.is_error, result.content[0].text
+                return structured(result)
+
+            preset = await manage("camera_manage", "apply_preset", {
+                "preset": "action_3d", "name": "Chase", "parent_path": "/Main"})
+            assert preset["path"] == "/Main/Chase" and preset["class"] == "Camera3D"
+            assert preset["applied"] == ["fov", "near", "far", "projection"]
+            chase = await manage("camera_manage", "get", {"camera_path": "/Main/Chase"})
+            assert chase["current"] is True and chase["properties"]["far"] == 200.0
+            player = await manage("audio_manage", "player_create", {
+                "parent_path": "/Main/World", "name": "Wind"})
+            assert player["path"] == "/Main/World/Wind" and player["class"] == "AudioStreamPlayer"
+            await manage("audio_manage", "player_set_playback", {
+                "player_path": "/Main/World/Wind", "volume_db": -12.0})
+            await client.call_tool("scene_save", {})
+        text = (setup.editor.project / "main.tscn").read_text()
+        assert '[node name="Chase" type="Camera3D" parent="."' in text
+        assert "far = 200.0" in text and "current = true" in text
+        assert '[node name="Wind" type="AudioStreamPlayer" parent="World"' in text
+        assert "volume_db = -12.0" in text

@@ -165,6 +165,14 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
             .current_dir(&root)
             .args(["test", "--quiet"]),
     )?;
+    step("cargo test (the plugin's unit tests: pure logic, no engine)");
+    process::run(Command::new(&cargo).current_dir(&root).args([
+        "test",
+        "--quiet",
+        "-p",
+        "godot-ai-native",
+        "--lib",
+    ]))?;
 
     step("build the extension");
     build::build_and_install(Profile::Dev)?;

@@ -1,7 +1,8 @@
 //! godot-ai's domain tools (resources, the class reference, UI, themes, animation, materials,
 //! particles, cameras, audio, tile maps and tile sets, grid maps, CSG, tests, client
 //! configuration). They are listed with godot-ai 3.2.5's names and schemas so an agent's tool
-//! knowledge carries over, and pass their `params` through to the command unchecked; the plugin
+//! knowledge carries over, and pass their `params` through to the command (the ops the plugin
+//! implements refuse keys they do not take, see [`op_params`](super::op_params)); the plugin
 //! answers each op whose command it does not implement yet with a clear "not supported by
 //! godot-ai-native yet" error.
 

@@ -2,7 +2,7 @@
 //! arguments, plus the `overwrite` flag this plugin adds to `scene_manage` create/save_as). A
 //! key an op does not take is refused, as godot-ai refuses an unexpected keyword: a misspelt
 //! `scene_file` guard must not be dropped silently. Ops not listed pass their params through
-//! unchecked: the domain tools, the free-form event fields of `bind_event` and
+//! unchecked: the domain tools not built yet, the free-form event fields of `bind_event` and
 //! `ensure_binding`, and the ops whose params are typed and built by
 //! [`op_binding`](super::op_binding) instead (which refuses unexpected keys the same way).
 
@@ -78,6 +78,71 @@ const OP_PARAMS: &[(&str, &str, &[&str])] = &[
     ("input_map_manage", "add_action", &["action", "deadzone"]),
     ("input_map_manage", "remove_action", &["action"]),
     ("input_map_manage", "ensure_action", &["action", "deadzone"]),
+    (
+        "camera_manage",
+        "create",
+        &["parent_path", "name", "type", "make_current"],
+    ),
+    ("camera_manage", "get", &["camera_path"]),
+    ("camera_manage", "list", &[]),
+    ("camera_manage", "configure", &["camera_path", "properties"]),
+    (
+        "camera_manage",
+        "apply_preset",
+        &[
+            "parent_path",
+            "name",
+            "preset",
+            "type",
+            "make_current",
+            "overrides",
+        ],
+    ),
+    (
+        "camera_manage",
+        "follow_2d",
+        &[
+            "camera_path",
+            "target_path",
+            "smoothing_speed",
+            "zero_transform",
+        ],
+    ),
+    (
+        "camera_manage",
+        "set_limits_2d",
+        &["camera_path", "left", "right", "top", "bottom", "smoothed"],
+    ),
+    (
+        "camera_manage",
+        "set_damping_2d",
+        &[
+            "camera_path",
+            "position_speed",
+            "rotation_speed",
+            "drag_margins",
+            "drag_horizontal_enabled",
+            "drag_vertical_enabled",
+        ],
+    ),
+    (
+        "audio_manage",
+        "player_create",
+        &["parent_path", "name", "type"],
+    ),
+    (
+        "audio_manage",
+        "player_set_stream",
+        &["player_path", "stream_path"],
+    ),
+    (
+        "audio_manage",
+        "player_set_playback",
+        &["player_path", "volume_db", "pitch_scale", "autoplay", "bus"],
+    ),
+    ("audio_manage", "play", &["player_path", "from_position"]),
+    ("audio_manage", "stop", &["player_path"]),
+    ("audio_manage", "list", &["root", "include_duration"]),
 ];
 
 /// `INVALID_PARAMS` naming the first param `tool.op` does not take, with the ones it does.

@@ -2,10 +2,12 @@
 //! returns the reply's `data` object or a [`CommandError`].
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
-//! `filesystem`, `project`, `runtime`); the files here are what every domain shares: params,
+//! `filesystem`, `project`, `runtime`, `camera`, `audio`); the files here are what every domain shares: params,
 //! replies, settling over frames, undo, and batches.
 
+mod audio;
 mod batch;
+mod camera;
 pub mod editor;
 pub(crate) mod filesystem;
 mod node;
@@ -164,6 +166,46 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Now(project::input_map::remove_action),
     ),
     ("bind_event", Write, Now(project::input_map::bind_event)),
+    // cameras
+    ("camera_create", Write, Now(camera::camera_create)),
+    ("camera_get", Read, Now(camera::camera_get)),
+    ("camera_list", Read, Now(camera::camera_list)),
+    ("camera_configure", Write, Now(camera::camera_configure)),
+    (
+        "camera_apply_preset",
+        Write,
+        Now(camera::camera_apply_preset),
+    ),
+    ("camera_follow_2d", Write, Now(camera::camera_follow_2d)),
+    (
+        "camera_set_limits_2d",
+        Write,
+        Now(camera::camera_set_limits_2d),
+    ),
+    (
+        "camera_set_damping_2d",
+        Write,
+        Now(camera::camera_set_damping_2d),
+    ),
+    // audio
+    (
+        "audio_player_create",
+        Write,
+        Now(audio::audio_player_create),
+    ),
+    (
+        "audio_player_set_stream",
+        Write,
+        Now(audio::audio_player_set_stream),
+    ),
+    (
+        "audio_player_set_playback",
+        Write,
+        Now(audio::audio_player_set_playback),
+    ),
+    ("audio_play", Read, Now(audio::audio_play)),
+    ("audio_stop", Read, Now(audio::audio_stop)),
+    ("audio_list", Read, Now(audio::audio_list)),
     // the running game
     ("game_command", Read, Later(runtime::game_command)),
     ("game_eval", Read, Later(runtime::game_eval)),

@@ -165,26 +165,8 @@ pub fn set_property(params: &JsonObject) -> CommandResult {
     let Some(value) = params.get("value") else {
         return Err(CommandError::missing_param("value").with_data("hint", "pass null to clear"));
     };
-    let info = property_info(&node, property)?;
-    let declared = info
-        .get("type")
-        .and_then(|v| v.try_to::<i64>().ok())
-        .unwrap_or(0);
+    let new = property_variant(&node, property, value)?;
     let old = node.get(property);
-    let target = if declared == 0 {
-        old.get_type()
-    } else {
-        VariantType::from_ord(declared as i32)
-    };
-    let hint = info
-        .get("hint")
-        .and_then(|v| v.try_to::<i64>().ok())
-        .unwrap_or(0);
-    let hint_string = info.get("hint_string").map(|v| v.stringify().to_string());
-    let enum_hint = (hint == PropertyHint::ENUM.ord() as i64)
-        .then_some(hint_string.as_deref())
-        .flatten();
-    let new = to_variant(value, target, enum_hint)?;
 
     let mut history = undo_redo()?;
     history.create_action(&format!("MCP: Set {}.{property}", node.get_name()));
@@ -199,6 +181,30 @@ pub fn set_property(params: &JsonObject) -> CommandResult {
         "old_value": to_json(&old),
         "undoable": true,
     })))
+}
+
+/// `value` converted for `node`'s property `property` (its declared type, enum names by its
+/// hint); `PROPERTY_NOT_ON_CLASS` with close names when the node has no such property.
+pub(in crate::commands) fn property_variant(
+    node: &Gd<Node>,
+    property: &str,
+    value: &Value,
+) -> Result<Variant, CommandError> {
+    let info = property_info(node, property)?;
+    let number = |key: &str| {
+        info.get(key)
+            .and_then(|v| v.try_to::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let target = match number("type") {
+        0 => node.get(property).get_type(),
+        declared => VariantType::from_ord(declared as i32),
+    };
+    let hint_string = info.get("hint_string").map(|v| v.stringify().to_string());
+    let enum_hint = (number("hint") == PropertyHint::ENUM.ord() as i64)
+        .then_some(hint_string.as_deref())
+        .flatten();
+    to_variant(value, target, enum_hint)
 }
 
 /// The property-list entry of `property`, or `PROPERTY_NOT_ON_CLASS` with close names.
