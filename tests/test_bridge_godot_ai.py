@@ -241,9 +241,9 @@ async def test_writes_through_the_godot_ai_server_change_the_editor():
         assert 'name="Temp"' not in text
 
 
-async def test_camera_and_audio_tools_through_the_3_2_5_server_change_the_editor():
+async def test_camera_audio_and_material_tools_through_the_3_2_5_server_change_the_editor():
     """godot-ai 3.2.5's server fills its own defaults (parent_path, name, type...) and sends
-    the commands to our plugin; the effects are checked in the saved scene."""
+    the commands to our plugin; the effects are checked in the saved files."""
     with Setup("bridge_domains", "3.2.5") as setup:
         await wait_for_scene(setup.server, "res://main.tscn")
         async with Client(setup.server.mcp_url) as client:
@@ -263,9 +263,19 @@ async def test_camera_and_audio_tools_through_the_3_2_5_server_change_the_editor
             assert player["path"] == "/Main/World/Wind" and player["class"] == "AudioStreamPlayer"
             await manage("audio_manage", "player_set_playback", {
                 "player_path": "/Main/World/Wind", "volume_db": -12.0})
+            created = await manage("material_manage", "create", {
+                "path": "res://materials/rock.tres"})
+            assert created["class"] == "StandardMaterial3D"
+            await manage("material_manage", "set_param", {
+                "path": "res://materials/rock.tres", "param": "roughness", "value": 0.75})
+            await manage("material_manage", "assign", {
+                "node_path": "/Main/World/Ground", "resource_path": "res://materials/rock.tres"})
             await client.call_tool("scene_save", {})
         text = (setup.editor.project / "main.tscn").read_text()
         assert '[node name="Chase" type="Camera3D" parent="."' in text
         assert "far = 200.0" in text and "current = true" in text
         assert '[node name="Wind" type="AudioStreamPlayer" parent="World"' in text
         assert "volume_db = -12.0" in text
+        assert 'path="res://materials/rock.tres"' in text
+        rock = (setup.editor.project / "materials" / "rock.tres").read_text()
+        assert "roughness = 0.75" in rock

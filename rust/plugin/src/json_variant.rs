@@ -1,8 +1,8 @@
 //! JSON -> Godot `Variant` for a property of a known type: what `set_property` needs.
 //!
 //! Accepted, per target type:
-//! - vectors: `{x, y[, z[, w]]}` or `[x, y, ...]`; colours: `{r, g, b[, a]}`, `[r, g, b[, a]]`
-//!   or an HTML colour string (`"#ff8800"`, `"ff8800cc"`);
+//! - vectors: `{x, y[, z[, w]]}` or `[x, y, ...]`; colours: `{r, g, b[, a]}`, `[r, g, b[, a]]`,
+//!   an HTML colour string (`"#ff8800"`, `"ff8800cc"`) or a colour name (`"red"`, `"dark_blue"`);
 //! - resources (objects): a `res://` (or `uid://`) path to load, `""` or `null` to clear, or a
 //!   new one as `{"__class__": "BoxMesh", "size": {...}}` (its properties converted the same
 //!   way, nesting allowed);
@@ -70,16 +70,20 @@ pub fn to_variant(
             let [x, y, z] = components(value, ["x", "y", "z"], target)?;
             Ok(Vector3::new(x as f32, y as f32, z as f32).to_variant())
         }
+        (VariantType::VECTOR4, _) => {
+            let [x, y, z, w] = components(value, ["x", "y", "z", "w"], target)?;
+            Ok(Vector4::new(x as f32, y as f32, z as f32, w as f32).to_variant())
+        }
         (VariantType::VECTOR3I, _) => {
             let [x, y, z] = components(value, ["x", "y", "z"], target)?;
             Ok(Vector3i::new(x as i32, y as i32, z as i32).to_variant())
         }
-        (VariantType::COLOR, Value::String(text)) => Color::from_html(text)
+        (VariantType::COLOR, Value::String(text)) => Color::from_string(text.as_str())
             .map(|color| color.to_variant())
             .ok_or_else(|| {
                 CommandError::new(
                     ErrorCode::WrongType,
-                    format!("'{text}' is not a colour: use \"#rrggbb\", \"#rrggbbaa\" or {{\"r\":1,\"g\":0.5,\"b\":0}}"),
+                    format!("'{text}' is not a colour: use \"#rrggbb\", \"#rrggbbaa\", a name like \"red\" or {{\"r\":1,\"g\":0.5,\"b\":0}}"),
                 )
             }),
         (VariantType::COLOR, _) => color(value),

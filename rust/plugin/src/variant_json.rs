@@ -170,8 +170,17 @@ fn object(variant: &Variant) -> Value {
     Value::String(variant.stringify().to_string())
 }
 
+/// A float as JSON. Most engine floats are stored in 32 bits (`0.8` comes back as
+/// `0.800000011920929`): a value a 32-bit float holds exactly is written as that float's
+/// shortest decimal, which reads back as the same 32-bit value.
 fn float(value: f64) -> Value {
-    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+    let single = value as f32;
+    let shown = if f64::from(single) == value {
+        single.to_string().parse().unwrap_or(value)
+    } else {
+        value
+    };
+    serde_json::Number::from_f64(shown).map_or(Value::Null, Value::Number)
 }
 
 fn vector2(v: Vector2) -> Value {
@@ -192,4 +201,20 @@ fn color(c: Color) -> Value {
 
 fn basis(b: Basis) -> Value {
     json!({"x": vector3(b.col_a()), "y": vector3(b.col_b()), "z": vector3(b.col_c())})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_stored_in_32_bits_read_as_their_shortest_decimal() {
+        assert_eq!(float(f64::from(0.8f32)), json!(0.8));
+        assert_eq!(float(f64::from(0.1f32)), json!(0.1));
+        assert_eq!(float(2.5), json!(2.5));
+        // A 64-bit value no 32-bit float holds stays exact.
+        assert_eq!(float(0.1), json!(0.1));
+        assert_eq!(float(1.0 / 3.0), json!(1.0 / 3.0));
+        assert_eq!(float(f64::NAN), Value::Null);
+    }
 }

@@ -143,6 +143,54 @@ const OP_PARAMS: &[(&str, &str, &[&str])] = &[
     ("audio_manage", "play", &["player_path", "from_position"]),
     ("audio_manage", "stop", &["player_path"]),
     ("audio_manage", "list", &["root", "include_duration"]),
+    (
+        "material_manage",
+        "create",
+        &["path", "type", "shader_path", "overwrite"],
+    ),
+    ("material_manage", "get", &["path"]),
+    ("material_manage", "list", &["root", "type"]),
+    ("material_manage", "set_param", &["path", "param", "value"]),
+    (
+        "material_manage",
+        "set_shader_param",
+        &["path", "param", "value"],
+    ),
+    (
+        "material_manage",
+        "assign",
+        &[
+            "node_path",
+            "resource_path",
+            "slot",
+            "create_if_missing",
+            "type",
+        ],
+    ),
+    (
+        "material_manage",
+        "apply_to_node",
+        &[
+            "node_path",
+            "type",
+            "params",
+            "slot",
+            "save_to",
+            "overwrite",
+        ],
+    ),
+    (
+        "material_manage",
+        "apply_preset",
+        &[
+            "preset",
+            "path",
+            "node_path",
+            "overrides",
+            "slot",
+            "overwrite",
+        ],
+    ),
 ];
 
 /// `INVALID_PARAMS` naming the first param `tool.op` does not take, with the ones it does.

@@ -2,19 +2,21 @@
 //! returns the reply's `data` object or a [`CommandError`].
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
-//! `filesystem`, `project`, `runtime`, `camera`, `audio`); the files here are what every domain shares: params,
-//! replies, settling over frames, undo, and batches.
+//! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`); the files here are what every domain shares: params,
+//! replies, settling over frames, undo, saving resources, and batches.
 
 mod audio;
 mod batch;
 mod camera;
 pub mod editor;
 pub(crate) mod filesystem;
+mod material;
 mod node;
 mod params;
 mod project;
 mod reply;
 mod runtime;
+mod saved_resource;
 pub mod scene;
 mod script;
 mod settle;
@@ -166,6 +168,35 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Now(project::input_map::remove_action),
     ),
     ("bind_event", Write, Now(project::input_map::bind_event)),
+    // materials
+    (
+        "material_create",
+        Write,
+        Later(|params| saved_resource::once_indexed(material::material_create(params))),
+    ),
+    ("material_get", Read, Now(material::material_get)),
+    ("material_list", Read, Now(material::material_list)),
+    (
+        "material_set_param",
+        Write,
+        Now(material::material_set_param),
+    ),
+    (
+        "material_set_shader_param",
+        Write,
+        Now(material::material_set_shader_param),
+    ),
+    ("material_assign", Write, Now(material::material_assign)),
+    (
+        "material_apply_to_node",
+        Write,
+        Later(|params| saved_resource::once_indexed(material::material_apply_to_node(params))),
+    ),
+    (
+        "material_apply_preset",
+        Write,
+        Later(|params| saved_resource::once_indexed(material::material_apply_preset(params))),
+    ),
     // cameras
     ("camera_create", Write, Now(camera::camera_create)),
     ("camera_get", Read, Now(camera::camera_get)),

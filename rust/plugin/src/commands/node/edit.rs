@@ -190,26 +190,42 @@ pub(in crate::commands) fn property_variant(
     property: &str,
     value: &Value,
 ) -> Result<Variant, CommandError> {
-    let info = property_info(node, property)?;
+    let object = node.clone().upcast::<Object>();
+    let (target, enum_hint) = property_type(&object, property, "node_get_properties")?;
+    to_variant(value, target, enum_hint.as_deref())
+}
+
+/// The declared type of `object`'s property `property` (the current value's type when it is
+/// declared as any), and its enum hint string when it is an enum; `PROPERTY_NOT_ON_CLASS` with
+/// close names when there is no such property (and `lister`, the tool that lists them).
+pub(in crate::commands) fn property_type(
+    object: &Gd<Object>,
+    property: &str,
+    lister: &str,
+) -> Result<(VariantType, Option<String>), CommandError> {
+    let info = property_info(object, property, lister)?;
     let number = |key: &str| {
         info.get(key)
             .and_then(|v| v.try_to::<i64>().ok())
             .unwrap_or(0)
     };
     let target = match number("type") {
-        0 => node.get(property).get_type(),
+        0 => object.get(property).get_type(),
         declared => VariantType::from_ord(declared as i32),
     };
-    let hint_string = info.get("hint_string").map(|v| v.stringify().to_string());
     let enum_hint = (number("hint") == PropertyHint::ENUM.ord() as i64)
-        .then_some(hint_string.as_deref())
+        .then(|| info.get("hint_string").map(|v| v.stringify().to_string()))
         .flatten();
-    to_variant(value, target, enum_hint)
+    Ok((target, enum_hint))
 }
 
 /// The property-list entry of `property`, or `PROPERTY_NOT_ON_CLASS` with close names.
-fn property_info(node: &Gd<Node>, property: &str) -> Result<VarDictionary, CommandError> {
-    let list = node.get_property_list();
+fn property_info(
+    object: &Gd<Object>,
+    property: &str,
+    lister: &str,
+) -> Result<VarDictionary, CommandError> {
+    let list = object.get_property_list();
     if let Some(info) = list.iter_shared().find(|info| {
         info.get("name")
             .is_some_and(|name| name.stringify() == property)
@@ -236,8 +252,8 @@ fn property_info(node: &Gd<Node>, property: &str) -> Result<VarDictionary, Comma
     Err(CommandError::new(
         ErrorCode::PropertyNotOnClass,
         format!(
-            "Property '{property}' not found on {}.{hint} Use node_get_properties to list them.",
-            node.get_class()
+            "Property '{property}' not found on {}.{hint} Use {lister} to list them.",
+            object.get_class()
         ),
     )
     .with_data("suggestions", similar))
