@@ -128,7 +128,9 @@ async def test_resources_read_the_editor(editor):
         assert info["project_path"].rstrip("/").endswith("test_project") and "is_active" not in info
         missing = await body("godot://node/Main/Nope/properties")
         assert missing["error"].startswith("NODE_NOT_FOUND: Node not found: /Main/Nope.")
-        unbuilt = await body("godot://materials")
+        materials = await body("godot://materials")
+        assert materials == {"materials": [], "count": 0}
+        unbuilt = await body("godot://test/results")
         assert "not supported by godot-ai-native yet" in unbuilt["error"]
         with pytest.raises(Exception, match="No resource at 'godot://nope'"):
             await client.read_resource("godot://nope")

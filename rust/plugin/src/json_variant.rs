@@ -198,6 +198,19 @@ fn new_resource(fields: &serde_json::Map<String, Value>) -> Result<Variant, Comm
             ));
         }
     };
+    let mut resource = instantiate_resource(class)?;
+    set_resource_properties(
+        &mut resource,
+        fields
+            .iter()
+            .filter(|(name, _)| name.as_str() != "__class__"),
+    )?;
+    Ok(resource.to_variant())
+}
+
+/// A new resource of the engine class `class`: `VALUE_OUT_OF_RANGE` for an unknown class,
+/// `WRONG_TYPE` for a node, a non-resource or an abstract class.
+pub fn instantiate_resource(class: &str) -> Result<Gd<Resource>, CommandError> {
     let db = ClassDb::singleton();
     if !db.class_exists(class) {
         return Err(CommandError::new(
@@ -211,34 +224,48 @@ fn new_resource(fields: &serde_json::Map<String, Value>) -> Result<Variant, Comm
             format!("{class} is a Node type, not a Resource — use node_create instead"),
         ));
     }
-    if !db.is_parent_class(class, "Resource") {
+    if class != "Resource" && !db.is_parent_class(class, "Resource") {
         return Err(CommandError::new(
             ErrorCode::WrongType,
-            format!("{class} is not a Resource type"),
+            format!(
+                "{class} is not a Resource type (extends {})",
+                db.get_parent_class(class)
+            ),
         ));
     }
     if !db.can_instantiate(class) {
         return Err(CommandError::new(
             ErrorCode::WrongType,
-            format!("{class} is abstract and cannot be instantiated — use a concrete subclass"),
+            format!(
+                "{class} is abstract and cannot be instantiated — use a concrete subclass \
+                 (e.g. BoxMesh, BoxShape3D, StyleBoxFlat)"
+            ),
         ));
     }
-    let mut resource = db
-        .instantiate(class)
+    db.instantiate(class)
         .try_to::<Gd<Resource>>()
-        .map_err(|_| CommandError::internal(format!("Failed to create a {class}")))?;
+        .map_err(|_| CommandError::internal(format!("Failed to create a {class}")))
+}
+
+/// Sets `fields` on `resource` in order, each converted for its property's type (nested new
+/// resources allowed); `PROPERTY_NOT_ON_CLASS` for a property the class does not have.
+pub fn set_resource_properties<'a>(
+    resource: &mut Gd<Resource>,
+    fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
+) -> Result<(), CommandError> {
+    let class = resource.get_class();
     let properties = resource.get_property_list();
-    for (name, value) in fields
-        .iter()
-        .filter(|(name, _)| name.as_str() != "__class__")
-    {
+    for (name, value) in fields {
         let Some(info) = properties.iter_shared().find(|info| {
             info.get("name")
                 .is_some_and(|found| found.stringify() == name.as_str())
         }) else {
             return Err(CommandError::new(
                 ErrorCode::PropertyNotOnClass,
-                format!("Property '{name}' not found on {class}"),
+                format!(
+                    "Property '{name}' not found on {class}. Call resource_manage(op=\"get_info\", \
+                     params={{\"type\": \"{class}\"}}) to list available properties."
+                ),
             ));
         };
         let number = |key: &str| {
@@ -259,7 +286,7 @@ fn new_resource(fields: &serde_json::Map<String, Value>) -> Result<Variant, Comm
         let converted = to_variant(value, target, enum_hint)?;
         resource.set(name.as_str(), &converted);
     }
-    Ok(resource.to_variant())
+    Ok(())
 }
 
 /// An enum constant by name (case-insensitive) from a hint like `"Keep,Disabled:2"`.

@@ -2,7 +2,7 @@
 //! returns the reply's `data` object or a [`CommandError`].
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
-//! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`); the files here are what every domain shares: params,
+//! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`); the files here are what every domain shares: params,
 //! replies, settling over frames, undo, saving resources, and batches.
 
 mod audio;
@@ -15,6 +15,7 @@ mod node;
 mod params;
 mod project;
 mod reply;
+mod resource;
 mod runtime;
 mod saved_resource;
 pub mod scene;
@@ -168,6 +169,31 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Now(project::input_map::remove_action),
     ),
     ("bind_event", Write, Now(project::input_map::bind_event)),
+    // resources
+    ("search_resources", Read, Now(resource::search_resources)),
+    ("load_resource", Read, Now(resource::load_resource)),
+    ("get_resource_info", Read, Now(resource::get_resource_info)),
+    ("assign_resource", Write, Now(resource::assign_resource)),
+    (
+        "create_resource",
+        Write,
+        Later(|params| saved_resource::once_indexed(resource::create_resource(params))),
+    ),
+    (
+        "environment_create",
+        Write,
+        Later(|params| saved_resource::once_indexed(resource::environment_create(params))),
+    ),
+    (
+        "gradient_texture_create",
+        Write,
+        Later(|params| saved_resource::once_indexed(resource::gradient_texture_create(params))),
+    ),
+    (
+        "noise_texture_create",
+        Write,
+        Later(|params| saved_resource::once_indexed(resource::noise_texture_create(params))),
+    ),
     // materials
     (
         "material_create",

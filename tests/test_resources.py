@@ -1,0 +1,197 @@
+"""Resources through the MCP endpoint (resource_manage): created inline on a node (one undo
+step) or saved to a file, environments from presets, gradient and noise textures, assigned,
+searched, read and described; checked in the saved files and in a fresh editor on the same
+project."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from conftest import editor_with_main_scene, structured
+from editor_harness import make_project
+
+pytestmark = pytest.mark.anyio
+
+
+async def op(client, name, params=None) -> dict:
+    result = await client.call_tool("resource_manage", {"op": name, "params": params or {}})
+    assert not result.is_error, result.content[0].text
+    return structured(result)
+
+
+async def op_error(client, name, params=None) -> str:
+    result = await client.call_tool("resource_manage", {"op": name, "params": params or {}})
+    assert result.is_error, result
+    return result.content[0].text
+
+
+async def ok(client, tool, arguments) -> dict:
+    result = await client.call_tool(tool, arguments)
+    assert not result.is_error, result.content[0].text
+    return structured(result)
+
+
+async def props(client, path: str) -> dict:
+    result = await ok(client, "node_get_properties", {"path": path})
+    return {p["name"]: p["value"] for p in result["properties"]}
+
+
+async def rolled_back(client, command: str, params: dict) -> None:
+    result = await client.call_tool("batch_execute", {"commands": [
+        {"command": command, "params": params},
+        {"command": "delete_node", "params": {"path": "/Main/Nope"}}]})
+    batch = structured(result)
+    assert batch["results"][0]["status"] == "ok", batch
+    assert batch["results"][0]["data"]["undoable"] is True
+    assert batch["rolled_back"] is True, batch
+
+
+async def test_resources_are_created_inline_or_saved_assigned_and_found():
+    project = make_project("resources")
+    editor = await editor_with_main_scene(project, "resources")
+    try:
+        async with Client(editor.url) as client:
+            inline = await op(client, "create", {
+                "type": "BoxMesh", "properties": {"size": {"x": 2, "y": 1, "z": 2}},
+                "path": "/Main/World/Ground", "property": "mesh"})
+            assert inline == {"path": "/Main/World/Ground", "property": "mesh",
+                              "undoable": True, "type": "BoxMesh",
+                              "resource_class": "BoxMesh", "properties_applied": 1}
+            saved = await op(client, "create", {
+                "type": "BoxShape3D", "properties": {"size": [1, 3, 1]},
+                "resource_path": "res://shapes/pillar.tres"})
+            assert saved["resource_path"] == "res://shapes/pillar.tres"
+            assert saved["overwritten"] is False and saved["undoable"] is False
+            assert saved["cleanup"] == {"rm": ["res://shapes/pillar.tres"]}
+            assert "size = Vector3(1, 3, 1)" in (project / "shapes" / "pillar.tres").read_text()
+            assert "already exists (pass overwrite=true" in await op_error(client, "create", {
+                "type": "BoxShape3D", "resource_path": "res://shapes/pillar.tres"})
+
+            await ok(client, "node_create", {"type": "CollisionShape3D", "name": "Pillar",
+                                             "parent_path": "/Main/World"})
+            assigned = await op(client, "assign", {"path": "/Main/World/Pillar",
+                                                   "property": "shape",
+                                                   "resource_path": "res://shapes/pillar.tres"})
+            assert assigned["resource_type"] == "BoxShape3D" and assigned["undoable"] is True
+            assert (await props(client, "/Main/World/Pillar"))["shape"] == \
+                "res://shapes/pillar.tres"
+
+            loaded = await op(client, "load", {"path": "res://shapes/pillar.tres"})
+            assert loaded["type"] == "BoxShape3D"
+            size = next(p for p in loaded["properties"] if p["name"] == "size")
+            assert size["value"] == {"x": 1.0, "y": 3.0, "z": 1.0}
+            found = await op(client, "search", {"type": "Shape3D"})
+            assert found["resources"] == [{"path": "res://shapes/pillar.tres",
+                                           "type": "BoxShape3D"}]
+            assert found["total_count"] == 1 and found["has_more"] is False
+            by_path = await op(client, "search", {"path": "MAIN", "limit": 1})
+            assert by_path["resources"][0]["path"] == "res://main.tscn"
+
+            info = await op(client, "get_info", {"type": "Shape3D"})
+            assert info["is_abstract"] is True and "BoxShape3D" in info["concrete_subclasses"]
+            box = await op(client, "get_info", {"type": "BoxShape3D"})
+            assert box["parent_class"] == "Shape3D" and box["can_instantiate"] is True
+            size = next(p for p in box["properties"] if p["name"] == "size")
+            assert size["type"] == "Vector3" and size["default"] == {"x": 1.0, "y": 1.0, "z": 1.0}
+
+            # Undo, through a batch that fails after it: the property gets its old value.
+            await rolled_back(client, "create_resource", {
+                "type": "SphereMesh", "path": "/Main/World/Ground", "property": "mesh"})
+            await rolled_back(client, "assign_resource", {
+                "path": "/Main/World/Pillar", "property": "shape",
+                "resource_path": "res://main.tscn"})
+            assert (await props(client, "/Main/World/Pillar"))["shape"] == \
+                "res://shapes/pillar.tres"
+            ground = await ok(client, "node_get_properties", {"path": "/Main/World/Ground"})
+            mesh = next(p for p in ground["properties"] if p["name"] == "mesh")
+            assert "BoxMesh" in str(mesh["value"]), mesh
+
+            assert "Node3D is a Node type, not a Resource" in await op_error(
+                client, "create", {"type": "Node3D", "resource_path": "res://x.tres"})
+            assert "Shape3D is abstract" in await op_error(
+                client, "create", {"type": "Shape3D", "resource_path": "res://x.tres"})
+            assert "Unknown resource type: BoxMsh" in await op_error(
+                client, "get_info", {"type": "BoxMsh"})
+            assert "not an Object slot" in await op_error(client, "create", {
+                "type": "BoxMesh", "path": "/Main/World/Ground", "property": "visible"})
+            assert "either path+property or resource_path, not both" in await op_error(
+                client, "create", {"type": "BoxMesh", "path": "/Main/World/Ground",
+                                   "property": "mesh", "resource_path": "res://y.tres"})
+            assert "Property 'sise' not found on BoxShape3D" in await op_error(
+                client, "create", {"type": "BoxShape3D", "properties": {"sise": 1},
+                                   "resource_path": "res://z.tres"})
+            assert not (project / "z.tres").exists()
+
+            await ok(client, "scene_save", {})
+        text = (project / "main.tscn").read_text()
+        assert 'path="res://shapes/pillar.tres"' in text
+        assert '[sub_resource type="BoxMesh"' in text and "size = Vector3(2, 1, 2)" in text
+    finally:
+        editor.kill()
+
+
+async def test_environments_and_textures_are_built_from_presets_and_saved():
+    project = make_project("resources_generated")
+    editor = await editor_with_main_scene(project, "resources_generated")
+    try:
+        async with Client(editor.url) as client:
+            await ok(client, "node_create", {"type": "WorldEnvironment", "name": "Env"})
+            env = await op(client, "environment_create", {
+                "path": "/Main/Env", "preset": "sunset",
+                "properties": {"glow_enabled": True}})
+            assert env == {"path": "/Main/Env", "property": "environment", "undoable": True,
+                           "preset": "sunset", "sky_created": True,
+                           "sky_material_class": "ProceduralSkyMaterial"}
+            night = await op(client, "environment_create", {
+                "preset": "night", "sky": False, "resource_path": "res://env/night.tres"})
+            assert night["sky_created"] is False and night["undoable"] is False
+            night_text = (project / "env" / "night.tres").read_text()
+            assert "ambient_light_source = 2" in night_text and "Sky" not in night_text
+
+            gradient = await op(client, "gradient_texture_create", {
+                "stops": [{"offset": 0, "color": "#000000"},
+                          {"offset": 1, "color": {"r": 1, "g": 0.5, "b": 0}}],
+                "width": 32, "fill": "radial", "resource_path": "res://textures/glow.tres"})
+            assert gradient["stop_count"] == 2 and gradient["fill"] == "radial"
+            glow = (project / "textures" / "glow.tres").read_text()
+            assert "fill = 1" in glow and "width = 32" in glow
+            assert "PackedColorArray(0, 0, 0, 1, 1, 0.5, 0, 1)" in glow
+
+            await ok(client, "node_create", {"type": "Sprite2D", "name": "Clouds"})
+            noise = await op(client, "noise_texture_create", {
+                "noise_type": "cellular", "width": 128, "height": 128, "seed": 7,
+                "path": "/Main/Clouds", "property": "texture"})
+            assert noise["noise_type"] == "cellular" and noise["undoable"] is True
+
+            assert "Invalid preset 'dusk'" in await op_error(
+                client, "environment_create", {"preset": "dusk", "path": "/Main/Env"})
+            assert "must be WorldEnvironment" in await op_error(
+                client, "environment_create", {"path": "/Main/World"})
+            assert "requires at least 2 stops, got 1" in await op_error(
+                client, "gradient_texture_create", {"stops": [{"offset": 0, "color": "red"}],
+                                                    "resource_path": "res://g.tres"})
+            assert "Invalid noise_type 'wavy'" in await op_error(
+                client, "noise_texture_create", {"noise_type": "wavy",
+                                                 "resource_path": "res://n.tres"})
+            await rolled_back(client, "environment_create", {"path": "/Main/Env",
+                                                             "preset": "fog"})
+            await ok(client, "scene_save", {})
+        text = (project / "main.tscn").read_text()
+        assert '[sub_resource type="ProceduralSkyMaterial"' in text
+        assert "glow_enabled = true" in text and "ambient_light_energy = 0.8" in text
+        assert "volumetric_fog_enabled" not in text
+        assert '[sub_resource type="FastNoiseLite"' in text and "noise_type = 2" in text
+    finally:
+        editor.kill()
+
+    again = await editor_with_main_scene(project, "resources_generated_reopened")
+    try:
+        async with Client(again.url) as client:
+            env = await props(client, "/Main/Env")
+            assert env["environment"] is not None
+            night = await op(client, "load", {"path": "res://env/night.tres"})
+            energy = next(p for p in night["properties"] if p["name"] == "ambient_light_energy")
+            assert energy["value"] == 0.4
+    finally:
+        again.kill()
