@@ -195,3 +195,69 @@ async def test_environments_and_textures_are_built_from_presets_and_saved():
             assert energy["value"] == 0.4
     finally:
         again.kill()
+
+
+async def test_curves_get_their_points_and_collision_shapes_fit_their_visuals():
+    project = make_project("resources_curves")
+    editor = await editor_with_main_scene(project, "resources_curves")
+    try:
+        async with Client(editor.url) as client:
+            await ok(client, "node_create", {"type": "Path3D", "name": "Track"})
+            track = await op(client, "curve_set_points", {
+                "path": "/Main/Track", "property": "curve", "points": [
+                    {"position": {"x": 0, "y": 0, "z": 0}},
+                    {"position": {"x": 4, "y": 1, "z": 0}, "in": {"x": -1, "y": 0, "z": 0},
+                     "tilt": 0.5}]})
+            assert track == {"path": "/Main/Track", "property": "curve",
+                             "curve_class": "Curve3D", "point_count": 2,
+                             "curve_created": True, "undoable": True}
+            await op(client, "create", {"type": "Curve",
+                                        "resource_path": "res://curves/falloff.tres"})
+            falloff = await op(client, "curve_set_points", {
+                "resource_path": "res://curves/falloff.tres", "points": [
+                    {"offset": 0, "value": 1}, {"offset": 1, "value": 0, "left_tangent": -1}]})
+            assert falloff["point_count"] == 2 and falloff["undoable"] is False
+            assert "point_count = 2" in (project / "curves" / "falloff.tres").read_text()
+            assert "must have 'position'" in await op_error(client, "curve_set_points", {
+                "path": "/Main/Track", "property": "curve", "points": [{"x": 1}]})
+            # A bad point changes nothing: the track keeps its two points.
+            await rolled_back(client, "curve_set_points", {
+                "path": "/Main/Track", "property": "curve",
+                "points": [{"position": [9, 9, 9]}]})
+
+            await ok(client, "node_create", {"type": "StaticBody3D", "name": "Crate",
+                                             "parent_path": "/Main/World"})
+            await ok(client, "node_create", {"type": "MeshInstance3D", "name": "Mesh",
+                                             "parent_path": "/Main/World/Crate"})
+            await ok(client, "node_set_property", {
+                "path": "/Main/World/Crate/Mesh", "property": "mesh",
+                "value": {"__class__": "BoxMesh", "size": {"x": 2, "y": 1, "z": 2}}})
+            await ok(client, "node_set_property", {"path": "/Main/World/Crate/Mesh",
+                                                   "property": "scale", "value": [1, 2, 1]})
+            await ok(client, "node_create", {"type": "CollisionShape3D", "name": "Shape",
+                                             "parent_path": "/Main/World/Crate"})
+            fitted = await op(client, "physics_shape_autofit", {"path": "/Main/World/Crate/Shape"})
+            assert fitted == {"path": "/Main/World/Crate/Shape",
+                              "source_path": "/Main/World/Crate/Mesh", "shape_type": "box",
+                              "shape_class": "BoxShape3D", "shape_created": True,
+                              "size": {"x": 2.0, "y": 2.0, "z": 2.0}, "undoable": True}
+            await rolled_back(client, "physics_shape_autofit", {
+                "path": "/Main/World/Crate/Shape", "shape_type": "sphere"})
+            again = await op(client, "physics_shape_autofit", {
+                "path": "/Main/World/Crate/Shape", "shape_type": "BoxShape3D"})
+            assert again["shape_created"] is False, "the box came back on undo and is reused"
+            capsule = await op(client, "physics_shape_autofit", {
+                "path": "/Main/World/Crate/Shape", "shape_type": "capsule"})
+            assert capsule["size"] == {"radius": 1.0, "height": 2.0}
+            assert "must be CollisionShape3D or CollisionShape2D" in await op_error(
+                client, "physics_shape_autofit", {"path": "/Main/World/Crate/Mesh"})
+            assert "Invalid shape_type 'cone'" in await op_error(
+                client, "physics_shape_autofit", {"path": "/Main/World/Crate/Shape",
+                                                  "shape_type": "cone"})
+            await ok(client, "scene_save", {})
+        text = (project / "main.tscn").read_text()
+        assert '[sub_resource type="Curve3D"' in text and '[sub_resource type="CapsuleShape3D"' in text
+        # (height 2 is the capsule's default, so the file leaves it out)
+        assert "radius = 1.0" in text and '"tilts": PackedFloat32Array(0, 0.5)' in text
+    finally:
+        editor.kill()

@@ -210,6 +210,16 @@ const OP_PARAMS: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
+        "resource_manage",
+        "curve_set_points",
+        &["points", "path", "property", "resource_path"],
+    ),
+    (
+        "resource_manage",
+        "physics_shape_autofit",
+        &["path", "source_path", "shape_type"],
+    ),
+    (
         "material_manage",
         "create",
         &["path", "type", "shader_path", "overwrite"],

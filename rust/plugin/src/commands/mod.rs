@@ -194,6 +194,12 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Write,
         Later(|params| saved_resource::once_indexed(resource::noise_texture_create(params))),
     ),
+    ("curve_set_points", Write, Now(resource::curve_set_points)),
+    (
+        "physics_shape_autofit",
+        Write,
+        Now(resource::physics_shape_autofit),
+    ),
     // materials
     (
         "material_create",

@@ -2,13 +2,17 @@
 //! class reference of resource types, putting a resource in a node's property, and creating
 //! resources (any class, environments, gradient and noise textures) either inline in a node's
 //! property (one undo step) or saved to a file under `res://` (all at once; not undoable, and
-//! it says so).
+//! it says so); setting a curve's points; sizing a collision shape to a visual.
 //!
 //! This file: the ops on any resource, and where a new resource goes ([`Home`]).
 
+mod curves;
 mod generated;
+mod shapes;
 
+pub use curves::curve_set_points;
 pub use generated::{environment_create, gradient_texture_create, noise_texture_create};
+pub use shapes::physics_shape_autofit;
 
 use godot::classes::{
     ClassDb, EditorFileSystemDirectory, EditorInterface, Resource, ResourceLoader,
