@@ -220,6 +220,29 @@ const OP_PARAMS: &[(&str, &str, &[&str])] = &[
         &["path", "source_path", "shape_type"],
     ),
     (
+        "particle_manage",
+        "create",
+        &["parent_path", "name", "type"],
+    ),
+    ("particle_manage", "get", &["node_path"]),
+    ("particle_manage", "set_main", &["node_path", "properties"]),
+    (
+        "particle_manage",
+        "set_process",
+        &["node_path", "properties"],
+    ),
+    (
+        "particle_manage",
+        "set_draw_pass",
+        &["node_path", "pass", "pass_", "mesh", "texture", "material"],
+    ),
+    ("particle_manage", "restart", &["node_path"]),
+    (
+        "particle_manage",
+        "apply_preset",
+        &["parent_path", "name", "preset", "type", "overrides"],
+    ),
+    (
         "material_manage",
         "create",
         &["path", "type", "shader_path", "overwrite"],

@@ -2,7 +2,7 @@
 //! returns the reply's `data` object or a [`CommandError`].
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
-//! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`); the files here are what every domain shares: params,
+//! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`, `particle`); the files here are what every domain shares: params,
 //! replies, settling over frames, undo, saving resources, and batches.
 
 mod audio;
@@ -13,6 +13,7 @@ pub(crate) mod filesystem;
 mod material;
 mod node;
 mod params;
+mod particle;
 mod project;
 mod reply;
 mod resource;
@@ -228,6 +229,26 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         "material_apply_preset",
         Write,
         Later(|params| saved_resource::once_indexed(material::material_apply_preset(params))),
+    ),
+    // particles
+    ("particle_create", Write, Now(particle::particle_create)),
+    ("particle_get", Read, Now(particle::particle_get)),
+    ("particle_set_main", Write, Now(particle::particle_set_main)),
+    (
+        "particle_set_process",
+        Write,
+        Now(particle::particle_set_process),
+    ),
+    (
+        "particle_set_draw_pass",
+        Write,
+        Now(particle::particle_set_draw_pass),
+    ),
+    ("particle_restart", Read, Now(particle::particle_restart)),
+    (
+        "particle_apply_preset",
+        Write,
+        Now(particle::particle_apply_preset),
     ),
     // cameras
     ("camera_create", Write, Now(camera::camera_create)),

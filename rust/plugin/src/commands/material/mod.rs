@@ -11,7 +11,7 @@
 
 mod nodes;
 mod presets;
-mod values;
+pub(in crate::commands) mod values;
 
 pub use nodes::{material_apply_preset, material_apply_to_node, material_assign};
 
