@@ -4,12 +4,13 @@
 
 use godot::classes::{
     AudioStream, AudioStreamPlayer, AudioStreamPlayer2D, AudioStreamPlayer3D, ClassDb,
-    EditorFileSystemDirectory, EditorInterface, ResourceLoader,
+    ResourceLoader,
 };
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
+use crate::commands::filesystem::index::{self, Walk};
 use crate::commands::params::{flag_or, optional_number, optional_string, required_string};
 use crate::commands::reply::{into_object, object};
 use crate::commands::scene::guard::{edited_root, parent_at};
@@ -266,49 +267,32 @@ pub fn audio_list(params: &JsonObject) -> CommandResult {
         ));
     }
     let include_duration = flag_or(params, "include_duration", true)?;
-    let file_system = EditorInterface::singleton()
-        .get_resource_filesystem()
-        .ok_or_else(|| {
-            CommandError::new(ErrorCode::EditorNotReady, "EditorFileSystem not available")
-        })?;
-    let start = file_system
-        .get_filesystem_path(root)
-        .or_else(|| file_system.get_filesystem())
-        .ok_or_else(|| {
-            CommandError::new(ErrorCode::EditorNotReady, "EditorFileSystem not available")
-        })?;
+    let start = index::folder_or_root(root)?;
     let db = ClassDb::singleton();
     let mut streams = Vec::new();
     let mut truncated = false;
-    // A folder's files before its subfolders, like the FileSystem dock.
-    let mut pending: Vec<Gd<EditorFileSystemDirectory>> = vec![start];
-    'walk: while let Some(folder) = pending.pop() {
-        for index in 0..folder.get_file_count() {
-            let path = folder.get_file_path(index).to_string();
-            let class = folder.get_file_type(index);
-            let is_stream = class == "AudioStream" || db.is_parent_class(&class, "AudioStream");
-            if !path.starts_with(root) || !is_stream {
-                continue;
-            }
-            if streams.len() >= MAX_STREAMS {
-                truncated = true;
-                break 'walk;
-            }
-            let mut entry = json!({"path": path, "class": class.to_string()});
-            if include_duration {
-                let length = ResourceLoader::singleton()
-                    .load(&path)
-                    .and_then(|resource| resource.try_cast::<AudioStream>().ok())
-                    .map_or(0.0, |stream| stream.get_length());
-                entry["duration_seconds"] = json!(length);
-            }
-            streams.push(entry);
+    index::each_file(start, |folder, index| {
+        let path = folder.get_file_path(index).to_string();
+        let class = folder.get_file_type(index);
+        let is_stream = class == "AudioStream" || db.is_parent_class(&class, "AudioStream");
+        if !path.starts_with(root) || !is_stream {
+            return Walk::Next;
         }
-        let subfolders: Vec<_> = (0..folder.get_subdir_count())
-            .filter_map(|index| folder.get_subdir(index))
-            .collect();
-        pending.extend(subfolders.into_iter().rev());
-    }
+        if streams.len() >= MAX_STREAMS {
+            truncated = true;
+            return Walk::Stop;
+        }
+        let mut entry = json!({"path": path, "class": class.to_string()});
+        if include_duration {
+            let length = ResourceLoader::singleton()
+                .load(&path)
+                .and_then(|resource| resource.try_cast::<AudioStream>().ok())
+                .map_or(0.0, |stream| stream.get_length());
+            entry["duration_seconds"] = json!(length);
+        }
+        streams.push(entry);
+        Walk::Next
+    });
     let count = streams.len();
     let mut data = object([
         ("root", json!(root)),

@@ -6,6 +6,7 @@
 //! every platform). File writes are not undoable and say so; the editor rescans after each
 //! write.
 
+pub(crate) mod index;
 pub(crate) mod search;
 
 use std::path::PathBuf;

@@ -1,25 +1,17 @@
 //! Finding things in the project: files by name/type/path, symbols in a script; and
 //! reimporting files.
 
-use godot::classes::{EditorFileSystem, EditorFileSystemDirectory, EditorInterface};
 use godot::prelude::*;
 use godot_ai_protocol::script_symbols::outline;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
 use crate::commands::editor::is_scanning;
+use crate::commands::filesystem::index::{self, Walk, file_system};
 use crate::commands::filesystem::{checked_path_of, read_file};
 use crate::commands::params::optional_string;
 use crate::commands::reply::{into_object, object};
 use crate::commands::settle::{Pending, Step};
-
-fn file_system() -> Result<Gd<EditorFileSystem>, CommandError> {
-    EditorInterface::singleton()
-        .get_resource_filesystem()
-        .ok_or_else(|| {
-            CommandError::new(ErrorCode::EditorNotReady, "EditorFileSystem not available")
-        })
-}
 
 /// Most files `search_filesystem` lists, so one call stays quick on a huge project.
 const MAX_FILES: usize = 20_000;
@@ -41,30 +33,23 @@ pub fn search_filesystem(params: &JsonObject) -> CommandResult {
         CommandError::new(ErrorCode::EditorNotReady, "EditorFileSystem not available")
     })?;
     let mut files = Vec::new();
-    // Depth-first, a folder's files before its subfolders, like the FileSystem dock.
-    let mut pending: Vec<Gd<EditorFileSystemDirectory>> = vec![root];
     let mut truncated = false;
-    'walk: while let Some(folder) = pending.pop() {
-        for index in 0..folder.get_file_count() {
-            if files.len() >= MAX_FILES {
-                truncated = true;
-                break 'walk;
-            }
-            let file_path = folder.get_file_path(index).to_string();
-            let file_name = folder.get_file(index).to_string();
-            let file_type = folder.get_file_type(index).to_string();
-            let matches = (name.is_empty() || file_name.to_lowercase().contains(&name))
-                && (kind.is_empty() || file_type == kind)
-                && (path.is_empty() || file_path.to_lowercase().contains(&path));
-            if matches {
-                files.push(json!({"path": file_path, "type": file_type}));
-            }
+    index::each_file(root, |folder, index| {
+        if files.len() >= MAX_FILES {
+            truncated = true;
+            return Walk::Stop;
         }
-        let subfolders: Vec<_> = (0..folder.get_subdir_count())
-            .filter_map(|index| folder.get_subdir(index))
-            .collect();
-        pending.extend(subfolders.into_iter().rev());
-    }
+        let file_path = folder.get_file_path(index).to_string();
+        let file_name = folder.get_file(index).to_string();
+        let file_type = folder.get_file_type(index).to_string();
+        let matches = (name.is_empty() || file_name.to_lowercase().contains(&name))
+            && (kind.is_empty() || file_type == kind)
+            && (path.is_empty() || file_path.to_lowercase().contains(&path));
+        if matches {
+            files.push(json!({"path": file_path, "type": file_type}));
+        }
+        Walk::Next
+    });
     let count = files.len();
     let mut data = Value::Object(object([
         ("files", Value::Array(files)),

@@ -16,8 +16,8 @@ pub(in crate::commands) mod values;
 pub use nodes::{material_apply_preset, material_apply_to_node, material_assign};
 
 use godot::classes::{
-    ClassDb, EditorFileSystemDirectory, EditorInterface, EditorUndoRedoManager, Material,
-    ResourceLoader, Shader, ShaderMaterial,
+    ClassDb, EditorInterface, EditorUndoRedoManager, Material, ResourceLoader, Shader,
+    ShaderMaterial,
 };
 use godot::global::type_string;
 use godot::prelude::*;
@@ -25,6 +25,7 @@ use godot::register::info::PropertyUsageFlags;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
+use crate::commands::filesystem::index::{self, Walk};
 use crate::commands::filesystem::{checked_path_of, checked_resource_path};
 use crate::commands::node::edit::property_type;
 use crate::commands::params::{flag_or, optional_string, required_string};
@@ -293,43 +294,27 @@ pub fn material_list(params: &JsonObject) -> CommandResult {
         ));
     }
     let wanted = optional_string(params, "type")?;
-    let file_system = EditorInterface::singleton()
-        .get_resource_filesystem()
-        .ok_or_else(|| {
-            CommandError::new(ErrorCode::EditorNotReady, "EditorFileSystem not available")
-        })?;
-    let start = file_system
-        .get_filesystem_path(root)
-        .or_else(|| file_system.get_filesystem())
-        .ok_or_else(|| {
-            CommandError::new(ErrorCode::EditorNotReady, "EditorFileSystem not available")
-        })?;
+    let start = index::folder_or_root(root)?;
     let db = ClassDb::singleton();
     let is_a = |class: &StringName, base: &str| *class == base || db.is_parent_class(class, base);
     let mut materials = Vec::new();
     let mut truncated = false;
-    let mut pending: Vec<Gd<EditorFileSystemDirectory>> = vec![start];
-    'walk: while let Some(folder) = pending.pop() {
-        for index in 0..folder.get_file_count() {
-            let path = folder.get_file_path(index).to_string();
-            let class = folder.get_file_type(index);
-            if !path.starts_with(root)
-                || !is_a(&class, "Material")
-                || (!wanted.is_empty() && !is_a(&class, wanted))
-            {
-                continue;
-            }
-            if materials.len() >= MAX_MATERIALS {
-                truncated = true;
-                break 'walk;
-            }
-            materials.push(json!({"path": path, "class": class.to_string()}));
+    index::each_file(start, |folder, index| {
+        let path = folder.get_file_path(index).to_string();
+        let class = folder.get_file_type(index);
+        if !path.starts_with(root)
+            || !is_a(&class, "Material")
+            || (!wanted.is_empty() && !is_a(&class, wanted))
+        {
+            return Walk::Next;
         }
-        let subfolders: Vec<_> = (0..folder.get_subdir_count())
-            .filter_map(|index| folder.get_subdir(index))
-            .collect();
-        pending.extend(subfolders.into_iter().rev());
-    }
+        if materials.len() >= MAX_MATERIALS {
+            truncated = true;
+            return Walk::Stop;
+        }
+        materials.push(json!({"path": path, "class": class.to_string()}));
+        Walk::Next
+    });
     let count = materials.len();
     let mut data = object([
         ("materials", Value::Array(materials)),

@@ -14,15 +14,14 @@ pub use curves::curve_set_points;
 pub use generated::{environment_create, gradient_texture_create, noise_texture_create};
 pub use shapes::physics_shape_autofit;
 
-use godot::classes::{
-    ClassDb, EditorFileSystemDirectory, EditorInterface, Resource, ResourceLoader,
-};
+use godot::classes::{ClassDb, Resource, ResourceLoader};
 use godot::global::type_string;
 use godot::prelude::*;
 use godot::register::info::PropertyUsageFlags;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
+use crate::commands::filesystem::index::{self, Walk};
 use crate::commands::filesystem::{checked_path_of, checked_resource_path};
 use crate::commands::node::edit::property_type;
 use crate::commands::params::{flag_or, integer_or, optional_string, required_string};
@@ -197,35 +196,24 @@ pub fn search_resources(params: &JsonObject) -> CommandResult {
     }
     let offset = integer_or(params, "offset", 0)?.max(0);
     let limit = integer_or(params, "limit", 100)?.max(0);
-    let file_system = EditorInterface::singleton()
-        .get_resource_filesystem()
-        .ok_or_else(|| {
-            CommandError::new(ErrorCode::EditorNotReady, "EditorFileSystem not available")
-        })?;
-    let root = file_system.get_filesystem().ok_or_else(|| {
+    let root = index::file_system()?.get_filesystem().ok_or_else(|| {
         CommandError::new(ErrorCode::EditorNotReady, "EditorFileSystem not available")
     })?;
     let db = ClassDb::singleton();
     let mut found = Vec::new();
-    let mut pending: Vec<Gd<EditorFileSystemDirectory>> = vec![root];
-    'walk: while let Some(folder) = pending.pop() {
-        for index in 0..folder.get_file_count() {
-            let path = folder.get_file_path(index).to_string();
-            let class = folder.get_file_type(index);
-            let type_matches =
-                wanted.is_empty() || class == wanted || db.is_parent_class(&class, wanted);
-            if type_matches && (path_part.is_empty() || path.to_lowercase().contains(&path_part)) {
-                if found.len() >= MAX_RESOURCES {
-                    break 'walk;
-                }
-                found.push(json!({"path": path, "type": class.to_string()}));
+    index::each_file(root, |folder, index| {
+        let path = folder.get_file_path(index).to_string();
+        let class = folder.get_file_type(index);
+        let type_matches =
+            wanted.is_empty() || class == wanted || db.is_parent_class(&class, wanted);
+        if type_matches && (path_part.is_empty() || path.to_lowercase().contains(&path_part)) {
+            if found.len() >= MAX_RESOURCES {
+                return Walk::Stop;
             }
+            found.push(json!({"path": path, "type": class.to_string()}));
         }
-        let subfolders: Vec<_> = (0..folder.get_subdir_count())
-            .filter_map(|index| folder.get_subdir(index))
-            .collect();
-        pending.extend(subfolders.into_iter().rev());
-    }
+        Walk::Next
+    });
     let total = found.len();
     let start = usize::try_from(offset).unwrap_or(0).min(total);
     let end = start
