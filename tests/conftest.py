@@ -97,3 +97,36 @@ def structured(result) -> dict:
     assert result.structured_content is not None, result
     assert json.loads(result.content[0].text) == result.structured_content
     return result.structured_content
+
+
+async def call_ok(client, tool: str, arguments: dict) -> dict:
+    """One call, as an agent makes it (no retry); its structured result."""
+    result = await client.call_tool(tool, arguments)
+    assert not result.is_error, result.content[0].text
+    return structured(result)
+
+
+async def call_error(client, tool: str, arguments: dict) -> str:
+    """One call that must fail; its error text."""
+    result = await client.call_tool(tool, arguments)
+    assert result.is_error, result
+    return result.content[0].text
+
+
+async def node_properties(client, path: str) -> dict:
+    """A node's properties by name (node_get_properties leaves empty resource slots out)."""
+    listing = await call_ok(client, "node_get_properties", {"path": path})
+    return {p["name"]: p["value"] for p in listing["properties"]}
+
+
+async def rolled_back(client, command: str, params: dict) -> dict:
+    """Runs the plugin command `command` in a batch whose next entry fails, checks that it ran,
+    said it is undoable and was rolled back through the editor's undo history; returns its
+    data."""
+    batch = await call_ok(client, "batch_execute", {"commands": [
+        {"command": command, "params": params},
+        {"command": "delete_node", "params": {"path": "/Main/Nope"}}]})
+    assert batch["results"][0]["status"] == "ok", batch
+    assert batch["results"][0]["data"]["undoable"] is True
+    assert batch["rolled_back"] is True, batch
+    return batch["results"][0]["data"]

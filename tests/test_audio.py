@@ -11,10 +11,19 @@ import wave
 import pytest
 from mcp import Client
 
-from conftest import editor_with_main_scene, structured
+from conftest import (call_error, call_ok, editor_with_main_scene, node_properties, rolled_back,
+                      structured)
 from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
+
+
+async def op(client, name, params=None) -> dict:
+    return await call_ok(client, "audio_manage", {"op": name, "params": params or {}})
+
+
+async def op_error(client, name, params=None) -> str:
+    return await call_error(client, "audio_manage", {"op": name, "params": params or {}})
 
 RATE = 22050
 SECONDS = 0.25
@@ -30,34 +39,6 @@ def write_beep(path) -> None:
         out.setsampwidth(2)
         out.setframerate(RATE)
         out.writeframes(b"".join(struct.pack("<h", s) for s in samples))
-
-
-async def op(client, name, params=None) -> dict:
-    result = await client.call_tool("audio_manage", {"op": name, "params": params or {}})
-    assert not result.is_error, result.content[0].text
-    return structured(result)
-
-
-async def op_error(client, name, params=None) -> str:
-    result = await client.call_tool("audio_manage", {"op": name, "params": params or {}})
-    assert result.is_error, result
-    return result.content[0].text
-
-
-async def props(client, path: str) -> dict:
-    result = await client.call_tool("node_get_properties", {"path": path})
-    assert not result.is_error, result.content[0].text
-    return {p["name"]: p["value"] for p in structured(result)["properties"]}
-
-
-async def rolled_back(client, command: str, params: dict) -> None:
-    result = await client.call_tool("batch_execute", {"commands": [
-        {"command": command, "params": params},
-        {"command": "delete_node", "params": {"path": "/Main/Nope"}}]})
-    batch = structured(result)
-    assert batch["results"][0]["status"] == "ok", batch
-    assert batch["results"][0]["data"]["undoable"] is True
-    assert batch["rolled_back"] is True, batch
 
 
 async def test_players_get_a_stream_and_playback_settings_that_are_saved_and_undoable():
@@ -93,7 +74,7 @@ async def test_players_get_a_stream_and_playback_settings_that_are_saved_and_und
             assert playback["applied"] == ["volume_db", "pitch_scale", "autoplay", "bus"]
             assert playback["values"] == {"volume_db": -6.0, "pitch_scale": 1.25,
                                           "autoplay": True, "bus": "Master"}
-            engine = await props(client, "/Main/World/Engine")
+            engine = await node_properties(client, "/Main/World/Engine")
             assert engine["volume_db"] == -6.0 and engine["autoplay"] is True
 
             played = await op(client, "play", {"player_path": "/Main/World/Engine"})
@@ -104,11 +85,11 @@ async def test_players_get_a_stream_and_playback_settings_that_are_saved_and_und
             # Undo, through a batch that fails after each: the old values come back.
             await rolled_back(client, "audio_player_set_playback", {
                 "player_path": "/Main/World/Engine", "volume_db": 3, "autoplay": False})
-            engine = await props(client, "/Main/World/Engine")
+            engine = await node_properties(client, "/Main/World/Engine")
             assert engine["volume_db"] == -6.0 and engine["autoplay"] is True
             await rolled_back(client, "audio_player_set_stream", {
                 "player_path": "/Main/AudioStreamPlayer", "stream_path": "res://sfx/beep.wav"})
-            assert "stream" not in await props(client, "/Main/AudioStreamPlayer")
+            assert "stream" not in await node_properties(client, "/Main/AudioStreamPlayer")
             await rolled_back(client, "audio_player_create", {"name": "Gone"})
             tree = structured(await client.call_tool("scene_get_hierarchy", {}))
             assert "/Main/Gone" not in [node["path"] for node in tree["nodes"]]
@@ -144,7 +125,7 @@ async def test_players_get_a_stream_and_playback_settings_that_are_saved_and_und
     again = await editor_with_main_scene(project, "audio_reopened")
     try:
         async with Client(again.url) as client:
-            engine = await props(client, "/Main/World/Engine")
+            engine = await node_properties(client, "/Main/World/Engine")
             assert engine["volume_db"] == -6.0 and engine["pitch_scale"] == 1.25
             assert engine["stream"] is not None, engine
     finally:

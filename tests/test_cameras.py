@@ -7,41 +7,19 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from conftest import editor_with_main_scene, structured
+from conftest import (call_error, call_ok, editor_with_main_scene, node_properties, rolled_back,
+                      structured)
 from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
 
 
 async def op(client, name, params=None) -> dict:
-    result = await client.call_tool("camera_manage", {"op": name, "params": params or {}})
-    assert not result.is_error, result.content[0].text
-    return structured(result)
+    return await call_ok(client, "camera_manage", {"op": name, "params": params or {}})
 
 
 async def op_error(client, name, params=None) -> str:
-    result = await client.call_tool("camera_manage", {"op": name, "params": params or {}})
-    assert result.is_error, result
-    return result.content[0].text
-
-
-async def props(client, path: str) -> dict:
-    result = await client.call_tool("node_get_properties", {"path": path})
-    assert not result.is_error, result.content[0].text
-    return {p["name"]: p["value"] for p in structured(result)["properties"]}
-
-
-async def rolled_back(client, command: str, params: dict) -> dict:
-    """Runs `command` in a batch whose next entry fails; returns the command's data, after
-    checking it ran and was undone."""
-    result = await client.call_tool("batch_execute", {"commands": [
-        {"command": command, "params": params},
-        {"command": "delete_node", "params": {"path": "/Main/Nope"}}]})
-    batch = structured(result)
-    assert batch["results"][0]["status"] == "ok", batch
-    assert batch["results"][0]["data"]["undoable"] is True
-    assert batch["rolled_back"] is True, batch
-    return batch["results"][0]["data"]
+    return await call_error(client, "camera_manage", {"op": name, "params": params or {}})
 
 
 def node_section(text: str, name: str) -> str:
@@ -189,7 +167,7 @@ async def test_2d_cameras_follow_a_target_with_limits_and_damping():
                                           "rotation_smoothing_enabled",
                                           "rotation_smoothing_speed",
                                           "drag_left_margin", "drag_top_margin"]
-            camera = await props(client, "/Main/Player/Follow")
+            camera = await node_properties(client, "/Main/Player/Follow")
             assert camera["limit_right"] == 3200 and camera["limit_smoothed"] is True
             assert camera["position_smoothing_enabled"] is False
             assert camera["rotation_smoothing_speed"] == 3.0
@@ -204,7 +182,7 @@ async def test_2d_cameras_follow_a_target_with_limits_and_damping():
                 "properties"]["position_smoothing_enabled"] is False
             await rolled_back(client, "camera_set_limits_2d",
                               {"camera_path": "/Main/Player/Follow", "left": -50})
-            assert (await props(client, "/Main/Player/Follow"))["limit_left"] == 0
+            assert (await node_properties(client, "/Main/Player/Follow"))["limit_left"] == 0
 
             assert "Camera cannot follow itself" in await op_error(client, "follow_2d", {
                 "camera_path": "/Main/Player/Follow", "target_path": "/Main/Player/Follow"})

@@ -11,10 +11,18 @@ import json
 import pytest
 from mcp import Client
 
-from conftest import editor_with_main_scene, structured
+from conftest import call_error, call_ok, editor_with_main_scene, rolled_back
 from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
+
+
+async def op(client, name, params=None) -> dict:
+    return await call_ok(client, "material_manage", {"op": name, "params": params or {}})
+
+
+async def op_error(client, name, params=None) -> str:
+    return await call_error(client, "material_manage", {"op": name, "params": params or {}})
 
 SHADER = """shader_type spatial;
 
@@ -27,34 +35,6 @@ void fragment() {
 \tALBEDO = tint.rgb;
 }
 """
-
-
-async def op(client, name, params=None) -> dict:
-    result = await client.call_tool("material_manage", {"op": name, "params": params or {}})
-    assert not result.is_error, result.content[0].text
-    return structured(result)
-
-
-async def op_error(client, name, params=None) -> str:
-    result = await client.call_tool("material_manage", {"op": name, "params": params or {}})
-    assert result.is_error, result
-    return result.content[0].text
-
-
-async def ok(client, tool, arguments) -> dict:
-    result = await client.call_tool(tool, arguments)
-    assert not result.is_error, result.content[0].text
-    return structured(result)
-
-
-async def rolled_back(client, command: str, params: dict) -> None:
-    result = await client.call_tool("batch_execute", {"commands": [
-        {"command": command, "params": params},
-        {"command": "delete_node", "params": {"path": "/Main/Nope"}}]})
-    batch = structured(result)
-    assert batch["results"][0]["status"] == "ok", batch
-    assert batch["results"][0]["data"]["undoable"] is True
-    assert batch["rolled_back"] is True, batch
 
 
 def values(material: dict) -> dict:
@@ -167,9 +147,9 @@ async def test_materials_on_nodes_and_presets_are_saved_with_the_scene():
     editor = await editor_with_main_scene(project, "materials_nodes")
     try:
         async with Client(editor.url) as client:
-            await ok(client, "node_create", {"type": "MeshInstance3D", "name": "Crate",
+            await call_ok(client, "node_create", {"type": "MeshInstance3D", "name": "Crate",
                                              "parent_path": "/Main/World"})
-            await ok(client, "node_set_property", {"path": "/Main/World/Crate",
+            await call_ok(client, "node_set_property", {"path": "/Main/World/Crate",
                                                    "property": "mesh",
                                                    "value": {"__class__": "BoxMesh"}})
             await op(client, "create", {"path": "res://materials/steel.tres"})
@@ -206,7 +186,7 @@ async def test_materials_on_nodes_and_presets_are_saved_with_the_scene():
                 "node_path": "/Main/World/Crate", "create_if_missing": True, "type": "orm"})
             await rolled_back(client, "material_apply_to_node", {
                 "node_path": "/Main/World/Ground", "type": "orm"})
-            crate = await ok(client, "node_get_properties", {"path": "/Main/World/Crate"})
+            crate = await call_ok(client, "node_get_properties", {"path": "/Main/World/Crate"})
             crate = {p["name"]: p["value"] for p in crate["properties"]}
             assert crate["material_override"] == "res://materials/steel.tres"
 
@@ -238,7 +218,7 @@ async def test_materials_on_nodes_and_presets_are_saved_with_the_scene():
     again = await editor_with_main_scene(project, "materials_nodes_reopened")
     try:
         async with Client(again.url) as client:
-            crate = await ok(client, "node_get_properties", {"path": "/Main/World/Crate"})
+            crate = await call_ok(client, "node_get_properties", {"path": "/Main/World/Crate"})
             crate = {p["name"]: p["value"] for p in crate["properties"]}
             assert crate["material_override"] == "res://materials/steel.tres"
             assert crate["surface_material_override/0"] == "res://materials/glass.tres"

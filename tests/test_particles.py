@@ -8,32 +8,18 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from conftest import editor_with_main_scene, structured
+from conftest import call_error, call_ok, editor_with_main_scene, rolled_back, structured
 from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
 
 
 async def op(client, name, params=None) -> dict:
-    result = await client.call_tool("particle_manage", {"op": name, "params": params or {}})
-    assert not result.is_error, result.content[0].text
-    return structured(result)
+    return await call_ok(client, "particle_manage", {"op": name, "params": params or {}})
 
 
 async def op_error(client, name, params=None) -> str:
-    result = await client.call_tool("particle_manage", {"op": name, "params": params or {}})
-    assert result.is_error, result
-    return result.content[0].text
-
-
-async def rolled_back(client, command: str, params: dict) -> None:
-    result = await client.call_tool("batch_execute", {"commands": [
-        {"command": command, "params": params},
-        {"command": "delete_node", "params": {"path": "/Main/Nope"}}]})
-    batch = structured(result)
-    assert batch["results"][0]["status"] == "ok", batch
-    assert batch["results"][0]["data"]["undoable"] is True
-    assert batch["rolled_back"] is True, batch
+    return await call_error(client, "particle_manage", {"op": name, "params": params or {}})
 
 
 async def test_emitters_are_created_set_up_and_saved():

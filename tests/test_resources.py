@@ -8,43 +8,18 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from conftest import editor_with_main_scene, structured
+from conftest import call_error, call_ok, editor_with_main_scene, node_properties, rolled_back
 from editor_harness import make_project
 
 pytestmark = pytest.mark.anyio
 
 
 async def op(client, name, params=None) -> dict:
-    result = await client.call_tool("resource_manage", {"op": name, "params": params or {}})
-    assert not result.is_error, result.content[0].text
-    return structured(result)
+    return await call_ok(client, "resource_manage", {"op": name, "params": params or {}})
 
 
 async def op_error(client, name, params=None) -> str:
-    result = await client.call_tool("resource_manage", {"op": name, "params": params or {}})
-    assert result.is_error, result
-    return result.content[0].text
-
-
-async def ok(client, tool, arguments) -> dict:
-    result = await client.call_tool(tool, arguments)
-    assert not result.is_error, result.content[0].text
-    return structured(result)
-
-
-async def props(client, path: str) -> dict:
-    result = await ok(client, "node_get_properties", {"path": path})
-    return {p["name"]: p["value"] for p in result["properties"]}
-
-
-async def rolled_back(client, command: str, params: dict) -> None:
-    result = await client.call_tool("batch_execute", {"commands": [
-        {"command": command, "params": params},
-        {"command": "delete_node", "params": {"path": "/Main/Nope"}}]})
-    batch = structured(result)
-    assert batch["results"][0]["status"] == "ok", batch
-    assert batch["results"][0]["data"]["undoable"] is True
-    assert batch["rolled_back"] is True, batch
+    return await call_error(client, "resource_manage", {"op": name, "params": params or {}})
 
 
 async def test_resources_are_created_inline_or_saved_assigned_and_found():
@@ -68,13 +43,13 @@ async def test_resources_are_created_inline_or_saved_assigned_and_found():
             assert "already exists (pass overwrite=true" in await op_error(client, "create", {
                 "type": "BoxShape3D", "resource_path": "res://shapes/pillar.tres"})
 
-            await ok(client, "node_create", {"type": "CollisionShape3D", "name": "Pillar",
+            await call_ok(client, "node_create", {"type": "CollisionShape3D", "name": "Pillar",
                                              "parent_path": "/Main/World"})
             assigned = await op(client, "assign", {"path": "/Main/World/Pillar",
                                                    "property": "shape",
                                                    "resource_path": "res://shapes/pillar.tres"})
             assert assigned["resource_type"] == "BoxShape3D" and assigned["undoable"] is True
-            assert (await props(client, "/Main/World/Pillar"))["shape"] == \
+            assert (await node_properties(client, "/Main/World/Pillar"))["shape"] == \
                 "res://shapes/pillar.tres"
 
             loaded = await op(client, "load", {"path": "res://shapes/pillar.tres"})
@@ -101,9 +76,9 @@ async def test_resources_are_created_inline_or_saved_assigned_and_found():
             await rolled_back(client, "assign_resource", {
                 "path": "/Main/World/Pillar", "property": "shape",
                 "resource_path": "res://main.tscn"})
-            assert (await props(client, "/Main/World/Pillar"))["shape"] == \
+            assert (await node_properties(client, "/Main/World/Pillar"))["shape"] == \
                 "res://shapes/pillar.tres"
-            ground = await ok(client, "node_get_properties", {"path": "/Main/World/Ground"})
+            ground = await call_ok(client, "node_get_properties", {"path": "/Main/World/Ground"})
             mesh = next(p for p in ground["properties"] if p["name"] == "mesh")
             assert "BoxMesh" in str(mesh["value"]), mesh
 
@@ -123,7 +98,7 @@ async def test_resources_are_created_inline_or_saved_assigned_and_found():
                                    "resource_path": "res://z.tres"})
             assert not (project / "z.tres").exists()
 
-            await ok(client, "scene_save", {})
+            await call_ok(client, "scene_save", {})
         text = (project / "main.tscn").read_text()
         assert 'path="res://shapes/pillar.tres"' in text
         assert '[sub_resource type="BoxMesh"' in text and "size = Vector3(2, 1, 2)" in text
@@ -136,7 +111,7 @@ async def test_environments_and_textures_are_built_from_presets_and_saved():
     editor = await editor_with_main_scene(project, "resources_generated")
     try:
         async with Client(editor.url) as client:
-            await ok(client, "node_create", {"type": "WorldEnvironment", "name": "Env"})
+            await call_ok(client, "node_create", {"type": "WorldEnvironment", "name": "Env"})
             env = await op(client, "environment_create", {
                 "path": "/Main/Env", "preset": "sunset",
                 "properties": {"glow_enabled": True}})
@@ -158,7 +133,7 @@ async def test_environments_and_textures_are_built_from_presets_and_saved():
             assert "fill = 1" in glow and "width = 32" in glow
             assert "PackedColorArray(0, 0, 0, 1, 1, 0.5, 0, 1)" in glow
 
-            await ok(client, "node_create", {"type": "Sprite2D", "name": "Clouds"})
+            await call_ok(client, "node_create", {"type": "Sprite2D", "name": "Clouds"})
             noise = await op(client, "noise_texture_create", {
                 "noise_type": "cellular", "width": 128, "height": 128, "seed": 7,
                 "path": "/Main/Clouds", "property": "texture"})
@@ -176,7 +151,7 @@ async def test_environments_and_textures_are_built_from_presets_and_saved():
                                                  "resource_path": "res://n.tres"})
             await rolled_back(client, "environment_create", {"path": "/Main/Env",
                                                              "preset": "fog"})
-            await ok(client, "scene_save", {})
+            await call_ok(client, "scene_save", {})
         text = (project / "main.tscn").read_text()
         assert '[sub_resource type="ProceduralSkyMaterial"' in text
         assert "glow_enabled = true" in text and "ambient_light_energy = 0.8" in text
@@ -188,7 +163,7 @@ async def test_environments_and_textures_are_built_from_presets_and_saved():
     again = await editor_with_main_scene(project, "resources_generated_reopened")
     try:
         async with Client(again.url) as client:
-            env = await props(client, "/Main/Env")
+            env = await node_properties(client, "/Main/Env")
             assert env["environment"] is not None
             night = await op(client, "load", {"path": "res://env/night.tres"})
             energy = next(p for p in night["properties"] if p["name"] == "ambient_light_energy")
@@ -202,7 +177,7 @@ async def test_curves_get_their_points_and_collision_shapes_fit_their_visuals():
     editor = await editor_with_main_scene(project, "resources_curves")
     try:
         async with Client(editor.url) as client:
-            await ok(client, "node_create", {"type": "Path3D", "name": "Track"})
+            await call_ok(client, "node_create", {"type": "Path3D", "name": "Track"})
             track = await op(client, "curve_set_points", {
                 "path": "/Main/Track", "property": "curve", "points": [
                     {"position": {"x": 0, "y": 0, "z": 0}},
@@ -225,16 +200,16 @@ async def test_curves_get_their_points_and_collision_shapes_fit_their_visuals():
                 "path": "/Main/Track", "property": "curve",
                 "points": [{"position": [9, 9, 9]}]})
 
-            await ok(client, "node_create", {"type": "StaticBody3D", "name": "Crate",
+            await call_ok(client, "node_create", {"type": "StaticBody3D", "name": "Crate",
                                              "parent_path": "/Main/World"})
-            await ok(client, "node_create", {"type": "MeshInstance3D", "name": "Mesh",
+            await call_ok(client, "node_create", {"type": "MeshInstance3D", "name": "Mesh",
                                              "parent_path": "/Main/World/Crate"})
-            await ok(client, "node_set_property", {
+            await call_ok(client, "node_set_property", {
                 "path": "/Main/World/Crate/Mesh", "property": "mesh",
                 "value": {"__class__": "BoxMesh", "size": {"x": 2, "y": 1, "z": 2}}})
-            await ok(client, "node_set_property", {"path": "/Main/World/Crate/Mesh",
+            await call_ok(client, "node_set_property", {"path": "/Main/World/Crate/Mesh",
                                                    "property": "scale", "value": [1, 2, 1]})
-            await ok(client, "node_create", {"type": "CollisionShape3D", "name": "Shape",
+            await call_ok(client, "node_create", {"type": "CollisionShape3D", "name": "Shape",
                                              "parent_path": "/Main/World/Crate"})
             fitted = await op(client, "physics_shape_autofit", {"path": "/Main/World/Crate/Shape"})
             assert fitted == {"path": "/Main/World/Crate/Shape",
@@ -254,7 +229,7 @@ async def test_curves_get_their_points_and_collision_shapes_fit_their_visuals():
             assert "Invalid shape_type 'cone'" in await op_error(
                 client, "physics_shape_autofit", {"path": "/Main/World/Crate/Shape",
                                                   "shape_type": "cone"})
-            await ok(client, "scene_save", {})
+            await call_ok(client, "scene_save", {})
         text = (project / "main.tscn").read_text()
         assert '[sub_resource type="Curve3D"' in text and '[sub_resource type="CapsuleShape3D"' in text
         # (height 2 is the capsule's default, so the file leaves it out)

@@ -15,6 +15,7 @@ mod node;
 mod params;
 mod particle;
 mod project;
+mod properties;
 mod reply;
 mod resource;
 mod runtime;

@@ -53,3 +53,16 @@ pub(super) fn reown(
         }
     }
 }
+
+/// Adds to the open action: `target`'s `property` becomes `value`; undo gives back the value it
+/// has now.
+pub(super) fn change_property<T: Inherits<Object>>(
+    history: &mut Gd<EditorUndoRedoManager>,
+    target: &Gd<T>,
+    property: &str,
+    value: &Variant,
+) {
+    let object = target.clone().upcast::<Object>();
+    history.add_do_property(&object, property, value);
+    history.add_undo_property(&object, property, &object.get(property));
+}

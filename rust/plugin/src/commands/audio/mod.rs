@@ -15,7 +15,7 @@ use crate::commands::params::{flag_or, optional_number, optional_string, require
 use crate::commands::reply::{into_object, object};
 use crate::commands::scene::guard::{edited_root, parent_at};
 use crate::commands::scene::paths::{not_found, resolve, scene_path};
-use crate::commands::undo::undo_redo;
+use crate::commands::undo::{change_property, undo_redo};
 
 /// Why play and stop are not undoable.
 const RUNTIME_ONLY: &str = "Runtime playback state — not saved with scene";
@@ -114,8 +114,7 @@ pub fn audio_player_set_stream(params: &JsonObject) -> CommandResult {
     let stream = load_stream(stream_path)?;
     let mut history = undo_redo()?;
     history.create_action(&format!("MCP: Set audio stream on {}", player.get_name()));
-    history.add_do_property(&player, "stream", &stream.to_variant());
-    history.add_undo_property(&player, "stream", &player.get("stream"));
+    change_property(&mut history, &player, "stream", &stream.to_variant());
     history.commit_action();
     Ok(into_object(json!({
         "player_path": player_path,
@@ -204,8 +203,7 @@ pub fn audio_player_set_playback(params: &JsonObject) -> CommandResult {
     let mut values = JsonObject::new();
     let mut applied = Vec::new();
     for (key, variant, shown) in changes {
-        history.add_do_property(&player, key, &variant);
-        history.add_undo_property(&player, key, &player.get(key));
+        change_property(&mut history, &player, key, &variant);
         applied.push(key);
         values.insert(key.to_owned(), shown);
     }

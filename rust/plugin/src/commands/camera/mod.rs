@@ -17,10 +17,11 @@ use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
 use crate::commands::params::{flag_or, optional_string, required_string};
+use crate::commands::properties;
 use crate::commands::reply::into_object;
 use crate::commands::scene::guard::{edited_root, parent_at};
 use crate::commands::scene::paths::{not_found, resolve, scene_path};
-use crate::commands::undo::undo_redo;
+use crate::commands::undo::{change_property, undo_redo};
 use current::{is_current, make_current_in_action};
 use values::{camera_value, shown};
 
@@ -324,8 +325,7 @@ pub fn camera_configure(params: &JsonObject) -> CommandResult {
     let mut values = JsonObject::new();
     let mut applied = Vec::new();
     for (key, value) in &changes {
-        history.add_do_property(&camera.node, *key, value);
-        history.add_undo_property(&camera.node, *key, &camera.node.get(*key));
+        change_property(&mut history, &camera.node, key, value);
         applied.push(json!(key));
         values.insert((*key).to_owned(), shown(value));
     }
@@ -483,10 +483,7 @@ fn check_setting(camera: &Camera, key: &str) -> Result<(), CommandError> {
 }
 
 fn has_property(node: &Gd<Node>, property: &str) -> bool {
-    node.get_property_list().iter_shared().any(|info| {
-        info.get("name")
-            .is_some_and(|name| name.stringify() == property)
-    })
+    properties::has(&node.clone().upcast(), property)
 }
 
 /// The string param `name`, or `default` when it is absent or null (an empty string stays

@@ -9,7 +9,7 @@ use super::{Camera, Kind};
 use crate::commands::params::{flag_or, optional_number, optional_string, required_string};
 use crate::commands::reply::into_object;
 use crate::commands::scene::paths::{resolve, scene_path};
-use crate::commands::undo::{Half, reown, scene_owned_subtree, undo_redo};
+use crate::commands::undo::{Half, change_property, reown, scene_owned_subtree, undo_redo};
 
 /// The camera at `camera_path`, which must be a `Camera2D` for `command`.
 fn camera_2d(params: &JsonObject, command: &str) -> Result<Camera, CommandError> {
@@ -44,8 +44,7 @@ impl Changes {
         history.create_action(action);
         let mut values = JsonObject::new();
         for (property, value) in &self.list {
-            history.add_do_property(&camera.node, *property, value);
-            history.add_undo_property(&camera.node, *property, &camera.node.get(*property));
+            change_property(&mut history, &camera.node, property, value);
             values.insert((*property).to_owned(), crate::variant_json::to_json(value));
         }
         history.commit_action();
@@ -236,8 +235,7 @@ pub fn camera_follow_2d(params: &JsonObject) -> CommandResult {
         reown(&mut history, Half::Undo, root, &owned);
     }
     let mut set = |property: &str, value: Variant| {
-        history.add_do_property(node, property, &value);
-        history.add_undo_property(node, property, &node.get(property));
+        change_property(&mut history, node, property, &value);
     };
     if zeroed {
         set("position", Vector2::ZERO.to_variant());

@@ -21,7 +21,6 @@ use godot::classes::{
 };
 use godot::global::type_string;
 use godot::prelude::*;
-use godot::register::info::PropertyUsageFlags;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
@@ -29,6 +28,7 @@ use crate::commands::filesystem::index::{self, Walk};
 use crate::commands::filesystem::{checked_path_of, checked_resource_path};
 use crate::commands::node::edit::property_type;
 use crate::commands::params::{flag_or, optional_string, required_string};
+use crate::commands::properties::editor_visible;
 use crate::commands::reply::{into_object, object};
 use crate::commands::saved_resource::{save, save_in_action};
 use crate::commands::undo::{Half, undo_redo};
@@ -207,30 +207,17 @@ fn load_shader(path: &str) -> Result<Gd<Shader>, CommandError> {
 pub fn material_get(params: &JsonObject) -> CommandResult {
     let path = required_string(params, "path")?;
     let material = load_material(path)?;
-    let editor_flag = PropertyUsageFlags::EDITOR.ord() as i64;
-    let mut properties = Vec::new();
-    for info in material.get_property_list().iter_shared() {
-        let number = |key: &str| {
-            info.get(key)
-                .and_then(|v| v.try_to::<i64>().ok())
-                .unwrap_or(0)
-        };
-        let Some(name) = info.get("name").map(|v| v.stringify().to_string()) else {
-            continue;
-        };
-        if number("usage") & editor_flag == 0 || name.starts_with("shader_parameter/") {
-            continue;
-        }
-        let value = material.get(name.as_str());
-        if value.is_nil() && number("type") != 0 {
-            continue;
-        }
-        properties.push(json!({
-            "name": name,
-            "type": type_string(number("type")).to_string(),
-            "value": shown(&value),
-        }));
-    }
+    let properties: Vec<Value> = editor_visible(&material.clone().upcast())
+        .into_iter()
+        .filter(|property| !property.name.starts_with("shader_parameter/"))
+        .map(|property| {
+            json!({
+                "name": property.name,
+                "type": type_string(property.declared).to_string(),
+                "value": shown(&property.value),
+            })
+        })
+        .collect();
     let (shader_parameters, shader_path) = match shader_of(&material) {
         Some((shader_material, shader)) => (
             uniforms(&shader)

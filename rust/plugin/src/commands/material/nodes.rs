@@ -17,7 +17,7 @@ use crate::commands::params::{flag_or, optional_string, required_string};
 use crate::commands::reply::into_object;
 use crate::commands::saved_resource::save;
 use crate::commands::scene::guard::node_at;
-use crate::commands::undo::undo_redo;
+use crate::commands::undo::{change_property, undo_redo};
 
 /// The node property a material `slot` names on `node`: `override` (the node's material
 /// override, or a canvas item's material), `canvas`, `process` (a GPU particle system's
@@ -104,8 +104,7 @@ fn assign_in_action(
 ) -> Result<(), CommandError> {
     let mut history = undo_redo()?;
     history.create_action(action);
-    history.add_do_property(node, property, &material.to_variant());
-    history.add_undo_property(node, property, &node.get(property));
+    change_property(&mut history, node, property, &material.to_variant());
     history.commit_action();
     Ok(())
 }

@@ -12,7 +12,6 @@ use godot::classes::{
     Texture2D,
 };
 use godot::prelude::*;
-use godot::register::info::PropertyUsageFlags;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
@@ -20,10 +19,11 @@ use crate::commands::filesystem::checked_resource_path;
 use crate::commands::material::values::material_value;
 use crate::commands::node::edit::property_type;
 use crate::commands::params::{integer_or, optional_string, required_string};
+use crate::commands::properties::{self, editor_visible};
 use crate::commands::reply::into_object;
 use crate::commands::scene::guard::{edited_root, parent_at};
 use crate::commands::scene::paths::{not_found, resolve, scene_path};
-use crate::commands::undo::undo_redo;
+use crate::commands::undo::{change_property, undo_redo};
 use presets::{Blueprint, MAIN_KEYS, Settings};
 use values::{particle_value, shown};
 
@@ -234,8 +234,7 @@ fn commit_changes(
     let mut values = JsonObject::new();
     let mut applied = Vec::new();
     for (key, value) in &changes {
-        history.add_do_property(target, key.as_str(), value);
-        history.add_undo_property(target, key.as_str(), &target.get(key.as_str()));
+        change_property(&mut history, target, key.as_str(), value);
         applied.push(json!(key));
         values.insert(key.clone(), shown(value));
     }
@@ -335,8 +334,12 @@ pub fn particle_set_process(params: &JsonObject) -> CommandResult {
     }
     let mut history = undo_redo()?;
     history.create_action(&action);
-    history.add_do_property(&node, "process_material", &material.to_variant());
-    history.add_undo_property(&node, "process_material", &node.get("process_material"));
+    change_property(
+        &mut history,
+        &node,
+        "process_material",
+        &material.to_variant(),
+    );
     history.commit_action();
     Ok(into_object(json!({
         "path": path,
@@ -427,15 +430,14 @@ pub fn particle_set_draw_pass(params: &JsonObject) -> CommandResult {
                 history.add_undo_property(&node, "draw_passes", &passes.to_variant());
             }
             if mesh.is_some() || created {
-                history.add_do_property(&node, &slot, &used.to_variant());
-                history.add_undo_property(&node, &slot, &node.get(&slot));
+                change_property(&mut history, &node, &slot, &used.to_variant());
             }
             if let Some(material) = &material {
-                history.add_do_property(&node, "material_override", &material.to_variant());
-                history.add_undo_property(
+                change_property(
+                    &mut history,
                     &node,
                     "material_override",
-                    &node.get("material_override"),
+                    &material.to_variant(),
                 );
             }
             history.commit_action();
@@ -462,15 +464,14 @@ pub fn particle_set_draw_pass(params: &JsonObject) -> CommandResult {
                 node.get_name()
             ));
             if let Some(mesh) = &mesh {
-                history.add_do_property(&node, "mesh", &mesh.to_variant());
-                history.add_undo_property(&node, "mesh", &node.get("mesh"));
+                change_property(&mut history, &node, "mesh", &mesh.to_variant());
             }
             if let Some(material) = &material {
-                history.add_do_property(&node, "material_override", &material.to_variant());
-                history.add_undo_property(
+                change_property(
+                    &mut history,
                     &node,
                     "material_override",
-                    &node.get("material_override"),
+                    &material.to_variant(),
                 );
             }
             history.commit_action();
@@ -494,8 +495,7 @@ pub fn particle_set_draw_pass(params: &JsonObject) -> CommandResult {
                 "MCP: Set 2D particle texture on {}",
                 node.get_name()
             ));
-            history.add_do_property(&node, "texture", &texture.to_variant());
-            history.add_undo_property(&node, "texture", &node.get("texture"));
+            change_property(&mut history, &node, "texture", &texture.to_variant());
             history.commit_action();
             Ok(into_object(json!({
                 "path": path,
@@ -524,7 +524,7 @@ pub fn particle_get(params: &JsonObject) -> CommandResult {
     let (node, kind) = emitter_at(params)?;
     let mut main = JsonObject::new();
     for key in MAIN_KEYS {
-        if has_property(&node.clone().upcast(), key) {
+        if properties::has(&node.clone().upcast(), key) {
             main.insert((*key).to_owned(), shown(&node.get(*key)));
         }
     }
@@ -533,21 +533,11 @@ pub fn particle_get(params: &JsonObject) -> CommandResult {
         .try_to::<Gd<ParticleProcessMaterial>>()
     {
         Ok(material) if kind.is_gpu() => {
-            let editor_flag = PropertyUsageFlags::EDITOR.ord() as i64;
-            let mut properties = JsonObject::new();
-            for info in material.get_property_list().iter_shared() {
-                let usage = info
-                    .get("usage")
-                    .and_then(|v| v.try_to::<i64>().ok())
-                    .unwrap_or(0);
-                let Some(name) = info.get("name").map(|v| v.stringify().to_string()) else {
-                    continue;
-                };
-                let value = material.get(name.as_str());
-                if usage & editor_flag != 0 && !value.is_nil() {
-                    properties.insert(name, shown(&value));
-                }
-            }
+            let properties: JsonObject = editor_visible(&material.upcast())
+                .into_iter()
+                .filter(|property| !property.value.is_nil())
+                .map(|property| (property.name, shown(&property.value)))
+                .collect();
             json!({"class": "ParticleProcessMaterial", "properties": properties})
         }
         _ => json!({}),
@@ -590,13 +580,6 @@ pub fn particle_get(params: &JsonObject) -> CommandResult {
     })))
 }
 
-fn has_property(object: &Gd<Object>, property: &str) -> bool {
-    object.get_property_list().iter_shared().any(|info| {
-        info.get("name")
-            .is_some_and(|name| name.stringify() == property)
-    })
-}
-
 /// Sets `settings` on `target` (a new emitter or its material): a setting the caller gave
 /// must apply (else `INVALID_PARAMS` naming it); one of the preset's own that the target does
 /// not have is skipped. Answers the names set.
@@ -618,7 +601,7 @@ fn apply_settings(
     let mut applied = Vec::new();
     for (key, value) in settings {
         let from_user = user_keys.contains(key);
-        if !has_property(target, key) {
+        if !properties::has(target, key) {
             if from_user {
                 return Err(CommandError::new(
                     ErrorCode::InvalidParams,

@@ -25,10 +25,11 @@ use crate::commands::filesystem::index::{self, Walk};
 use crate::commands::filesystem::{checked_path_of, checked_resource_path};
 use crate::commands::node::edit::property_type;
 use crate::commands::params::{flag_or, integer_or, optional_string, required_string};
+use crate::commands::properties::editor_visible;
 use crate::commands::reply::{into_object, object};
 use crate::commands::saved_resource::save;
 use crate::commands::scene::guard::node_at;
-use crate::commands::undo::undo_redo;
+use crate::commands::undo::{change_property, undo_redo};
 use crate::json_variant::{instantiate_resource, set_resource_properties};
 use crate::variant_json::to_json;
 
@@ -139,8 +140,7 @@ impl Home {
             } => {
                 let mut history = undo_redo()?;
                 history.create_action(action);
-                history.add_do_property(&node, &property, &resource.to_variant());
-                history.add_undo_property(&node, &property, &node.get(&property));
+                change_property(&mut history, &node, &property, &resource.to_variant());
                 history.commit_action();
                 into_object(json!({
                     "path": given_path,
@@ -248,30 +248,16 @@ fn load_at(path: &str) -> Result<Gd<Resource>, CommandError> {
 pub fn load_resource(params: &JsonObject) -> CommandResult {
     let path = required_string(params, "path")?;
     let resource = load_at(path)?;
-    let editor_flag = PropertyUsageFlags::EDITOR.ord() as i64;
-    let mut properties = Vec::new();
-    for info in resource.get_property_list().iter_shared() {
-        let number = |key: &str| {
-            info.get(key)
-                .and_then(|v| v.try_to::<i64>().ok())
-                .unwrap_or(0)
-        };
-        let Some(name) = info.get("name").map(|v| v.stringify().to_string()) else {
-            continue;
-        };
-        if number("usage") & editor_flag == 0 {
-            continue;
-        }
-        let value = resource.get(name.as_str());
-        if value.is_nil() && number("type") != 0 {
-            continue;
-        }
-        properties.push(json!({
-            "name": name,
-            "type": type_string(number("type")).to_string(),
-            "value": to_json(&value),
-        }));
-    }
+    let properties: Vec<Value> = editor_visible(&resource.clone().upcast())
+        .into_iter()
+        .map(|property| {
+            json!({
+                "name": property.name,
+                "type": type_string(property.declared).to_string(),
+                "value": to_json(&property.value),
+            })
+        })
+        .collect();
     let count = properties.len();
     Ok(object([
         ("path", json!(path)),
@@ -298,8 +284,7 @@ pub fn assign_resource(params: &JsonObject) -> CommandResult {
         "MCP: Assign {file} to {}.{property}",
         node.get_name()
     ));
-    history.add_do_property(&node, property, &resource.to_variant());
-    history.add_undo_property(&node, property, &node.get(property));
+    change_property(&mut history, &node, property, &resource.to_variant());
     history.commit_action();
     Ok(into_object(json!({
         "path": path,

@@ -13,7 +13,7 @@ use crate::commands::params::{optional_string, required_string};
 use crate::commands::reply::into_object;
 use crate::commands::scene::guard::node_at;
 use crate::commands::scene::paths::{not_found, resolve, scene_path};
-use crate::commands::undo::undo_redo;
+use crate::commands::undo::{change_property, undo_redo};
 use crate::variant_json::to_json;
 
 const SHAPES_3D: &[(&str, &str)] = &[
@@ -106,12 +106,10 @@ pub fn physics_shape_autofit(params: &JsonObject) -> CommandResult {
         for (property, value) in &settings {
             fresh.set(*property, value);
         }
-        history.add_do_property(&node, "shape", &shape.to_variant());
-        history.add_undo_property(&node, "shape", &node.get("shape"));
+        change_property(&mut history, &node, "shape", &shape.to_variant());
     } else {
         for (property, value) in &settings {
-            history.add_do_property(&shape, *property, value);
-            history.add_undo_property(&shape, *property, &shape.get(*property));
+            change_property(&mut history, &shape, property, value);
         }
     }
     history.commit_action();
