@@ -317,8 +317,9 @@ fn enum_value(name: &str, hint: Option<&str>) -> Result<Variant, CommandError> {
     .with_data("valid_values", names))
 }
 
-/// The Variant a JSON value naturally maps to.
-fn plain(value: &Value) -> Variant {
+/// The Variant a JSON value naturally maps to (integers stay ints, objects become
+/// dictionaries).
+pub fn plain(value: &Value) -> Variant {
     match value {
         Value::Null => Variant::nil(),
         Value::Bool(flag) => flag.to_variant(),

@@ -2,9 +2,11 @@
 //! returns the reply's `data` object or a [`CommandError`].
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
-//! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`, `particle`); the files here are what every domain shares: params,
-//! replies, settling over frames, undo, saving resources, and batches.
+//! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`, `particle`,
+//! `animation`); the files here are what every domain shares: params, replies, settling over
+//! frames, undo, saving resources, and batches.
 
+mod animation;
 mod audio;
 mod batch;
 mod camera;
@@ -291,6 +293,63 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     ("audio_play", Read, Now(audio::audio_play)),
     ("audio_stop", Read, Now(audio::audio_stop)),
     ("audio_list", Read, Now(audio::audio_list)),
+    // animation
+    (
+        "animation_player_create",
+        Write,
+        Now(animation::animation_player_create),
+    ),
+    ("animation_create", Write, Now(animation::animation_create)),
+    (
+        "animation_create_simple",
+        Write,
+        Now(animation::animation_create_simple),
+    ),
+    (
+        "animation_add_property_track",
+        Write,
+        Now(animation::animation_add_property_track),
+    ),
+    (
+        "animation_add_method_track",
+        Write,
+        Now(animation::animation_add_method_track),
+    ),
+    ("animation_delete", Write, Now(animation::animation_delete)),
+    (
+        "animation_set_autoplay",
+        Write,
+        Now(animation::animation_set_autoplay),
+    ),
+    ("animation_play", Read, Now(animation::animation_play)),
+    ("animation_stop", Read, Now(animation::animation_stop)),
+    ("animation_list", Read, Now(animation::animation_list)),
+    ("animation_get", Read, Now(animation::animation_get)),
+    (
+        "animation_validate",
+        Read,
+        Now(animation::animation_validate),
+    ),
+    (
+        "animation_preset_fade",
+        Write,
+        Now(animation::animation_preset_fade),
+    ),
+    (
+        "animation_preset_slide",
+        Write,
+        Now(animation::animation_preset_slide),
+    ),
+    (
+        "animation_preset_shake",
+        Write,
+        Now(animation::animation_preset_shake),
+    ),
+    (
+        "animation_preset_pulse",
+        Write,
+        Now(animation::animation_preset_pulse),
+    ),
     // the running game
     ("game_command", Read, Later(runtime::game_command)),
     ("game_eval", Read, Later(runtime::game_eval)),
