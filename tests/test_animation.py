@@ -218,7 +218,7 @@ async def test_players_clips_and_tracks_are_built_checked_played_and_saved():
             await client.call_tool("scene_save", {})
         text = (project / "main.tscn").read_text()
         assert '[node name="Mover" type="AnimationPlayer" parent="World"' in text
-        assert 'autoplay = &"bob"' in text or 'autoplay = "bob"' in text
+        assert 'autoplay = &"bob"' in text
         assert 'tracks/0/path = NodePath("Ground:position")' in text
         assert 'tracks/2/type = "method"' in text
         assert "loop_mode = 1" in text and '&"grow": SubResource(' in text

@@ -241,7 +241,7 @@ async def test_writes_through_the_godot_ai_server_change_the_editor():
         assert 'name="Temp"' not in text
 
 
-async def test_camera_audio_and_material_tools_through_the_3_2_5_server_change_the_editor():
+async def test_camera_audio_material_and_animation_tools_through_the_3_2_5_server_change_the_editor():
     """godot-ai 3.2.5's server fills its own defaults (parent_path, name, type...) and sends
     the commands to our plugin; the effects are checked in the saved files."""
     with Setup("bridge_domains", "3.2.5") as setup:
@@ -270,8 +270,26 @@ async def test_camera_audio_and_material_tools_through_the_3_2_5_server_change_t
                 "path": "res://materials/rock.tres", "param": "roughness", "value": 0.75})
             await manage("material_manage", "assign", {
                 "node_path": "/Main/World/Ground", "resource_path": "res://materials/rock.tres"})
+            bob = await client.call_tool("animation_create", {
+                "player_path": "/Main/World/Anim", "name": "bob", "length": 2,
+                "loop_mode": "linear"})
+            assert not bob.is_error, bob.content[0].text
+            assert structured(bob)["animation_player_created"] is True
+            await manage("animation_manage", "add_property_track", {
+                "player_path": "/Main/World/Anim", "animation_name": "bob",
+                "track_path": "Ground:position",
+                "keyframes": [{"time": 0, "value": {"x": 0, "y": 0, "z": 0}},
+                              {"time": 1, "value": {"x": 0, "y": 1, "z": 0}}]})
+            pulse = await manage("animation_manage", "preset_pulse", {
+                "player_path": "/Main/World/Anim", "target_path": "Ground"})
+            assert pulse["animation_name"] == "pulse" and pulse["length"] == 0.4
+            await manage("animation_manage", "set_autoplay", {
+                "player_path": "/Main/World/Anim", "animation_name": "bob"})
             await client.call_tool("scene_save", {})
         text = (setup.editor.project / "main.tscn").read_text()
+        assert '[node name="Anim" type="AnimationPlayer" parent="World"' in text
+        assert 'tracks/0/path = NodePath("Ground:position")' in text
+        assert 'NodePath("Ground:scale")' in text and 'autoplay = &"bob"' in text
         assert '[node name="Chase" type="Camera3D" parent="."' in text
         assert "far = 200.0" in text and "current = true" in text
         assert '[node name="Wind" type="AudioStreamPlayer" parent="World"' in text
