@@ -7,12 +7,15 @@ the process exiting), never fixed sleeps.
 
 from __future__ import annotations
 
+import math
 import os
 import select
 import shutil
 import socket
+import struct
 import subprocess
 import time
+import wave
 import zipfile
 from pathlib import Path
 
@@ -107,6 +110,37 @@ def make_project(name: str, *, with_addon: bool = True, plugin_enabled: bool = T
         start = text.index("[editor_plugins]")
         settings.write_text(text[:start])
     return project
+
+
+def copy_project(project: Path, name: str) -> Path:
+    """A copy of `project`'s files as they are on disk now (what a user would send on), under
+    the e2e workdir, without the editor's `.godot` cache: a fresh editor opens it as it would
+    after a clone (the addon's extension named in `.godot/extension_list.cfg`, as in
+    `make_project`)."""
+    copy = WORKDIR / "projects" / name
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".godot"))
+    (copy / ".godot").mkdir()
+    (copy / ".godot" / "extension_list.cfg").write_text(
+        "res://addons/godot_ai_native/godot_ai_native.gdextension\n")
+    return copy
+
+
+BEEP_RATE = 22050
+BEEP_SECONDS = 0.25
+
+
+def write_beep(path: Path) -> None:
+    """A quarter-second 440 Hz mono WAV, for the editor to import."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    samples = (int(12000 * math.sin(2 * math.pi * 440 * n / BEEP_RATE))
+               for n in range(int(BEEP_RATE * BEEP_SECONDS)))
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(BEEP_RATE)
+        out.writeframes(b"".join(struct.pack("<h", s) for s in samples))
 
 
 class VirtualDisplay:

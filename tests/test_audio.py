@@ -4,16 +4,12 @@ mutating op is also undone (a failed batch rolls it back through the editor's un
 
 from __future__ import annotations
 
-import math
-import struct
-import wave
-
 import pytest
 from mcp import Client
 
 from conftest import (call_error, call_ok, editor_with_main_scene, node_properties, rolled_back,
                       structured)
-from editor_harness import make_project
+from editor_harness import BEEP_SECONDS, make_project, write_beep
 
 pytestmark = pytest.mark.anyio
 
@@ -24,22 +20,6 @@ async def op(client, name, params=None) -> dict:
 
 async def op_error(client, name, params=None) -> str:
     return await call_error(client, "audio_manage", {"op": name, "params": params or {}})
-
-RATE = 22050
-SECONDS = 0.25
-
-
-def write_beep(path) -> None:
-    """A quarter-second 440 Hz mono WAV, for the editor to import."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    samples = (int(12000 * math.sin(2 * math.pi * 440 * n / RATE))
-               for n in range(int(RATE * SECONDS)))
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(b"".join(struct.pack("<h", s) for s in samples))
-
 
 async def test_players_get_a_stream_and_playback_settings_that_are_saved_and_undoable():
     project = make_project("audio")
@@ -60,14 +40,14 @@ async def test_players_get_a_stream_and_playback_settings_that_are_saved_and_und
             assert listing["count"] == 1, listing
             beep = listing["streams"][0]
             assert beep["path"] == "res://sfx/beep.wav" and beep["class"] == "AudioStreamWAV"
-            assert beep["duration_seconds"] == pytest.approx(SECONDS, abs=0.01)
+            assert beep["duration_seconds"] == pytest.approx(BEEP_SECONDS, abs=0.01)
             assert "duration_seconds" not in (await op(
                 client, "list", {"include_duration": False}))["streams"][0]
 
             stream = await op(client, "player_set_stream", {"player_path": "/Main/World/Engine",
                                                             "stream_path": "res://sfx/beep.wav"})
             assert stream["stream_class"] == "AudioStreamWAV" and stream["undoable"] is True
-            assert stream["duration_seconds"] == pytest.approx(SECONDS, abs=0.01)
+            assert stream["duration_seconds"] == pytest.approx(BEEP_SECONDS, abs=0.01)
             playback = await op(client, "player_set_playback", {
                 "player_path": "/Main/World/Engine", "volume_db": -6, "pitch_scale": 1.25,
                 "autoplay": True, "bus": "Master"})
