@@ -3,7 +3,7 @@
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
 //! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`, `particle`,
-//! `animation`); the files here are what every domain shares: params, replies, settling over
+//! `animation`, `theme`); the files here are what every domain shares: params, replies, settling over
 //! frames, undo, saving resources, and batches.
 
 mod animation;
@@ -25,6 +25,7 @@ mod saved_resource;
 pub mod scene;
 mod script;
 mod settle;
+mod theme;
 mod undo;
 
 use godot_ai_protocol::godot_ai_commands::is_godot_ai_command;
@@ -350,6 +351,25 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Write,
         Now(animation::animation_preset_pulse),
     ),
+    // themes
+    (
+        "create_theme",
+        Write,
+        Later(|params| saved_resource::once_indexed(theme::create_theme(params))),
+    ),
+    ("theme_set_color", Write, Now(theme::theme_set_color)),
+    ("theme_set_constant", Write, Now(theme::theme_set_constant)),
+    (
+        "theme_set_font_size",
+        Write,
+        Now(theme::theme_set_font_size),
+    ),
+    (
+        "theme_set_stylebox_flat",
+        Write,
+        Now(theme::theme_set_stylebox_flat),
+    ),
+    ("apply_theme", Write, Now(theme::apply_theme)),
     // the running game
     ("game_command", Read, Later(runtime::game_command)),
     ("game_eval", Read, Later(runtime::game_eval)),

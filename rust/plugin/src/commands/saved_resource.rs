@@ -15,7 +15,7 @@ use godot_ai_protocol::{CommandError, CommandResult};
 use crate::commands::editor::is_scanning;
 use crate::commands::filesystem::checked_path_of;
 use crate::commands::settle::{Pending, Step};
-use crate::commands::undo::Half;
+use crate::commands::undo::{Half, undo_redo};
 
 /// Saves `resource` to `path` (a checked `res://` path) atomically; returns whether a file
 /// was there before. Tells the editor's file system about the file.
@@ -145,4 +145,22 @@ pub(in crate::commands) fn save_in_action(
         Half::Do => history.add_do_method(&saver, "save", &args),
         Half::Undo => history.add_undo_method(&saver, "save", &args),
     }
+}
+
+/// Opens the undo step of a change to a saved resource file: in the edited scene's history
+/// when a scene is open (so Ctrl+Z there, and a failed batch, take it back), else the global
+/// one. The scene is not marked unsaved: the change is in the resource's file.
+pub(in crate::commands) fn file_change_action(
+    name: &str,
+) -> Result<Gd<EditorUndoRedoManager>, CommandError> {
+    let mut history = undo_redo()?;
+    match EditorInterface::singleton().get_edited_scene_root() {
+        Some(root) => history
+            .create_action_ex(name)
+            .custom_context(&root)
+            .mark_unsaved(false)
+            .done(),
+        None => history.create_action_ex(name).mark_unsaved(false).done(),
+    }
+    Ok(history)
 }

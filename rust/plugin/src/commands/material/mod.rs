@@ -15,10 +15,7 @@ pub(in crate::commands) mod values;
 
 pub use nodes::{material_apply_preset, material_apply_to_node, material_assign};
 
-use godot::classes::{
-    ClassDb, EditorInterface, EditorUndoRedoManager, Material, ResourceLoader, Shader,
-    ShaderMaterial,
-};
+use godot::classes::{ClassDb, Material, ResourceLoader, Shader, ShaderMaterial};
 use godot::global::type_string;
 use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
@@ -30,8 +27,8 @@ use crate::commands::node::edit::property_type;
 use crate::commands::params::{flag_or, optional_string, required_string};
 use crate::commands::properties::editor_visible;
 use crate::commands::reply::{into_object, object};
-use crate::commands::saved_resource::{save, save_in_action};
-use crate::commands::undo::{Half, undo_redo};
+use crate::commands::saved_resource::{file_change_action, save, save_in_action};
+use crate::commands::undo::Half;
 use values::{material_value, shown};
 
 /// godot-ai's material types and the classes they make.
@@ -430,22 +427,6 @@ pub fn material_set_shader_param(params: &JsonObject) -> CommandResult {
         "previous_value": shown(&old),
         "undoable": true,
     })))
-}
-
-/// Opens the undo step of a change to a saved material: in the edited scene's history when a
-/// scene is open (so Ctrl+Z there, and a failed batch, take it back), else the global one. The
-/// scene is not marked unsaved: the change is in the material's file.
-fn file_change_action(name: &str) -> Result<Gd<EditorUndoRedoManager>, CommandError> {
-    let mut history = undo_redo()?;
-    match EditorInterface::singleton().get_edited_scene_root() {
-        Some(root) => history
-            .create_action_ex(name)
-            .custom_context(&root)
-            .mark_unsaved(false)
-            .done(),
-        None => history.create_action_ex(name).mark_unsaved(false).done(),
-    }
-    Ok(history)
 }
 
 fn file_name(path: &str) -> &str {
