@@ -187,8 +187,9 @@ async def test_scripts_are_patched_outlined_and_found():
 
 async def test_unknown_and_unbuilt_commands_say_which_they_are(editor):
     async with Client(editor.url) as client:
-        unbuilt = await error_text(client, "ui_manage", {"op": "set_text", "params": {}})
-        assert unbuilt.startswith("UNKNOWN_COMMAND: 'set_text' is not supported by godot-ai-native yet.")
+        unbuilt = await error_text(client, "ui_manage", {"op": "draw_recipe", "params": {}})
+        assert unbuilt.startswith(
+            "UNKNOWN_COMMAND: 'control_draw_recipe' is not supported by godot-ai-native yet.")
         typo = await client.call_tool("batch_execute", {"commands": [{"command": "node_create"}]})
         assert typo.is_error and typo.content[0].text.startswith(
             "UNKNOWN_COMMAND: commands[0]: unknown plugin command 'node_create'.")

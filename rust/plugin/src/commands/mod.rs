@@ -3,7 +3,7 @@
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
 //! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`, `particle`,
-//! `animation`, `theme`); the files here are what every domain shares: params, replies, settling over
+//! `animation`, `theme`, `ui`); the files here are what every domain shares: params, replies, settling over
 //! frames, undo, saving resources, and batches.
 
 mod animation;
@@ -26,6 +26,7 @@ pub mod scene;
 mod script;
 mod settle;
 mod theme;
+mod ui;
 mod undo;
 
 use godot_ai_protocol::godot_ai_commands::is_godot_ai_command;
@@ -370,6 +371,10 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Now(theme::theme_set_stylebox_flat),
     ),
     ("apply_theme", Write, Now(theme::apply_theme)),
+    // UI
+    ("set_anchor_preset", Write, Now(ui::set_anchor_preset)),
+    ("set_text", Write, Now(ui::set_text)),
+    ("build_layout", Write, Now(ui::build_layout)),
     // the running game
     ("game_command", Read, Later(runtime::game_command)),
     ("game_eval", Read, Later(runtime::game_eval)),
