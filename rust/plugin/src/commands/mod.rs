@@ -3,13 +3,14 @@
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
 //! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`, `particle`,
-//! `animation`, `theme`, `ui`); the files here are what every domain shares: params, replies, settling over
+//! `animation`, `theme`, `ui`, `csg`); the files here are what every domain shares: params, replies, settling over
 //! frames, undo, saving resources, and batches.
 
 mod animation;
 mod audio;
 mod batch;
 mod camera;
+mod csg;
 pub mod editor;
 pub(crate) mod filesystem;
 mod material;
@@ -375,6 +376,9 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     ("set_anchor_preset", Write, Now(ui::set_anchor_preset)),
     ("set_text", Write, Now(ui::set_text)),
     ("build_layout", Write, Now(ui::build_layout)),
+    // CSG
+    ("csg_create", Write, Now(csg::csg_create)),
+    ("csg_set_operation", Write, Now(csg::csg_set_operation)),
     // the running game
     ("game_command", Read, Later(runtime::game_command)),
     ("game_eval", Read, Later(runtime::game_eval)),
