@@ -109,7 +109,7 @@ impl GodotMcpServer {
             self.activity.record(caller, record);
         }
         let mut reply = match result {
-            Ok(data) => success(data),
+            Ok(data) => success(data, spec.answers_images()),
             Err(error) => failure(&error),
         };
         if let Some(spent) = main_thread {
@@ -181,8 +181,9 @@ impl GodotMcpServer {
 }
 
 /// A successful result the way godot-ai returns it: the data as JSON text and as
-/// `structuredContent`; a screenshot (data with `image_base64`, or a coverage sweep's
-/// `images`) as its metadata in text and each PNG as an image block.
+/// `structuredContent`; for a tool that `answers_images` (the screenshot: data with
+/// `image_base64`, or a coverage sweep's `images`), its metadata in text and each PNG as an
+/// image block.
 ///
 /// Data beyond [`MAX_REPLY_BYTES`] is summarised first ([`fit_reply`]). Nothing in-process
 /// limits a reply (rmcp streams any size), but the data goes out twice (text and
@@ -190,8 +191,12 @@ impl GodotMcpServer {
 /// load into their context: useless to them, and slow or fatal for some clients. The same
 /// budget as the bridge's keeps both front doors answering alike. A reply that cannot be
 /// summarised that small (rare: many small values) is sent whole: still the truth.
-fn success(mut data: JsonObject) -> CallToolResult {
-    let images = take_images(&mut data);
+fn success(mut data: JsonObject, answers_images: bool) -> CallToolResult {
+    let images = if answers_images {
+        take_images(&mut data)
+    } else {
+        Vec::new()
+    };
     if !images.is_empty() {
         let metadata = Value::Object(fitted(data)).to_string();
         let mut content = vec![ContentBlock::text(metadata)];

@@ -104,12 +104,19 @@ impl ToolSpec {
         }
     }
 
+    /// Whether this tool answers with image blocks (the screenshot) rather than a JSON object.
+    /// Other tools that carry a PNG (a tile set's atlas image) give it as base64 in their
+    /// JSON, as godot-ai does.
+    pub fn answers_images(&self) -> bool {
+        self.name == "editor_screenshot"
+    }
+
     /// The rmcp description of this tool for `tools/list`. Like godot-ai's: every tool but
     /// the core ones is marked `defer_loading` (clients with tool search load it on demand),
     /// and every result is a JSON object except the screenshot's image.
     pub fn to_mcp_tool(&self) -> Tool {
         let mut tool = Tool::new(self.name, self.description, self.input_schema());
-        if self.name != "editor_screenshot" {
+        if !self.answers_images() {
             let output_schema = json!({"type": "object", "additionalProperties": true});
             if let Value::Object(output_schema) = output_schema {
                 tool = tool.with_raw_output_schema(output_schema.into());

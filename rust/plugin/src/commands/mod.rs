@@ -3,16 +3,18 @@
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
 //! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`, `particle`,
-//! `animation`, `theme`, `ui`, `csg`); the files here are what every domain shares: params, replies, settling over
+//! `animation`, `theme`, `ui`, `csg`, `tilemap`, `gridmap`); the files here are what every domain shares: params, replies, settling over
 //! frames, undo, saving resources, and batches.
 
 mod animation;
 mod audio;
 mod batch;
 mod camera;
+mod cells;
 mod csg;
 pub mod editor;
 pub(crate) mod filesystem;
+mod gridmap;
 mod material;
 mod node;
 mod params;
@@ -27,6 +29,7 @@ pub mod scene;
 mod script;
 mod settle;
 mod theme;
+mod tilemap;
 mod ui;
 mod undo;
 
@@ -379,6 +382,39 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     // CSG
     ("csg_create", Write, Now(csg::csg_create)),
     ("csg_set_operation", Write, Now(csg::csg_set_operation)),
+    // tile maps and tile sets
+    ("tilemap_set_cell", Write, Now(tilemap::tilemap_set_cell)),
+    (
+        "tilemap_set_cells_rect",
+        Write,
+        Now(tilemap::tilemap_set_cells_rect),
+    ),
+    ("tilemap_clear", Write, Now(tilemap::tilemap_clear)),
+    ("tilemap_get_cells", Read, Now(tilemap::tilemap_get_cells)),
+    (
+        "tileset_get_atlas_tiles",
+        Read,
+        Now(tilemap::tileset_get_atlas_tiles),
+    ),
+    (
+        "tileset_get_atlas_image",
+        Read,
+        Now(tilemap::tileset_get_atlas_image),
+    ),
+    // grid maps
+    ("gridmap_set_item", Write, Now(gridmap::gridmap_set_item)),
+    ("gridmap_fill", Write, Now(gridmap::gridmap_fill)),
+    ("gridmap_clear", Write, Now(gridmap::gridmap_clear)),
+    (
+        "gridmap_get_used_cells",
+        Read,
+        Now(gridmap::gridmap_get_used_cells),
+    ),
+    (
+        "gridmap_list_library_items",
+        Read,
+        Now(gridmap::gridmap_list_library_items),
+    ),
     // the running game
     ("game_command", Read, Later(runtime::game_command)),
     ("game_eval", Read, Later(runtime::game_eval)),
