@@ -97,6 +97,12 @@ const TEMPLATES: &[(&str, &str, &str)] = &[
         "script",
         "A script's source (path under res://).",
     ),
+    (
+        "godot://class/{class_name}",
+        "class",
+        "A class from the running editor's ClassDB: inheritance, properties with defaults, \
+         methods, signals, enums and constants (the first 100 of each).",
+    ),
 ];
 
 /// The settings `godot://project/settings` reads.
@@ -176,6 +182,16 @@ fn plan(uri: &str) -> Option<Read> {
 }
 
 fn templated(uri: &str) -> Option<Read> {
+    if let Some(class) = uri.strip_prefix("godot://class/") {
+        let valid =
+            !class.is_empty() && class.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        return valid.then(|| {
+            command(
+                "get_class_info",
+                json!({"class_name": class, "sections": "all"}),
+            )
+        });
+    }
     if let Some(rest) = uri.strip_prefix("godot://node/") {
         for (suffix, name) in [
             ("/properties", "get_node_properties"),
@@ -313,6 +329,19 @@ mod tests {
             whole("godot://script/res://a.gd"),
             ("read_script".into(), json!({"path": "res://a.gd"}))
         );
+    }
+
+    #[test]
+    fn class_template_reads_every_section() {
+        assert_eq!(
+            whole("godot://class/Node3D"),
+            (
+                "get_class_info".into(),
+                json!({"class_name": "Node3D", "sections": "all"})
+            )
+        );
+        assert!(plan("godot://class/").is_none());
+        assert!(plan("godot://class/a/b").is_none());
     }
 
     #[test]

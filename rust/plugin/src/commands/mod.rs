@@ -3,10 +3,11 @@
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
 //! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`, `particle`,
-//! `animation`, `theme`, `ui`, `csg`, `tilemap`, `gridmap`); the files here are what every domain shares: params, replies, settling over
+//! `animation`, `theme`, `ui`, `csg`, `tilemap`, `gridmap`, `api`); the files here are what every domain shares: params, replies, settling over
 //! frames, undo, saving resources, and batches.
 
 mod animation;
+mod api;
 mod audio;
 mod batch;
 mod camera;
@@ -415,6 +416,8 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Read,
         Now(gridmap::gridmap_list_library_items),
     ),
+    // the class reference
+    ("get_class_info", Read, Now(api::get_class_info)),
     // the running game
     ("game_command", Read, Later(runtime::game_command)),
     ("game_eval", Read, Later(runtime::game_eval)),
