@@ -139,6 +139,11 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Now(filesystem::search::search_filesystem),
     ),
     ("reimport", Write, Later(filesystem::search::reimport)),
+    (
+        "scan_filesystem",
+        Read,
+        Later(filesystem::search::scan_filesystem),
+    ),
     // project
     ("run_project", Read, Later(project::run_project)),
     ("stop_project", Read, Later(project::stop_project)),
@@ -152,6 +157,7 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Write,
         Now(project::set_project_setting),
     ),
+    ("set_main_scene", Write, Now(project::set_main_scene)),
     ("batch_execute", Write, Later(batch::batch_execute)),
     // signals, autoloads, input map
     ("list_signals", Read, Now(node::signals::list_signals)),
@@ -180,6 +186,16 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
         Now(project::input_map::remove_action),
     ),
     ("bind_event", Write, Now(project::input_map::bind_event)),
+    (
+        "ensure_action",
+        Write,
+        Now(project::input_map::ensure_action),
+    ),
+    (
+        "ensure_binding",
+        Write,
+        Now(project::input_map::ensure_binding),
+    ),
     // resources
     ("search_resources", Read, Now(resource::search_resources)),
     ("load_resource", Read, Now(resource::load_resource)),

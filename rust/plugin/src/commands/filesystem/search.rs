@@ -162,3 +162,43 @@ fn start_reimport(params: &JsonObject) -> Result<Step, CommandError> {
         },
     )))
 }
+
+/// `scan_filesystem {}`: a full scan of the project's files (which also registers new
+/// `class_name` scripts), answered when it has finished; a scan already running is waited
+/// for, not started twice. Not undoable.
+pub fn scan_filesystem(_params: &JsonObject) -> Step {
+    let mut file_system = match file_system() {
+        Ok(file_system) => file_system,
+        Err(error) => return Step::Done(Err(error)),
+    };
+    let was_already_scanning = is_scanning();
+    let classes_before = global_class_count();
+    if !was_already_scanning {
+        file_system.scan();
+    }
+    Step::Wait(Pending::after_frame(
+        "the editor to finish scanning the project's files",
+        move || {
+            if is_scanning() {
+                return None;
+            }
+            let classes = global_class_count();
+            Some(Ok(into_object(json!({
+                "scan_completed": true,
+                "scan_settle": "settled",
+                "was_already_scanning": was_already_scanning,
+                "global_class_count": classes,
+                "global_classes_registered_delta": classes as i64 - classes_before as i64,
+                "undoable": false,
+                "reason": "Filesystem scan is an editor operation",
+            }))))
+        },
+    ))
+}
+
+/// How many `class_name` scripts the project registers.
+fn global_class_count() -> usize {
+    godot::classes::ProjectSettings::singleton()
+        .get_global_class_list()
+        .len()
+}

@@ -33,8 +33,11 @@ pub fn get_node_properties(params: &JsonObject) -> CommandResult {
     };
     let node = resolve(&root, path).ok_or_else(|| not_found(&root, path))?;
 
+    let fields = fields(params)?;
     let editor_flag = PropertyUsageFlags::EDITOR.ord() as i64;
     let mut properties = Vec::new();
+    let mut total_count = 0;
+    let mut seen = Vec::new();
     for info in node.get_property_list().iter_shared() {
         let usage = info
             .get("usage")
@@ -43,28 +46,73 @@ pub fn get_node_properties(params: &JsonObject) -> CommandResult {
         if usage & editor_flag == 0 {
             continue;
         }
-        let Some(name) = info.get("name").map(|v| v.stringify()) else {
+        let Some(name) = info.get("name").map(|v| v.stringify().to_string()) else {
             continue;
         };
         let declared = info
             .get("type")
             .and_then(|v| v.try_to::<i64>().ok())
             .unwrap_or(0);
-        let value = node.get(&StringName::from(&name));
-        if value.is_nil() && declared != VariantType::NIL.ord() as i64 {
+        let value = node.get(name.as_str());
+        // An empty resource slot is left out of the full listing (and its count), but shown
+        // (null) when asked for by name.
+        let listed = !(value.is_nil() && declared != VariantType::NIL.ord() as i64);
+        if listed {
+            total_count += 1;
+        }
+        let shown = match &fields {
+            Some(fields) => fields.contains(&name),
+            None => listed,
+        };
+        if !shown {
             continue;
         }
+        seen.push(name.clone());
         properties.push(json!({
-            "name": name.to_string(),
+            "name": name,
             "type": type_string(declared).to_string(),
             "value": to_json(&value),
         }));
     }
+    let unknown_fields: Vec<String> = fields
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|field| !seen.contains(field))
+        .collect();
     let count = properties.len();
     Ok(into_object(json!({
         "path": path,
         "node_type": node.get_class().to_string(),
         "properties": Value::Array(properties),
         "count": count,
+        "total_count": total_count,
+        "unknown_fields": unknown_fields,
     })))
+}
+
+/// The optional `fields` param: property names to list (absent, null or empty: all).
+fn fields(params: &JsonObject) -> Result<Option<Vec<String>>, CommandError> {
+    match params.get("fields") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) if items.is_empty() => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| {
+                item.as_str().map(str::to_owned).ok_or_else(|| {
+                    CommandError::new(
+                        ErrorCode::InvalidParams,
+                        "'fields' elements must be property-name strings",
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(other) => Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "'fields' must be an array of property names, got {}",
+                godot_ai_protocol::json_type_name(other)
+            ),
+        )),
+    }
 }

@@ -174,6 +174,117 @@ pub fn bind_event(params: &JsonObject) -> CommandResult {
     })))
 }
 
+/// A deadzone param (default 0.5), within 0..1.
+fn deadzone_param(params: &JsonObject) -> Result<f64, CommandError> {
+    let deadzone = number_or(params, "deadzone", DEFAULT_DEADZONE)?;
+    if !(0.0..=1.0).contains(&deadzone) {
+        return Err(CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!(
+                "deadzone must be within 0..1 (got {deadzone}); typical values are 0.2 to 0.5,                  the default 0.5"
+            ),
+        ));
+    }
+    Ok(deadzone)
+}
+
+/// Makes `action` exist in the live map and in project.godot, leaving what is there alone: a
+/// saved action is loaded (see [`project_input_map`]), a live one is saved with its deadzone
+/// and events, a new one gets `deadzone` and no events. Whether it was created.
+fn ensure(map: &mut Gd<InputMap>, action: &str, deadzone: f64) -> Result<bool, CommandError> {
+    let key = setting_key(action);
+    let mut settings = ProjectSettings::singleton();
+    if settings.has_setting(&key) {
+        return Ok(false);
+    }
+    let created = !map.has_action(action);
+    let events = if created {
+        map.add_action_ex(action).deadzone(deadzone as f32).done();
+        VarArray::new()
+    } else {
+        let mut events = VarArray::new();
+        for event in map.action_get_events(action).iter_shared() {
+            events.push(&event.to_variant());
+        }
+        events
+    };
+    let stored = f64::from(map.action_get_deadzone(action));
+    settings.set_setting(&key, &action_setting(stored, events).to_variant());
+    if let Err(error) = save_or_restore(&key, None, &format!("saving action '{action}'")) {
+        if created {
+            map.erase_action(action);
+        }
+        return Err(error);
+    }
+    Ok(created)
+}
+
+/// `ensure_action {action, deadzone? (0.5, for a new action)}`: the action exists afterwards,
+/// live and in project.godot; an existing one is left as it is.
+pub fn ensure_action(params: &JsonObject) -> CommandResult {
+    let action = required_name(params, "action")?;
+    let deadzone = deadzone_param(params)?;
+    let mut map = project_input_map();
+    let created = ensure(&mut map, action, deadzone)?;
+    Ok(into_object(json!({
+        "action": action,
+        "deadzone": f64::from(map.action_get_deadzone(action)),
+        "created": created,
+        "already_exists": !created,
+        "loaded_in_input_map": true,
+        "persisted": true,
+        "undoable": false,
+        "reason": ACTIONS_REASON,
+    })))
+}
+
+/// `ensure_binding {action, event_type, deadzone?, ...bind_event's keys}`: the action exists
+/// and has the event afterwards; an event already bound is not added again. The event is
+/// checked before the action is made.
+pub fn ensure_binding(params: &JsonObject) -> CommandResult {
+    let action = required_name(params, "action")?;
+    let event_type = required_string(params, "event_type")?;
+    let deadzone = deadzone_param(params)?;
+    let event = create_event(event_type, params).map_err(|detail| {
+        CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!(
+                "Unsupported event_type: {event_type} (use key, mouse_button, or \
+                 joy_button){detail}"
+            ),
+        )
+    })?;
+    let mut map = project_input_map();
+    let action_created = ensure(&mut map, action, deadzone)?;
+    let bound = map
+        .action_get_events(action)
+        .iter_shared()
+        .find(|existing| existing.is_match_ex(&event).exact_match(true).done());
+    if let Some(existing) = bound {
+        return Ok(into_object(json!({
+            "action": action,
+            "event": serialize_event(&existing),
+            "already_bound": true,
+            "action_created": action_created,
+            "undoable": false,
+            "reason": "Input binding already exists",
+        })));
+    }
+    map.action_add_event(action, &event);
+    if let Err(error) = save_action_events(action, &event) {
+        map.action_erase_event(action, &event);
+        return Err(error);
+    }
+    Ok(into_object(json!({
+        "action": action,
+        "event": serialize_event(&event),
+        "already_bound": false,
+        "action_created": action_created,
+        "undoable": false,
+        "reason": BINDINGS_REASON,
+    })))
+}
+
 /// The InputMap, with the project's own actions in it.
 ///
 /// The editor loads only Godot's built-in actions into its InputMap at start-up; the

@@ -72,6 +72,54 @@ pub fn set_project_setting(params: &JsonObject) -> CommandResult {
     })))
 }
 
+const MAIN_SCENE: &str = "application/run/main_scene";
+
+/// `set_main_scene {path}`: the scene the game starts with, checked to be a scene that loads,
+/// saved to project.godot (not undoable: it is saved).
+pub fn set_main_scene(params: &JsonObject) -> CommandResult {
+    let path = required_string(params, "path")?;
+    crate::commands::filesystem::checked_resource_path(path)?;
+    let mut loader = ResourceLoader::singleton();
+    if !loader.exists(path) {
+        return Err(CommandError::new(
+            ErrorCode::ResourceNotFound,
+            format!("Scene not found: {path}"),
+        ));
+    }
+    let Some(resource) = loader.load(path) else {
+        return Err(CommandError::new(
+            ErrorCode::ResourceNotFound,
+            format!("Failed to load scene (it may be corrupt or have a broken dependency): {path}"),
+        ));
+    };
+    if resource
+        .clone()
+        .try_cast::<godot::classes::PackedScene>()
+        .is_err()
+    {
+        return Err(CommandError::new(
+            ErrorCode::WrongType,
+            format!(
+                "path must be a PackedScene, got {}: {path}",
+                resource.get_class()
+            ),
+        ));
+    }
+    let mut settings = ProjectSettings::singleton();
+    let old = settings
+        .has_setting(MAIN_SCENE)
+        .then(|| settings.get_setting(MAIN_SCENE));
+    settings.set_setting(MAIN_SCENE, &GString::from(path).to_variant());
+    save_or_restore(MAIN_SCENE, old.clone(), "setting the main scene")?;
+    Ok(into_object(json!({
+        "key": MAIN_SCENE,
+        "path": path,
+        "old_value": old.as_ref().map_or(Value::Null, to_json),
+        "undoable": false,
+        "reason": "ProjectSettings changes are saved to disk",
+    })))
+}
+
 const RUN_MODES: [&str; 3] = ["main", "current", "custom"];
 
 /// `run_project {mode = "main", scene?, autosave = true}`: plays the main scene, the edited

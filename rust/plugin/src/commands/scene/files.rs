@@ -9,24 +9,75 @@ use serde_json::json;
 
 use crate::commands::filesystem::{checked_path_of, note_file};
 use crate::commands::node::edit::instantiate_class;
-use crate::commands::params::{optional_string, required_string};
+use crate::commands::params::{flag_or, optional_string, required_string};
 use crate::commands::reply::into_object;
 use crate::commands::scene::guard::edited_root;
 use crate::commands::settle::{Pending, Settle, Step, current_frame};
 
 /// `open_scene {path}`: opens (or switches to) a scene in the editor. Not undoable. Answers
 /// once the scene is the edited one and the editor has finished switching.
+///
+/// With `force_reload` on the scene already open, the editor reads it again from disk (its
+/// unsaved edits are dropped) and the answer comes once the new copy is the edited scene.
 pub fn open_scene(params: &JsonObject) -> Step {
+    let force_reload = match flag_or(params, "force_reload", false) {
+        Ok(flag) => flag,
+        Err(error) => return Step::Done(Err(error)),
+    };
     match checked_scene_to_open(params) {
-        Ok((path, file_path)) => switch_to(
-            file_path,
-            into_object(json!({
+        Ok((path, file_path)) => {
+            let reload = force_reload && edited_scene_path().as_deref() == Some(file_path.as_str());
+            let reply = into_object(json!({
                 "path": path,
+                "force_reload": force_reload,
+                "reloaded_from_disk": reload,
                 "undoable": false,
                 "reason": "Scene navigation cannot be undone via editor undo",
-            })),
-        ),
+            }));
+            if reload {
+                reload_from_disk(file_path, reply)
+            } else {
+                switch_to(file_path, reply)
+            }
+        }
         Err(error) => Step::Done(Err(error)),
+    }
+}
+
+/// Reloads the edited scene at `path` from its file and waits until the new copy is edited.
+fn reload_from_disk(path: String, reply: JsonObject) -> Step {
+    let before = EditorInterface::singleton()
+        .get_edited_scene_root()
+        .map(|root| root.instance_id());
+    EditorInterface::singleton().reload_scene_from_path(&path);
+    Step::Wait(Pending::new(SceneReload {
+        path,
+        before,
+        reply: Some(reply),
+    }))
+}
+
+/// A reload in progress: done when the edited scene is that file again, in a new instance.
+struct SceneReload {
+    path: String,
+    before: Option<InstanceId>,
+    reply: Option<JsonObject>,
+}
+
+impl Settle for SceneReload {
+    fn poll(&mut self) -> Option<CommandResult> {
+        let root = EditorInterface::singleton().get_edited_scene_root()?;
+        let reloaded = root.get_scene_file_path().to_string() == self.path
+            && Some(root.instance_id()) != self.before;
+        if reloaded {
+            self.reply.take().map(Ok)
+        } else {
+            None
+        }
+    }
+
+    fn waiting_for(&self) -> String {
+        format!("the editor to reload {} from disk", self.path)
     }
 }
 
