@@ -69,3 +69,18 @@ pub fn within_range(name: &str, start: i32, size: i32) -> Result<(), CommandErro
     }
     Ok(())
 }
+
+/// `VALUE_OUT_OF_RANGE` when a clear would take back more than [`MAX_CELLS`] cells in one
+/// undo step: `what` has `used` cells, and `instead` says how to clear it by parts.
+pub fn clear_allowed(what: &str, used: usize, instead: &str) -> Result<(), CommandError> {
+    if used as i64 > MAX_CELLS {
+        return Err(CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!(
+                "{what} has {used} used cells, more than the {MAX_CELLS} one undoable clear \
+                 takes: {instead}"
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -10,7 +10,7 @@ use godot::classes::{
     EditorInterface, EditorUndoRedoManager, Resource, ResourceLoader, ResourceSaver,
 };
 use godot::prelude::*;
-use godot_ai_protocol::{CommandError, CommandResult};
+use godot_ai_protocol::{CommandError, CommandResult, ErrorCode};
 
 use crate::commands::editor::is_scanning;
 use crate::commands::filesystem::checked_path_of;
@@ -163,4 +163,30 @@ pub(in crate::commands) fn file_change_action(
         None => history.create_action_ex(name).mark_unsaved(false).done(),
     }
     Ok(history)
+}
+
+/// The resource of class `T` saved at `path` (a checked path): `RESOURCE_NOT_FOUND` "<kind>
+/// not found" with `hint` when there is none, `WRONG_TYPE` when it is another class.
+pub(in crate::commands) fn load_saved<T: Inherits<Resource> + GodotClass>(
+    path: &str,
+    kind: &str,
+    hint: &str,
+) -> Result<Gd<T>, CommandError> {
+    let mut loader = ResourceLoader::singleton();
+    if !loader.exists(path) {
+        return Err(CommandError::new(
+            ErrorCode::ResourceNotFound,
+            format!("{kind} not found: {path}"),
+        )
+        .with_data("hint", hint));
+    }
+    loader
+        .load(path)
+        .and_then(|resource| resource.try_cast::<T>().ok())
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::WrongType,
+                format!("Resource at {path} is not a {kind}"),
+            )
+        })
 }

@@ -10,7 +10,7 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use crate::commands::cells::{checked_extent, coordinate, int32, within_range};
+use crate::commands::cells::{checked_extent, clear_allowed, coordinate, int32, within_range};
 use crate::commands::params::required_string;
 use crate::commands::reply::into_object;
 use crate::commands::scene::guard::node_at;
@@ -173,17 +173,11 @@ pub fn gridmap_fill(params: &JsonObject) -> CommandResult {
 pub fn gridmap_clear(params: &JsonObject) -> CommandResult {
     let grid = grid_at(params)?;
     let used: Vec<Vector3i> = grid.get_used_cells().iter_shared().collect();
-    if used.len() as i64 > crate::commands::cells::MAX_CELLS {
-        return Err(CommandError::new(
-            ErrorCode::ValueOutOfRange,
-            format!(
-                "GridMap has {} used cells, more than the {} one undoable clear takes: clear \
-                 it in regions with gridmap_fill item=-1",
-                used.len(),
-                crate::commands::cells::MAX_CELLS
-            ),
-        ));
-    }
+    clear_allowed(
+        "GridMap",
+        used.len(),
+        "clear it in regions with gridmap_fill item=-1",
+    )?;
     let mut history = undo_redo()?;
     history.create_action("MCP: GridMap clear");
     history.add_do_method(&grid, "clear", &[]);

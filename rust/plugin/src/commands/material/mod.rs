@@ -27,7 +27,7 @@ use crate::commands::node::edit::property_type;
 use crate::commands::params::{flag_or, optional_string, required_string};
 use crate::commands::properties::editor_visible;
 use crate::commands::reply::{into_object, object};
-use crate::commands::saved_resource::{file_change_action, save, save_in_action};
+use crate::commands::saved_resource::{file_change_action, load_saved, save, save_in_action};
 use crate::commands::undo::Half;
 use values::{material_value, shown};
 
@@ -111,23 +111,7 @@ fn refuse_to_overwrite(path: &str, overwrite: bool) -> Result<(), CommandError> 
 /// The material saved at `path`.
 fn load_material(path: &str) -> Result<Gd<Material>, CommandError> {
     checked_resource_path(path)?;
-    let mut loader = ResourceLoader::singleton();
-    if !loader.exists(path) {
-        return Err(CommandError::new(
-            ErrorCode::ResourceNotFound,
-            format!("Material not found: {path}"),
-        )
-        .with_data("hint", "create it with material_manage op=create"));
-    }
-    loader
-        .load(path)
-        .and_then(|resource| resource.try_cast::<Material>().ok())
-        .ok_or_else(|| {
-            CommandError::new(
-                ErrorCode::WrongType,
-                format!("Resource at {path} is not a Material"),
-            )
-        })
+    load_saved(path, "Material", "create it with material_manage op=create")
 }
 
 /// Sets `param` on a new (not yet saved or assigned) material, converted for its type.

@@ -152,20 +152,8 @@ pub fn bind_event(params: &JsonObject) -> CommandResult {
             ),
         ));
     }
-    let event = create_event(event_type, params).map_err(|detail| {
-        CommandError::new(
-            ErrorCode::ValueOutOfRange,
-            format!(
-                "Unsupported event_type: {event_type} (use key, mouse_button, or \
-                 joy_button){detail}"
-            ),
-        )
-    })?;
-    map.action_add_event(action, &event);
-    if let Err(error) = save_action_events(action, &event) {
-        map.action_erase_event(action, &event);
-        return Err(error);
-    }
+    let event = requested_event(event_type, params)?;
+    bind_and_save(&mut map, action, &event)?;
     Ok(into_object(json!({
         "action": action,
         "event": serialize_event(&event),
@@ -245,15 +233,7 @@ pub fn ensure_binding(params: &JsonObject) -> CommandResult {
     let action = required_name(params, "action")?;
     let event_type = required_string(params, "event_type")?;
     let deadzone = deadzone_param(params)?;
-    let event = create_event(event_type, params).map_err(|detail| {
-        CommandError::new(
-            ErrorCode::ValueOutOfRange,
-            format!(
-                "Unsupported event_type: {event_type} (use key, mouse_button, or \
-                 joy_button){detail}"
-            ),
-        )
-    })?;
+    let event = requested_event(event_type, params)?;
     let mut map = project_input_map();
     let action_created = ensure(&mut map, action, deadzone)?;
     let bound = map
@@ -270,11 +250,7 @@ pub fn ensure_binding(params: &JsonObject) -> CommandResult {
             "reason": "Input binding already exists",
         })));
     }
-    map.action_add_event(action, &event);
-    if let Err(error) = save_action_events(action, &event) {
-        map.action_erase_event(action, &event);
-        return Err(error);
-    }
+    bind_and_save(&mut map, action, &event)?;
     Ok(into_object(json!({
         "action": action,
         "event": serialize_event(&event),
@@ -394,6 +370,29 @@ fn save_action_events(action: &str, event: &Gd<InputEvent>) -> Result<(), Comman
         .unwrap_or(DEFAULT_DEADZONE);
     settings.set_setting(&key, &action_setting(deadzone, events).to_variant());
     save_or_restore(&key, old, &format!("binding event to action '{action}'"))
+}
+
+/// The event `event_type` and the params describe; `VALUE_OUT_OF_RANGE` saying why not.
+fn requested_event(event_type: &str, params: &JsonObject) -> Result<Gd<InputEvent>, CommandError> {
+    create_event(event_type, params).map_err(|detail| {
+        CommandError::new(
+            ErrorCode::ValueOutOfRange,
+            format!(
+                "Unsupported event_type: {event_type} (use key, mouse_button, or \
+                 joy_button){detail}"
+            ),
+        )
+    })
+}
+
+/// Adds `event` to `action` live and in project.godot; a failed save takes it off again.
+fn bind_and_save(
+    map: &mut Gd<InputMap>,
+    action: &str,
+    event: &Gd<InputEvent>,
+) -> Result<(), CommandError> {
+    map.action_add_event(action, event);
+    save_action_events(action, event).inspect_err(|_| map.action_erase_event(action, event))
 }
 
 /// The event `bind_event` describes, or why it cannot be made (appended to the error).

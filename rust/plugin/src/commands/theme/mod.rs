@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::commands::filesystem::checked_path_of;
 use crate::commands::params::{flag_or, optional_string, required_string};
 use crate::commands::reply::into_object;
-use crate::commands::saved_resource::{file_change_action, save, save_in_action};
+use crate::commands::saved_resource::{file_change_action, load_saved, save, save_in_action};
 use crate::commands::scene::guard::node_at;
 use crate::commands::undo::{Half, change_property, undo_redo};
 use crate::json_variant::to_variant;
@@ -45,23 +45,7 @@ fn theme_path<'a>(params: &'a JsonObject, name: &str) -> Result<&'a str, Command
 
 /// The theme saved at `path`.
 fn load_theme(path: &str) -> Result<Gd<Theme>, CommandError> {
-    let mut loader = ResourceLoader::singleton();
-    if !loader.exists(path) {
-        return Err(CommandError::new(
-            ErrorCode::ResourceNotFound,
-            format!("Theme not found: {path}"),
-        )
-        .with_data("hint", "create it with theme_manage op=create"));
-    }
-    loader
-        .load(path)
-        .and_then(|resource| resource.try_cast::<Theme>().ok())
-        .ok_or_else(|| {
-            CommandError::new(
-                ErrorCode::WrongType,
-                format!("Resource at {path} is not a Theme"),
-            )
-        })
+    load_saved(path, "Theme", "create it with theme_manage op=create")
 }
 
 /// `create_theme {path, overwrite? (false)}`: an empty theme file, written all at once. Not

@@ -13,7 +13,7 @@ use godot::prelude::*;
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
-use crate::commands::cells::{MAX_CELLS, checked_extent, coordinate, int32, within_range};
+use crate::commands::cells::{checked_extent, clear_allowed, coordinate, int32, within_range};
 use crate::commands::params::required_string;
 use crate::commands::reply::into_object;
 use crate::commands::scene::guard::node_at;
@@ -164,16 +164,11 @@ pub fn tilemap_set_cells_rect(params: &JsonObject) -> CommandResult {
 pub fn tilemap_clear(params: &JsonObject) -> CommandResult {
     let layer = layer_at(params)?;
     let used: Vec<Vector2i> = layer.get_used_cells().iter_shared().collect();
-    if used.len() as i64 > MAX_CELLS {
-        return Err(CommandError::new(
-            ErrorCode::ValueOutOfRange,
-            format!(
-                "TileMapLayer has {} used cells, more than the {MAX_CELLS} one undoable clear \
-                 takes: clear it by rects with tilemap_set_cells_rect source_id=-1",
-                used.len()
-            ),
-        ));
-    }
+    clear_allowed(
+        "TileMapLayer",
+        used.len(),
+        "clear it by rects with tilemap_set_cells_rect source_id=-1",
+    )?;
     let mut history = undo_redo()?;
     history.create_action("MCP: TileMap clear");
     history.add_do_method(&layer, "clear", &[]);
