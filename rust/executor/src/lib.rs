@@ -23,6 +23,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use godot_ai_protocol::godot_ai_commands::long_reply_wait;
 use godot_ai_protocol::{Command, CommandError, CommandResult};
 use tokio::sync::{mpsc, oneshot};
 
@@ -123,10 +124,11 @@ impl ExecutorHandle {
             reply,
             queued_at: Instant::now(),
         };
-        let deadline = tokio::time::Instant::now() + self.timeout;
+        let timeout = long_reply_wait(&name).map_or(self.timeout, |long| long.max(self.timeout));
+        let deadline = tokio::time::Instant::now() + timeout;
 
         match tokio::time::timeout_at(deadline, self.sender.send(job)).await {
-            Err(_) => return Executed::unmeasured(Err(timed_out(&name, self.timeout))),
+            Err(_) => return Executed::unmeasured(Err(timed_out(&name, timeout))),
             Ok(Err(_)) => return Executed::unmeasured(Err(editor_gone(&name))),
             Ok(Ok(())) => {}
         }
@@ -134,7 +136,7 @@ impl ExecutorHandle {
             wake();
         }
         match tokio::time::timeout_at(deadline, answer).await {
-            Err(_) => Executed::unmeasured(Err(timed_out(&name, self.timeout))),
+            Err(_) => Executed::unmeasured(Err(timed_out(&name, timeout))),
             Ok(Err(_)) => Executed::unmeasured(Err(editor_gone(&name))),
             Ok(Ok(executed)) => executed,
         }

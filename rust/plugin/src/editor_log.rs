@@ -75,6 +75,25 @@ pub fn frame() {
     });
 }
 
+/// The cursor of the next line to come, once what was logged so far is taken: what is logged
+/// after this call has a cursor at least this.
+pub fn mark() -> u64 {
+    frame();
+    LOG.with(|log| log.borrow().appended)
+}
+
+/// The lines logged from cursor `since` on that are still kept, taking what was logged so
+/// far first.
+pub fn entries_since(since: u64) -> Vec<Entry> {
+    frame();
+    LOG.with(|log| {
+        let log = log.borrow();
+        let oldest = log.appended - log.lines.len() as u64;
+        let skip = since.saturating_sub(oldest).min(log.lines.len() as u64) as usize;
+        log.lines.iter().skip(skip).cloned().collect()
+    })
+}
+
 /// The kept lines from cursor `since` on (all of them for 0) as godot-ai's editor log entries,
 /// oldest first, the dropped count, and the cursors.
 pub fn lines(since: u64, include_details: bool) -> (Vec<Value>, u64, Cursors) {

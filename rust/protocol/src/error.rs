@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::JsonObject;
 
 /// The error codes godot-ai's editor plugin may send (protocol v1): 2.4.2's twelve, then the
-/// game-runtime codes 3.x added. Serialized in `SCREAMING_SNAKE_CASE`, e.g. `NODE_NOT_FOUND`.
+/// codes 3.x added (the game runtime, test runs, custom tools). Serialized in `SCREAMING_SNAKE_CASE`, e.g. `NODE_NOT_FOUND`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
@@ -37,11 +37,17 @@ pub enum ErrorCode {
     EvalResultTooLarge,
     /// The running game did not answer a request in time.
     GameHelperTimeout,
+    /// `test_run` ran out of its time budget; the results so far are kept.
+    TestRunTimeout,
+    /// A custom tool that is switched off.
+    CustomToolDisabled,
+    /// A custom tool that cannot be undone, asked for in an undoable batch.
+    CustomToolNotUndoable,
 }
 
 impl ErrorCode {
     /// Every code, in the order the protocol lists them.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::InvalidParams,
         ErrorCode::EditedSceneMismatch,
         ErrorCode::EditorNotReady,
@@ -60,6 +66,9 @@ impl ErrorCode {
         ErrorCode::EvalHung,
         ErrorCode::EvalResultTooLarge,
         ErrorCode::GameHelperTimeout,
+        ErrorCode::TestRunTimeout,
+        ErrorCode::CustomToolDisabled,
+        ErrorCode::CustomToolNotUndoable,
     ];
 
     /// The wire spelling, e.g. `"NODE_NOT_FOUND"`.
@@ -83,6 +92,9 @@ impl ErrorCode {
             ErrorCode::EvalHung => "EVAL_HUNG",
             ErrorCode::EvalResultTooLarge => "EVAL_RESULT_TOO_LARGE",
             ErrorCode::GameHelperTimeout => "GAME_HELPER_TIMEOUT",
+            ErrorCode::TestRunTimeout => "TEST_RUN_TIMEOUT",
+            ErrorCode::CustomToolDisabled => "CUSTOM_TOOL_DISABLED",
+            ErrorCode::CustomToolNotUndoable => "CUSTOM_TOOL_NOT_UNDOABLE",
         }
     }
 }

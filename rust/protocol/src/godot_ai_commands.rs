@@ -164,6 +164,15 @@ pub fn is_godot_ai_command(name: &str) -> bool {
             .is_some_and(|tool| !tool.is_empty())
 }
 
+/// The longest a test run may be given (`run_tests timeout_budget_sec`, in seconds).
+pub const TEST_RUN_MAX_BUDGET_SECONDS: u64 = 3600;
+
+/// How long a caller should wait for `name` when that is longer than for most commands: a test
+/// run answers within the budget it was given, at most [`TEST_RUN_MAX_BUDGET_SECONDS`].
+pub fn long_reply_wait(name: &str) -> Option<std::time::Duration> {
+    (name == "run_tests").then(|| std::time::Duration::from_secs(TEST_RUN_MAX_BUDGET_SECONDS + 15))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

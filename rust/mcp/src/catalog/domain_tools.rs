@@ -46,14 +46,26 @@ pub(super) const CLIENT_MANAGE: ToolSpec = manage_tool!(
     ]
 );
 
+/// The budget `test_run` gives a run, as godot-ai 3.2.5's server does.
+const TEST_RUN_BUDGET_SECONDS: f64 = 300.0;
+
 pub(super) const TEST_RUN: ToolSpec = ToolSpec {
     name: "test_run",
-    description: "Run the project's editor test suites.",
+    description: "Run the project's editor test suites: res://tests/test_*.gd scripts that \
+        extend McpTestSuite, every test_* method with godot-ai's assertions. Answers the counts \
+        and the failures, each with the file, line and function where it failed; the run stops \
+        within a 300 s budget and keeps what ran (test_manage results_get).",
     arguments: &[
-        optional_text_arg("suite", "Only this suite."),
+        optional_text_arg("suite", "Only the suite with this suite_name()."),
         optional_text_arg("test_name", "Only tests whose name contains this."),
-        optional_text_arg("exclude_test_name", "Skip tests whose name contains this."),
-        flag_arg("verbose", "Include passing tests in the result."),
+        optional_text_arg(
+            "exclude_test_name",
+            "Skip tests whose name contains one of these (comma-separated).",
+        ),
+        flag_arg(
+            "verbose",
+            "Include every test's result, not only the failures.",
+        ),
     ],
     plan: |arguments| {
         let mut params = arguments.pick_non_empty(&["suite", "test_name", "exclude_test_name"]);
@@ -63,6 +75,10 @@ pub(super) const TEST_RUN: ToolSpec = ToolSpec {
                 .into_iter()
                 .filter(|(_, value)| *value == json!(true)),
         );
+        params.insert(
+            "timeout_budget_sec".to_owned(),
+            json!(TEST_RUN_BUDGET_SECONDS),
+        );
         Ok(Command::new("run_tests", params).into())
     },
     shape_result: unchanged,
@@ -70,7 +86,8 @@ pub(super) const TEST_RUN: ToolSpec = ToolSpec {
 
 pub(super) const TEST_MANAGE: ToolSpec = manage_tool!(
     "test_manage",
-    "Test results by `op`: results_get (the last test_run's results).",
+    "Test results by `op`: results_get ({verbose?}: the last test_run's counts and failures \
+        again, without running anything).",
     ["results_get" => "get_test_results"]
 );
 

@@ -279,6 +279,10 @@ fn checked_entries(commands: Option<&Value>) -> Result<Vec<Entry>, CommandError>
         .collect()
 }
 
+/// Commands a batch may not run: a batch in a batch, and a test run (it runs for minutes, and
+/// its tests change the scene outside the batch's undo).
+const NOT_IN_BATCH: &[&str] = &["batch_execute", "run_tests"];
+
 fn checked_entry(index: usize, item: &Value) -> Result<Entry, CommandError> {
     let Value::Object(item) = item else {
         return Err(CommandError::new(
@@ -295,10 +299,10 @@ fn checked_entry(index: usize, item: &Value) -> Result<Entry, CommandError> {
             ));
         }
     };
-    if command == "batch_execute" {
+    if NOT_IN_BATCH.contains(&command.as_str()) {
         return Err(CommandError::new(
             ErrorCode::ValueOutOfRange,
-            format!("commands[{index}]: 'batch_execute' is not allowed as a sub-command"),
+            format!("commands[{index}]: '{command}' is not allowed as a sub-command"),
         ));
     }
     if command_handler(&command).is_none() {

@@ -3,7 +3,7 @@
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
 //! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`, `particle`,
-//! `animation`, `theme`, `ui`, `csg`, `tilemap`, `gridmap`, `api`); the files here are what every domain shares: params, replies, settling over
+//! `animation`, `theme`, `ui`, `csg`, `tilemap`, `gridmap`, `api`, `testing`); the files here are what every domain shares: params, replies, settling over
 //! frames, undo, saving resources, and batches.
 
 mod animation;
@@ -29,6 +29,7 @@ mod saved_resource;
 pub mod scene;
 mod script;
 mod settle;
+mod testing;
 mod theme;
 mod tilemap;
 mod ui;
@@ -434,6 +435,9 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     ),
     // the class reference
     ("get_class_info", Read, Now(api::get_class_info)),
+    // the project's test suites
+    ("run_tests", Read, Later(testing::run_tests)),
+    ("get_test_results", Read, Now(testing::get_test_results)),
     // the running game
     ("game_command", Read, Later(runtime::game_command)),
     ("game_eval", Read, Later(runtime::game_eval)),

@@ -180,6 +180,16 @@ pub trait Sliced {
 
     /// What the work is, in words (`"listing the scene's nodes"`).
     fn doing(&self) -> String;
+
+    /// How long the whole work may take, when that is longer than the dispatcher's usual
+    /// bound (see [`Settle::time_allowed`]).
+    fn time_allowed(&self) -> Duration {
+        Duration::ZERO
+    }
+
+    /// Called once when the work will not be asked for another slice (its time ran out or its
+    /// caller has gone), to put back what it holds.
+    fn abandoned(&mut self) {}
 }
 
 /// Starts `work`: its first slice runs now, the rest on the next frames.
@@ -199,5 +209,14 @@ impl<W: Sliced> Settle for InSlices<W> {
 
     fn waiting_for(&self) -> String {
         self.0.doing()
+    }
+
+    fn time_allowed(&self) -> Duration {
+        self.0.time_allowed()
+    }
+
+    fn give_up(&mut self, waited: Duration) -> CommandResult {
+        self.0.abandoned();
+        Err(timed_out(&self.waiting_for(), waited))
     }
 }
