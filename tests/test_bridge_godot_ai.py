@@ -15,6 +15,7 @@ from mcp import Client
 from conftest import structured
 from editor_harness import Editor, free_port, make_project, wait_until_async
 from godot_ai_server import GodotAiServer
+from wave_tools_addon import TOOL_NAMES, install_wave_tools
 
 pytestmark = pytest.mark.anyio
 
@@ -297,3 +298,34 @@ async def test_camera_audio_material_and_animation_tools_through_the_3_2_5_serve
         assert 'path="res://materials/rock.tres"' in text
         rock = (setup.editor.project / "materials" / "rock.tres").read_text()
         assert "roughness = 0.75" in rock
+
+
+async def test_an_addons_custom_tools_reach_the_3_2_5_server_and_run_in_the_editor():
+    """The bridge announces the registered tools (custom_tools_changed); 3.2.5's server lists
+    them from what it was told, promotes spawn_wave, and sends custom_tool:<name> to run one."""
+    setup = Setup("bridge_custom_tools", "3.2.5")
+    install_wave_tools(setup.editor.project)
+    with setup:
+        await wait_for_scene(setup.server, "res://main.tscn")
+        async with Client(setup.server.mcp_url) as client:
+            async def listed():
+                result = structured(await client.call_tool("custom_manage", {"op": "list"}))
+                return result if result["tool_count"] == len(TOOL_NAMES) else None
+
+            listing = await wait_until_async(listed, 30, "the server to learn the custom tools",
+                                             setup.server.tail)
+            assert [tool["name"] for tool in listing["tools"]] == TOOL_NAMES
+            assert listing["tools"][0]["source"] == "Wave Tools"
+            spawned = await client.call_tool("custom_manage", {"op": "invoke", "params": {
+                "tool_name": "spawn_wave", "params": {"count": 2}}})
+            assert not spawned.is_error, spawned.content[0].text
+            assert structured(spawned) == {"spawned": 2, "tool": "spawn_wave"}
+            names = {tool.name for tool in (await client.list_tools()).tools}
+            assert "custom_spawn_wave" in names
+            counted = await client.call_tool("custom_manage", {"op": "invoke", "params": {
+                "tool_name": "count_enemies"}})
+            assert structured(counted) == {"enemies": 2}
+            refused = await client.call_tool("custom_manage", {"op": "invoke", "params": {
+                "tool_name": "refuse"}})
+            assert refused.is_error
+            assert refused.content[0].text.startswith("VALUE_OUT_OF_RANGE: count must be positive")

@@ -130,8 +130,8 @@ async def test_resources_read_the_editor(editor):
         assert missing["error"].startswith("NODE_NOT_FOUND: Node not found: /Main/Nope.")
         materials = await body("godot://materials")
         assert materials == {"materials": [], "count": 0}
-        unbuilt = await body("godot://test/results")
-        assert "not supported by godot-ai-native yet" in unbuilt["error"]
+        assert (await body("godot://test/results"))["total"] == 0
+        assert await body("godot://custom-tools") == {"tool_count": 0, "tools": []}
         with pytest.raises(Exception, match="No resource at 'godot://nope'"):
             await client.read_resource("godot://nope")
 

@@ -112,7 +112,10 @@ async def test_a_suite_reports_passes_failures_with_their_line_skips_and_crashes
             assert run["edited_scene"] == "res://main.tscn"
             errors = run["load_errors"]
             assert len(errors) == 2, errors
-            assert any(e.startswith("res://tests/test_broken.gd (load failed") for e in errors), errors
+            broken = next(e for e in errors if e.startswith("res://tests/test_broken.gd"))
+            assert broken.startswith("res://tests/test_broken.gd (load failed — "), broken
+            # Godot reports the parse error where it notices it: the body after the bad line.
+            assert f"(line {line_of(BROKEN, 'assert_true(true)')})" in broken, broken
             assert "res://tests/test_plain.gd (not a McpTestSuite subclass)" in errors
 
             results = {(r["suite"], r["test"]): r for r in run["results"]}

@@ -1,5 +1,6 @@
 //! What the server is told about the editor's state, and which events a change produces.
 
+use godot_ai_protocol::custom_tools::CustomToolCatalog;
 use serde_json::json;
 
 use crate::frames::event_frame;
@@ -13,6 +14,9 @@ pub struct EditorSnapshot {
     pub playing: bool,
     /// `ready`, `importing`, `playing` or `no_scene`.
     pub readiness: String,
+    /// The custom tools the project's addons registered. Revision 0 (nothing ever
+    /// registered) is never announced.
+    pub custom_tools: CustomToolCatalog,
 }
 
 impl Default for EditorSnapshot {
@@ -21,6 +25,7 @@ impl Default for EditorSnapshot {
             current_scene: String::new(),
             playing: false,
             readiness: "no_scene".to_owned(),
+            custom_tools: CustomToolCatalog::default(),
         }
     }
 }
@@ -31,14 +36,17 @@ pub enum EventKind {
     SceneChanged,
     PlayStateChanged,
     ReadinessChanged,
+    /// godot-ai 3.2.5's `custom_tools_changed` (2.x servers ignore it).
+    CustomToolsChanged,
 }
 
 impl EventKind {
     /// Every kind, in sending order.
-    pub const ALL: [EventKind; 3] = [
+    pub const ALL: [EventKind; 4] = [
         EventKind::SceneChanged,
         EventKind::PlayStateChanged,
         EventKind::ReadinessChanged,
+        EventKind::CustomToolsChanged,
     ];
 
     /// True when `kind`'s value differs between `sent` and `now`.
@@ -47,6 +55,7 @@ impl EventKind {
             EventKind::SceneChanged => sent.current_scene != now.current_scene,
             EventKind::PlayStateChanged => sent.playing != now.playing,
             EventKind::ReadinessChanged => sent.readiness != now.readiness,
+            EventKind::CustomToolsChanged => sent.custom_tools != now.custom_tools,
         }
     }
 
@@ -63,6 +72,10 @@ impl EventKind {
             EventKind::ReadinessChanged => {
                 event_frame("readiness_changed", json!({"readiness": now.readiness}))
             }
+            EventKind::CustomToolsChanged => event_frame(
+                "custom_tools_changed",
+                json!({"tools": now.custom_tools.tools.as_ref()}),
+            ),
         }
     }
 
@@ -72,6 +85,7 @@ impl EventKind {
             EventKind::SceneChanged => sent.current_scene.clone_from(&now.current_scene),
             EventKind::PlayStateChanged => sent.playing = now.playing,
             EventKind::ReadinessChanged => sent.readiness.clone_from(&now.readiness),
+            EventKind::CustomToolsChanged => sent.custom_tools.clone_from(&now.custom_tools),
         }
     }
 }
@@ -85,6 +99,7 @@ mod tests {
             current_scene: scene.to_owned(),
             playing,
             readiness: readiness.to_owned(),
+            custom_tools: CustomToolCatalog::default(),
         }
     }
 
@@ -112,6 +127,7 @@ mod tests {
                 json!({"type": "event", "event": "scene_changed", "data": {"current_scene": "res://main.tscn"}}),
                 json!({"type": "event", "event": "play_state_changed", "data": {"play_state": "playing"}}),
                 json!({"type": "event", "event": "readiness_changed", "data": {"readiness": "playing"}}),
+                json!({"type": "event", "event": "custom_tools_changed", "data": {"tools": []}}),
             ]
         );
     }

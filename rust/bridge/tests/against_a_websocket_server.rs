@@ -169,6 +169,7 @@ fn ready_snapshot() -> EditorSnapshot {
         current_scene: "res://main.tscn".into(),
         playing: false,
         readiness: "ready".into(),
+        ..EditorSnapshot::default()
     }
 }
 

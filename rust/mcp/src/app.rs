@@ -12,7 +12,9 @@ use axum::Router;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use godot_ai_executor::ExecutorHandle;
+use godot_ai_protocol::custom_tools::CustomToolCatalog;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tower::Layer;
 
@@ -49,6 +51,8 @@ pub struct AppConfig {
     pub editor_session_id: String,
     /// Where sessions and calls are recorded for the editor's dock.
     pub activity: Activity,
+    /// The custom tools the project's addons registered (the promoted ones are listed).
+    pub custom_tools: watch::Receiver<CustomToolCatalog>,
 }
 
 impl Default for AppConfig {
@@ -60,6 +64,7 @@ impl Default for AppConfig {
             session_file: None,
             editor_session_id: String::new(),
             activity: Activity::new(),
+            custom_tools: watch::channel(CustomToolCatalog::default()).1,
         }
     }
 }
@@ -92,11 +97,13 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
     let editor_session_id: Arc<str> = config.editor_session_id.into();
     let activity = config.activity;
     let activity_for_delete = activity.clone();
+    let custom_tools = config.custom_tools;
     let service = StreamableHttpService::new(
         move || {
             Ok(GodotMcpServer::new(executor.clone())
                 .for_editor_session(editor_session_id.clone())
-                .with_activity(activity.clone()))
+                .with_activity(activity.clone())
+                .with_custom_tools(custom_tools.clone()))
         },
         sessions.clone(),
         http_config,

@@ -11,6 +11,7 @@ pub mod activity;
 mod app;
 mod arguments;
 pub mod catalog;
+mod custom_tools;
 pub mod guard;
 mod in_flight;
 mod resources;

@@ -73,6 +73,11 @@ const RESOURCES: &[(&str, &str, &str)] = &[
         "test_results",
         "The last test run's results.",
     ),
+    (
+        "godot://custom-tools",
+        "custom_tools",
+        "The custom tools the project's addons registered and switched on.",
+    ),
 ];
 
 /// The templated resources: address template, name, what it holds.
@@ -176,6 +181,7 @@ fn plan(uri: &str) -> Option<Read> {
         "godot://input_map" => Some(command("list_actions", json!({}))),
         "godot://performance" => Some(command("get_performance_monitors", json!({}))),
         "godot://test/results" => Some(command("get_test_results", json!({}))),
+        "godot://custom-tools" => Some(command("list_custom_tools", json!({}))),
         _ => None,
     };
     fixed.or_else(|| templated(uri))

@@ -5,8 +5,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use godot_ai_executor::{Executed, ExecutorHandle, MainThreadTime};
+use godot_ai_protocol::custom_tools::CustomToolCatalog;
+use godot_ai_protocol::godot_ai_commands::CUSTOM_TOOL_PREFIX;
 use godot_ai_protocol::reply_size::{MAX_REPLY_BYTES, fit_reply};
-use godot_ai_protocol::{CommandError, JsonObject};
+use godot_ai_protocol::{Command, CommandError, JsonObject};
 use rmcp::ErrorData as McpError;
 use rmcp::RoleServer;
 use rmcp::ServerHandler;
@@ -16,11 +18,13 @@ use rmcp::model::{
     ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
     ServerCapabilities, ServerConfig, Tool,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{NotificationContext, RequestContext};
 use serde_json::{Value, json};
+use tokio::sync::watch;
 
 use crate::activity::{Activity, CallRecord, Caller};
 use crate::catalog::{self, ToolSpec};
+use crate::custom_tools;
 use crate::resources;
 use crate::stale_session::SESSION_HEADER;
 
@@ -40,6 +44,8 @@ pub struct GodotMcpServer {
     editor_session_id: Arc<str>,
     /// Where calls are recorded for the editor's dock.
     activity: Activity,
+    /// The project's custom tools (the promoted ones are listed as tools).
+    custom_tools: watch::Receiver<CustomToolCatalog>,
 }
 
 impl GodotMcpServer {
@@ -50,6 +56,51 @@ impl GodotMcpServer {
             tools: published_tools(),
             editor_session_id: Arc::from(""),
             activity: Activity::new(),
+            custom_tools: watch::channel(CustomToolCatalog::default()).1,
+        }
+    }
+
+    /// Lists the promoted tools of `catalog` and tells the session when it changes.
+    pub fn with_custom_tools(mut self, catalog: watch::Receiver<CustomToolCatalog>) -> Self {
+        self.custom_tools = catalog;
+        self
+    }
+
+    /// Runs the custom tool `name` (called by its promoted name) with the call's arguments.
+    async fn call_custom(
+        &self,
+        tool_name: &str,
+        name: &str,
+        arguments: JsonObject,
+        caller: &Caller,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let command = Command::new(format!("{CUSTOM_TOOL_PREFIX}{name}"), arguments);
+        let Executed {
+            result,
+            main_thread,
+        } = self.executor.execute_measured(command).await;
+        self.activity.record(
+            caller,
+            CallRecord {
+                at: SystemTime::now(),
+                client: String::new(),
+                tool: tool_name.to_owned(),
+                op: None,
+                duration: started.elapsed(),
+                main_thread: main_thread.map(|spent| spent.total),
+                error: result
+                    .as_ref()
+                    .err()
+                    .map(|error| error.code.as_str().to_owned()),
+                undoable: result
+                    .as_ref()
+                    .is_ok_and(|data| data.get("undoable") == Some(&Value::Bool(true))),
+            },
+        );
+        match result {
+            Ok(data) => success(data, false),
+            Err(error) => failure(&error),
         }
     }
 
@@ -265,6 +316,7 @@ impl ServerHandler for GodotMcpServer {
         ServerConfig::new(
             ServerCapabilities::builder()
                 .enable_tools()
+                .enable_tool_list_changed()
                 .enable_resources()
                 .build(),
         )
@@ -278,7 +330,9 @@ impl ServerHandler for GodotMcpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         self.activity.seen(&caller_of(&context));
-        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+        let mut tools = self.tools.to_vec();
+        tools.extend(custom_tools::promoted_tools(&self.custom_tools.borrow()));
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     async fn list_resources(
@@ -319,7 +373,22 @@ impl ServerHandler for GodotMcpServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.tools.iter().find(|tool| tool.name == name).cloned()
+        self.tools
+            .iter()
+            .find(|tool| tool.name == name)
+            .cloned()
+            .or_else(|| {
+                custom_tools::promoted_tools(&self.custom_tools.borrow())
+                    .into_iter()
+                    .find(|tool| tool.name == name)
+            })
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        tokio::spawn(custom_tools::announce_changes(
+            self.custom_tools.clone(),
+            context.peer,
+        ));
     }
 
     async fn call_tool(
@@ -327,6 +396,18 @@ impl ServerHandler for GodotMcpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        let custom = catalog::find(&request.name)
+            .is_none()
+            .then(|| custom_tools::called_tool(&self.custom_tools.borrow(), &request.name))
+            .flatten();
+        if let Some(name) = custom {
+            let arguments = request.arguments.unwrap_or_default();
+            let caller = caller_of(&context);
+            return Ok(self
+                .call_custom(&request.name, &name, arguments, &caller)
+                .await
+                .into());
+        }
         let Some(spec) = catalog::find(&request.name) else {
             return Err(McpError::invalid_params(
                 format!(

@@ -60,6 +60,7 @@ unsafe impl ExtensionLibrary for GodotAiNative {
             // plugin's exit_tree never ran.
             runtime::stop();
             game::stop();
+            commands::custom::registry::forget_all();
             logging::detach_from_engine();
         }
     }

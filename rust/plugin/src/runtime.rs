@@ -231,6 +231,7 @@ fn start_mcp_endpoint(
             session_file: Some(settings::session_file()),
             editor_session_id: session_id.to_owned(),
             activity,
+            custom_tools: crate::commands::custom::registry::catalog(),
         },
     );
     let kept = endpoint

@@ -55,6 +55,7 @@ pub fn current() -> EditorSnapshot {
             .unwrap_or_default(),
         playing: editor.is_playing_scene(),
         readiness: reported_readiness().to_owned(),
+        custom_tools: crate::commands::custom::registry::current_catalog(),
     }
 }
 

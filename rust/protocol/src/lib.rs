@@ -11,6 +11,7 @@
 //! [`atomic_file`] (replacing a file's content all at once).
 
 pub mod atomic_file;
+pub mod custom_tools;
 mod error;
 pub mod godot_ai_commands;
 pub mod reply_size;

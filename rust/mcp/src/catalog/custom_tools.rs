@@ -1,20 +1,20 @@
-//! `custom_manage`: tools that third-party addons register with godot-ai. godot-ai's server
-//! keeps their registry and lists them itself; no addon registers tools with this in-process
-//! endpoint, so `list` is answered here with none, and `invoke` sends
-//! `custom_tool:<tool_name>` as godot-ai does, which the plugin answers with an error naming
-//! the tool (no such tool is built).
+//! `custom_manage`: tools the project's other addons register with the plugin's
+//! `McpToolRegistry`. `list` asks the editor for the switched-on tools; `invoke` sends
+//! `custom_tool:<tool_name>` as godot-ai 3.2.5 does, and the editor refuses an unknown or
+//! switched-off tool before anything runs. The promoted tools are also listed as
+//! `custom_<name>` (see `crate::custom_tools`).
 
 use godot_ai_protocol::godot_ai_commands::CUSTOM_TOOL_PREFIX;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::op_binding::{bind, optional, required};
 use super::*;
 
 pub(super) const CUSTOM_MANAGE: ToolSpec = ToolSpec {
     name: "custom_manage",
-    description: "Tools registered by third-party addons, by `op`: list (the registered tools \
-        with their params schemas), invoke ({tool_name, params?}; params go to the tool \
-        unchecked). No addon tools are registered with godot-ai-native, so list is empty.",
+    description: "Tools the project's other addons register (McpToolRegistry), by `op`: list \
+        (the switched-on tools with their params schemas), invoke ({tool_name, params?}; \
+        params go to the tool unchecked).",
     arguments: &[op_arg(&["invoke", "list"]), OPS_PARAMS_ARG],
     plan: |arguments| {
         let op = arguments.string("op");
@@ -22,7 +22,7 @@ pub(super) const CUSTOM_MANAGE: ToolSpec = ToolSpec {
         match op {
             "list" => {
                 bind("custom_manage", op, &[], params)?;
-                Ok(Plan::Answer(no_custom_tools()))
+                Ok(Command::new("list_custom_tools", JsonObject::new()).into())
             }
             "invoke" => {
                 const INVOKE: &[op_binding::OpParam] = &[
@@ -46,15 +46,3 @@ pub(super) const CUSTOM_MANAGE: ToolSpec = ToolSpec {
     },
     shape_result: unchanged,
 };
-
-/// `list`'s answer: godot-ai's shape, with no tools.
-fn no_custom_tools() -> JsonObject {
-    let mut data = JsonObject::new();
-    data.insert("tool_count".to_owned(), json!(0));
-    data.insert("tools".to_owned(), json!([]));
-    data.insert(
-        "note".to_owned(),
-        json!("godot-ai-native does not load tools registered by third-party addons yet"),
-    );
-    data
-}

@@ -5,9 +5,7 @@
 //! A tool call goes: validate the arguments against the tool's schema (unknown or mistyped
 //! arguments are an `INVALID_PARAMS` tool error naming the allowed ones) -> build the command's
 //! params, checking what godot-ai's server checks before sending -> run the command on the
-//! editor -> shape the reply the way godot-ai's server does (e.g. paging the scene tree). A few
-//! calls godot-ai's server answers itself are answered here without a command
-//! ([`Plan::Answer`]).
+//! editor -> shape the reply the way godot-ai's server does (e.g. paging the scene tree).
 
 use godot_ai_executor::{Executed, ExecutorHandle};
 use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObject};
@@ -24,9 +22,6 @@ type PlanCommand = fn(&Arguments) -> Result<Plan, CommandError>;
 pub(crate) enum Plan {
     /// Run this command on the editor; its reply is shaped into the result.
     Send(Command),
-    /// Answer with this data (shaped like a reply) without reaching the editor: for what
-    /// godot-ai's server answers itself and this endpoint knows without asking.
-    Answer(JsonObject),
 }
 
 impl From<Command> for Plan {
@@ -141,7 +136,6 @@ impl ToolSpec {
         };
         let executed = match plan {
             Plan::Send(command) => executor.execute_measured(command).await,
-            Plan::Answer(data) => unmeasured(Ok(data)),
         };
         Executed {
             result: executed

@@ -133,14 +133,11 @@ fn domain_tools_new_in_3_2_5_send_their_op_names() {
 }
 
 #[test]
-fn custom_manage_lists_no_tools_without_asking_the_editor() {
+fn custom_manage_lists_the_tools_the_editor_has() {
     let custom = tool("custom_manage");
-    let planned = (custom.plan)(&args(custom, json!({"op": "list"})).unwrap()).unwrap();
-    let Plan::Answer(data) = planned else {
-        panic!("list should be answered here, got {planned:?}");
-    };
-    assert_eq!(data["tool_count"], json!(0));
-    assert_eq!(data["tools"], json!([]));
+    let command = command_for(custom, json!({"op": "list"}));
+    assert_eq!(command.name, "list_custom_tools");
+    assert!(command.params.is_empty());
     let extra = plan_error(custom, json!({"op": "list", "params": {"all": true}}));
     assert_eq!(
         extra.message,

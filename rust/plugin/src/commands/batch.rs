@@ -20,6 +20,7 @@ use super::reply::{into_object, object};
 use super::settle::{Pending, Settle, Step, timed_out};
 use super::undo::undo_redo;
 use super::{command_handler, command_names};
+use godot_ai_protocol::godot_ai_commands::CUSTOM_TOOL_PREFIX;
 
 /// One checked entry of the batch.
 struct Entry {
@@ -84,6 +85,13 @@ pub fn batch_execute(params: &JsonObject) -> Step {
         Ok(undo) => undo,
         Err(error) => return Step::Done(Err(error)),
     };
+    let refused = entries.iter().enumerate().find_map(|(index, entry)| {
+        let tool = entry.command.strip_prefix(CUSTOM_TOOL_PREFIX)?;
+        super::custom::refused_in_batch(index, tool, undo)
+    });
+    if let Some(error) = refused {
+        return Step::Done(Err(error));
+    }
     let mut batch = Batch {
         entries,
         undo,
@@ -248,7 +256,10 @@ fn start_entry(entry: &Entry) -> Step {
             "entry checked before the batch ran",
         )));
     };
-    catch_unwind(AssertUnwindSafe(|| handler.start(&entry.params))).unwrap_or_else(|_| {
+    catch_unwind(AssertUnwindSafe(|| {
+        handler.start(&entry.command, &entry.params)
+    }))
+    .unwrap_or_else(|_| {
         Step::Done(Err(CommandError::internal(format!(
             "'{}' failed unexpectedly (a bug in godot-ai-native); the editor is fine",
             entry.command

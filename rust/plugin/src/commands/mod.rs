@@ -3,7 +3,7 @@
 //!
 //! One folder per domain, like the MCP catalog (`editor`, `scene`, `node`, `script`,
 //! `filesystem`, `project`, `runtime`, `camera`, `audio`, `material`, `resource`, `particle`,
-//! `animation`, `theme`, `ui`, `csg`, `tilemap`, `gridmap`, `api`, `testing`); the files here are what every domain shares: params, replies, settling over
+//! `animation`, `theme`, `ui`, `csg`, `tilemap`, `gridmap`, `api`, `testing`, `custom`); the files here are what every domain shares: params, replies, settling over
 //! frames, undo, saving resources, and batches.
 
 mod animation;
@@ -13,6 +13,7 @@ mod batch;
 mod camera;
 mod cells;
 mod csg;
+pub mod custom;
 pub mod editor;
 pub(crate) mod filesystem;
 mod gridmap;
@@ -28,6 +29,7 @@ mod runtime;
 mod saved_resource;
 pub mod scene;
 mod script;
+mod script_instance;
 mod settle;
 mod testing;
 mod theme;
@@ -35,7 +37,7 @@ mod tilemap;
 mod ui;
 mod undo;
 
-use godot_ai_protocol::godot_ai_commands::is_godot_ai_command;
+use godot_ai_protocol::godot_ai_commands::{CUSTOM_TOOL_PREFIX, is_godot_ai_command};
 use godot_ai_protocol::suggest::closest;
 use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObject};
 
@@ -48,13 +50,18 @@ enum Handler {
     Now(fn(&JsonObject) -> CommandResult),
     /// Its effect may land on a later frame: it may answer with a [`Pending`].
     Later(fn(&JsonObject) -> Step),
+    /// A family of commands named `<prefix><name>` (custom tools), given the name.
+    Named(&'static str, fn(&str, &JsonObject) -> Step),
 }
 
 impl Handler {
-    fn start(self, params: &JsonObject) -> Step {
+    fn start(self, command: &str, params: &JsonObject) -> Step {
         match self {
             Handler::Now(run) => Step::Done(run(params)),
             Handler::Later(run) => run(params),
+            Handler::Named(prefix, run) => {
+                run(command.strip_prefix(prefix).unwrap_or(command), params)
+            }
         }
     }
 }
@@ -435,6 +442,8 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     ),
     // the class reference
     ("get_class_info", Read, Now(api::get_class_info)),
+    // custom tools other addons register
+    ("list_custom_tools", Read, Now(custom::list_custom_tools)),
     // the project's test suites
     ("run_tests", Read, Later(testing::run_tests)),
     ("get_test_results", Read, Now(testing::get_test_results)),
@@ -478,7 +487,7 @@ pub fn admission(name: &str) -> Admission {
 pub fn start(command: &Command) -> Step {
     crate::plugin_log::trace_received(&command.name, &command.params);
     match command_handler(&command.name) {
-        Some(handler) => handler.start(&command.params),
+        Some(handler) => handler.start(&command.name, &command.params),
         None => Step::Done(Err(unknown_command(&command.name))),
     }
 }
@@ -494,6 +503,15 @@ pub fn finished(name: &str, result: &CommandResult) {
 }
 
 fn command(name: &str) -> Option<(Access, Handler)> {
+    if let Some(tool) = name.strip_prefix(CUSTOM_TOOL_PREFIX) {
+        // Every name of the family has a handler: an unknown tool is its error to answer.
+        let access = if custom::changes_project(tool) {
+            Write
+        } else {
+            Read
+        };
+        return Some((access, Handler::Named(CUSTOM_TOOL_PREFIX, custom::invoke)));
+    }
     COMMANDS
         .iter()
         .find(|(known, _, _)| *known == name)

@@ -2,12 +2,11 @@
 //! afresh (never from the resource cache, so an edited suite runs as it is on disk) and kept
 //! when it is a [`McpTestSuite`].
 
-use godot::classes::resource_loader::CacheMode;
-use godot::classes::{DirAccess, ResourceLoader, Script};
+use godot::classes::{DirAccess, Script};
 use godot::prelude::*;
 
 use super::suite::McpTestSuite;
-use crate::editor_log;
+use crate::commands::script_instance::fresh_instance;
 
 /// Where suites live.
 pub const TESTS_DIR: &str = "res://tests";
@@ -58,22 +57,7 @@ fn suite_files() -> Vec<String> {
 }
 
 fn load_suite(path: &str) -> Result<LoadedSuite, String> {
-    let log_mark = editor_log::mark();
-    let script = ResourceLoader::singleton()
-        .load_ex(path)
-        .cache_mode(CacheMode::IGNORE)
-        .done()
-        .and_then(|resource| resource.try_cast::<Script>().ok())
-        .ok_or("load failed — check for parse errors or duplicate methods")?;
-    if !script.can_instantiate() {
-        return Err(why_not_instantiable(&script, path, log_mark));
-    }
-    let instance = script
-        .clone()
-        .upcast::<Object>()
-        .call("new", &[])
-        .try_to::<Gd<Object>>()
-        .map_err(|_| "cannot instantiate — new() returned nothing".to_owned())?;
+    let (script, instance) = fresh_instance(path)?;
     let instance = match instance.try_cast::<McpTestSuite>() {
         Ok(suite) => suite,
         Err(other) => {
@@ -89,26 +73,6 @@ fn load_suite(path: &str) -> Result<LoadedSuite, String> {
         tests: test_methods(&script),
         instance,
     })
-}
-
-/// Why a loaded script cannot make an instance: the parse error the editor logged while
-/// loading it, no `@tool`, or neither (an abstract script).
-fn why_not_instantiable(script: &Gd<Script>, path: &str, log_mark: u64) -> String {
-    let parse_error = editor_log::entries_since(log_mark)
-        .into_iter()
-        .find(|entry| entry.level == "error" && (entry.file == path || entry.text.contains(path)));
-    if let Some(error) = parse_error {
-        let place = if error.file == path {
-            format!(" (line {})", error.line)
-        } else {
-            String::new()
-        };
-        return format!("load failed — parse error: {}{place}", error.text);
-    }
-    if !script.is_tool() {
-        return "cannot instantiate — not a @tool script; add @tool as its first line".to_owned();
-    }
-    "cannot instantiate — the script is abstract or broken".to_owned()
 }
 
 /// The suite's `suite_name()`, or its file's name (`test_math`) when it has none.
