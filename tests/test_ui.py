@@ -6,12 +6,14 @@ editor's undo history)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from mcp import Client
 
 from conftest import (call_error, call_ok, editor_with_main_scene, node_properties, rolled_back,
                       structured)
-from editor_harness import make_project
+from editor_harness import ADDON, make_project
 
 pytestmark = pytest.mark.anyio
 
@@ -137,3 +139,101 @@ async def test_a_themed_hud_is_built_from_one_layout_edited_saved_and_undone():
             assert (await node_properties(client, "/Main/HUD/Score"))["position"] == placed
     finally:
         again.kill()
+
+
+MINIMAP_OPS = [
+    {"draw": "rect", "rect": [0, 0, 120, 80], "color": "#10141c"},
+    {"draw": "rect", "rect": {"x": 2, "y": 2, "w": 116, "h": 76}, "color": "white",
+     "filled": False, "width": 2},
+    {"draw": "line", "from": [10, 70], "to": {"x": 110, "y": 10}, "color": "#ff0000",
+     "width": 3, "antialiased": True},
+    {"draw": "circle", "center": [60, 40], "radius": 6, "color": {"r": 0, "g": 1, "b": 0}},
+    {"draw": "arc", "center": [60, 40], "radius": 20, "start_angle": 0, "end_angle": 3.14,
+     "color": "yellow"},
+    {"draw": "polygon", "points": [[5, 5], [25, 5], [15, 20]],
+     "colors": ["red", "green", "blue"]},
+    {"draw": "polyline", "points": [[0, 0], [30, 30], [60, 0]],
+     "colors": ["red", "green", "blue"], "width": 2},
+    {"draw": "string", "position": [4, 78], "text": "N", "color": "white", "font_size": 12},
+]
+
+
+async def test_a_drawing_recipe_is_stored_on_a_control_saved_drawn_and_undone():
+    project = make_project("ui_draw")
+    editor = await editor_with_main_scene(project, "ui_draw")
+    try:
+        async with Client(editor.url) as client:
+            await call_ok(client, "node_create", {"type": "Control", "name": "Minimap",
+                                                  "parent_path": "/Main/HUD"})
+            drawn = await ui(client, "draw_recipe", {"path": "/Main/HUD/Minimap",
+                                                     "ops": MINIMAP_OPS})
+            assert drawn == {"path": "/Main/HUD/Minimap", "ops_count": 8,
+                             "script_attached": True, "script_replaced": False,
+                             "undoable": True}
+            again = await ui(client, "draw_recipe", {"path": "/Main/HUD/Minimap",
+                                                     "ops": MINIMAP_OPS[:2]})
+            assert (again["ops_count"], again["script_attached"]) == (2, False)
+            await rolled_back(client, "control_draw_recipe", {
+                "path": "/Main/HUD/Minimap", "ops": MINIMAP_OPS[:1]})
+            for ops, expected in [
+                ([{"draw": "hexagon"}], "VALUE_OUT_OF_RANGE: ops[0]: unknown draw type 'hexagon'"),
+                ([MINIMAP_OPS[0], {"draw": "line", "from": [0, 0], "color": "red"}],
+                 "INVALID_PARAMS: ops[1] (line): missing 'to'"),
+                ([{"draw": "circle", "center": [0, 0], "radius": 3, "color": "#12345"}],
+                 "VALUE_OUT_OF_RANGE: ops[0] (circle): invalid 'color'"),
+                ([{"draw": "polygon", "points": [[0, 0], [1, 1]], "color": "red"}],
+                 "INVALID_PARAMS: ops[0] (polygon): needs at least 3 points, got 2"),
+                ([{"draw": "polyline", "points": [[0, 0], [1, 1]], "colors": ["red"]}],
+                 "INVALID_PARAMS: ops[0] (polyline): 'colors' has 1 entries for 2 points"),
+                ([{"color": "red"}], "MISSING_REQUIRED_PARAM: ops[0]: missing 'draw' field"),
+                ([{"draw": "rect", "rect": [1, 2], "color": "red"}],
+                 "VALUE_OUT_OF_RANGE: ops[0] (rect): invalid 'rect'"),
+            ]:
+                error = await ui_error(client, "draw_recipe", {"path": "/Main/HUD/Minimap",
+                                                               "ops": ops})
+                assert error.startswith(expected), error
+            assert "is not a Control (got Node3D)" in await ui_error(
+                client, "draw_recipe", {"path": "/Main/World", "ops": []})
+
+            # A Control with a script of its own keeps it unless told to replace it.
+            (project / "ui").mkdir(exist_ok=True)
+            (project / "ui" / "own.gd").write_text("extends Control\n")
+            await call_ok(client, "filesystem_manage", {"op": "scan"})
+            await call_ok(client, "node_create", {"type": "Control", "name": "Own",
+                                                  "parent_path": "/Main/HUD"})
+            await call_ok(client, "node_set_property", {"path": "/Main/HUD/Own",
+                                                        "property": "script",
+                                                        "value": "res://ui/own.gd"})
+            kept = await ui_error(client, "draw_recipe", {"path": "/Main/HUD/Own",
+                                                          "ops": [], "clear_existing": False})
+            assert kept.startswith("INVALID_PARAMS: Node /Main/HUD/Own already has a script")
+            replaced = await ui(client, "draw_recipe", {"path": "/Main/HUD/Own", "ops": []})
+            assert (replaced["script_attached"], replaced["script_replaced"]) == (False, True)
+
+            await ui(client, "draw_recipe", {"path": "/Main/HUD/Minimap", "ops": MINIMAP_OPS})
+            await client.call_tool("scene_save", {})
+        scene = (project / "main.tscn").read_text()
+        # The script is named by the UID the addon ships, the same in every project.
+        shipped_uid = (ADDON / "runtime" / "draw_recipe.gd.uid").read_text().strip()
+        assert (f'uid="{shipped_uid}" path="res://addons/godot_ai_native/runtime/'
+                'draw_recipe.gd"') in scene
+        minimap = scene[scene.index('[node name="Minimap"'):]
+        assert "metadata/_ops = [{" in minimap
+        assert '"draw": "polygon"' in minimap and "PackedVector2Array(5, 5, 25, 5, 15, 20)" in minimap
+        assert '"text": "N"' in minimap
+    finally:
+        editor.kill()
+
+    reopened = await editor_with_main_scene(project, "ui_draw_reopened")
+    try:
+        async with Client(reopened.url) as client:
+            minimap = await node_properties(client, "/Main/HUD/Minimap")
+            assert minimap["script"] == "res://addons/godot_ai_native/runtime/draw_recipe.gd"
+            # The recipe draws without a script error (the Control is in the tree, so the
+            # editor draws it).
+            logs = await call_ok(client, "logs_read", {"source": "editor", "count": 500})
+            errors = [line["text"] for line in logs["lines"] if "draw_recipe.gd" in
+                      json.dumps(line)]
+            assert errors == [], errors
+    finally:
+        reopened.kill()

@@ -120,16 +120,37 @@ fn api_manage_has_one_op_published_as_a_constant() {
 
 #[test]
 fn domain_tools_new_in_3_2_5_send_their_op_names() {
-    for (name, op) in [
-        ("tilemap_manage", "tilemap_set_cell"),
-        ("tileset_manage", "tileset_get_atlas_tiles"),
-        ("gridmap_manage", "gridmap_fill"),
-        ("csg_manage", "csg_create"),
+    for (name, op, key) in [
+        ("tilemap_manage", "tilemap_set_cell", "path"),
+        ("tileset_manage", "tileset_get_atlas_tiles", "tileset_path"),
+        ("gridmap_manage", "gridmap_fill", "path"),
+        ("csg_manage", "csg_create", "parent_path"),
     ] {
-        let command = command_for(tool(name), json!({"op": op, "params": {"path": "/Main/X"}}));
+        let command = command_for(tool(name), json!({"op": op, "params": {key: "/Main/X"}}));
         assert_eq!(command.name, op);
-        assert_eq!(command.params["path"], json!("/Main/X"));
+        assert_eq!(command.params[key], json!("/Main/X"));
     }
+}
+
+#[test]
+fn content_domain_ops_refuse_keys_they_do_not_take() {
+    let error = plan_error(
+        tool("ui_manage"),
+        json!({"op": "set_text", "params": {"path": "/Main/L", "txt": "hi"}}),
+    );
+    assert_eq!(
+        error.message,
+        "ui_manage.set_text: unexpected param 'txt'. It takes: path, text, scene_file."
+    );
+    let error = plan_error(
+        tool("gridmap_manage"),
+        json!({"op": "gridmap_clear", "params": {"path": "/Main/G", "all": true}}),
+    );
+    assert!(
+        error
+            .message
+            .starts_with("gridmap_manage.gridmap_clear: unexpected param 'all'")
+    );
 }
 
 #[test]

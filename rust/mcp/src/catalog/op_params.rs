@@ -2,7 +2,7 @@
 //! arguments, plus the `overwrite` flag this plugin adds to `scene_manage` create/save_as). A
 //! key an op does not take is refused, as godot-ai refuses an unexpected keyword: a misspelt
 //! `scene_file` guard must not be dropped silently. Ops not listed pass their params through
-//! unchecked: the domain tools not built yet, the free-form event fields of `bind_event` and
+//! unchecked: the free-form event fields of `bind_event` and
 //! `ensure_binding`, and the ops whose params are typed and built by
 //! [`op_binding`](super::op_binding) instead (which refuses unexpected keys the same way).
 
@@ -406,6 +406,166 @@ const OP_PARAMS: &[(&str, &str, &[&str])] = &[
             "overrides",
             "slot",
             "overwrite",
+        ],
+    ),
+    // Content domains II. Node-targeting ops also take the plugin's `scene_file` guard.
+    (
+        "ui_manage",
+        "set_anchor_preset",
+        &["path", "preset", "resize_mode", "margin", "scene_file"],
+    ),
+    ("ui_manage", "set_text", &["path", "text", "scene_file"]),
+    (
+        "ui_manage",
+        "build_layout",
+        &["tree", "parent_path", "scene_file"],
+    ),
+    (
+        "ui_manage",
+        "draw_recipe",
+        &["path", "ops", "clear_existing", "scene_file"],
+    ),
+    ("theme_manage", "create", &["path", "overwrite"]),
+    (
+        "theme_manage",
+        "set_color",
+        &["theme_path", "class_name", "name", "value"],
+    ),
+    (
+        "theme_manage",
+        "set_constant",
+        &["theme_path", "class_name", "name", "value"],
+    ),
+    (
+        "theme_manage",
+        "set_font_size",
+        &["theme_path", "class_name", "name", "value"],
+    ),
+    (
+        "theme_manage",
+        "set_stylebox_flat",
+        &[
+            "theme_path",
+            "class_name",
+            "name",
+            "bg_color",
+            "border_color",
+            "border",
+            "corners",
+            "margins",
+            "shadow",
+            "anti_aliasing",
+        ],
+    ),
+    (
+        "theme_manage",
+        "apply",
+        &["node_path", "theme_path", "scene_file"],
+    ),
+    (
+        "tilemap_manage",
+        "tilemap_set_cell",
+        &[
+            "path",
+            "source_id",
+            "atlas_col",
+            "atlas_row",
+            "map_x",
+            "map_y",
+            "scene_file",
+        ],
+    ),
+    (
+        "tilemap_manage",
+        "tilemap_set_cells_rect",
+        &[
+            "path",
+            "source_id",
+            "atlas_col",
+            "atlas_row",
+            "rect_x",
+            "rect_y",
+            "rect_w",
+            "rect_h",
+            "scene_file",
+        ],
+    ),
+    ("tilemap_manage", "tilemap_clear", &["path", "scene_file"]),
+    (
+        "tilemap_manage",
+        "tilemap_get_cells",
+        &["path", "scene_file"],
+    ),
+    (
+        "tileset_manage",
+        "tileset_get_atlas_tiles",
+        &["tileset_path", "source_id"],
+    ),
+    (
+        "tileset_manage",
+        "tileset_get_atlas_image",
+        &["tileset_path", "source_id", "max_size"],
+    ),
+    (
+        "gridmap_manage",
+        "gridmap_set_item",
+        &[
+            "path",
+            "item",
+            "map_x",
+            "map_y",
+            "map_z",
+            "orientation",
+            "scene_file",
+        ],
+    ),
+    (
+        "gridmap_manage",
+        "gridmap_fill",
+        &[
+            "path",
+            "item",
+            "rect_x",
+            "rect_y",
+            "rect_z",
+            "rect_w",
+            "rect_h",
+            "rect_d",
+            "orientation",
+            "scene_file",
+        ],
+    ),
+    ("gridmap_manage", "gridmap_clear", &["path", "scene_file"]),
+    (
+        "gridmap_manage",
+        "gridmap_get_used_cells",
+        &["path", "scene_file"],
+    ),
+    (
+        "gridmap_manage",
+        "gridmap_list_library_items",
+        &["path", "scene_file"],
+    ),
+    (
+        "csg_manage",
+        "csg_create",
+        &["parent_path", "name", "shape", "operation", "scene_file"],
+    ),
+    (
+        "csg_manage",
+        "csg_set_operation",
+        &["path", "operation", "scene_file"],
+    ),
+    (
+        "api_manage",
+        "get_class",
+        &[
+            "class_name",
+            "sections",
+            "include_inherited",
+            "include_inheritors",
+            "offset",
+            "limit",
         ],
     ),
 ];

@@ -404,6 +404,7 @@ const COMMANDS: &[(&str, Access, Handler)] = &[
     ("set_anchor_preset", Write, Now(ui::set_anchor_preset)),
     ("set_text", Write, Now(ui::set_text)),
     ("build_layout", Write, Now(ui::build_layout)),
+    ("control_draw_recipe", Write, Now(ui::control_draw_recipe)),
     // CSG
     ("csg_create", Write, Now(csg::csg_create)),
     ("csg_set_operation", Write, Now(csg::csg_set_operation)),
@@ -574,4 +575,20 @@ fn unknown_command(name: &str) -> CommandError {
         error = error.with_data("did_you_mean", similar);
     }
     error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use godot_ai_protocol::godot_ai_commands::GODOT_AI_COMMANDS;
+
+    #[test]
+    fn every_command_godot_ais_servers_send_is_built() {
+        let missing: Vec<&str> = GODOT_AI_COMMANDS
+            .iter()
+            .copied()
+            .filter(|name| command(name).is_none() && !godot_ai_clients::commands::handles(name))
+            .collect();
+        assert!(missing.is_empty(), "not built: {missing:?}");
+    }
 }

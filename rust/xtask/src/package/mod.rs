@@ -34,11 +34,16 @@ pub fn package_dir() -> PathBuf {
 
 /// Files of the addon folder that go into the zip as they are committed (the libraries aside;
 /// `tests/test_package.py` checks that no file of the folder is missing here).
-const ADDON_FILES: [&str; 4] = [
+///
+/// `runtime/draw_recipe.gd` ships with its `.uid`, so scenes that use it name the same UID in
+/// every project.
+const ADDON_FILES: [&str; 6] = [
     "godot_ai_native.gdextension",
     "plugin.cfg",
     "plugin.gd",
     "README.md",
+    "runtime/draw_recipe.gd",
+    "runtime/draw_recipe.gd.uid",
 ];
 
 /// Builds every library, checks them, and writes the zip. Returns its path.

@@ -1,8 +1,9 @@
 //! The UI domain (godot-ai's `ui_manage`): anchoring a Control by Godot's layout presets,
-//! setting a Control's text, and building a whole Control tree from one JSON layout (one undo
-//! step each).
+//! setting a Control's text, building a whole Control tree from one JSON layout, and giving a
+//! Control a drawing recipe (one undo step each).
 
 mod anchors;
+mod draw_recipe;
 mod layout;
 
 use godot::classes::Control;
@@ -16,6 +17,7 @@ use crate::commands::scene::guard::node_at;
 use crate::commands::undo::{change_property, undo_redo};
 use anchors::{Preset, resize_mode};
 
+pub use draw_recipe::control_draw_recipe;
 pub use layout::build_layout;
 
 /// The hint for a CanvasLayer where a Control is needed.
