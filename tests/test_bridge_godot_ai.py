@@ -15,11 +15,24 @@ from mcp import Client
 from conftest import structured
 from editor_harness import Editor, free_port, make_project, wait_until_async
 from godot_ai_server import GodotAiServer
+from test_tiles_and_grids import TILESET
 from wave_tools_addon import TOOL_NAMES, install_wave_tools
 
 pytestmark = pytest.mark.anyio
 
 CONNECTED = "MCP | connected to server"
+
+HUD_SUITE = """@tool
+extends McpTestSuite
+
+
+func test_the_title_is_there() -> void:
+	assert_true(EditorInterface.get_edited_scene_root().has_node("HUD"))
+
+
+func test_this_one_fails() -> void:
+	assert_eq(1, 2, "one is not two")
+"""
 
 
 class Setup:
@@ -329,3 +342,60 @@ async def test_an_addons_custom_tools_reach_the_3_2_5_server_and_run_in_the_edit
                 "tool_name": "refuse"}})
             assert refused.is_error
             assert refused.content[0].text.startswith("VALUE_OUT_OF_RANGE: count must be positive")
+
+
+async def test_ui_theme_tile_csg_class_and_test_tools_through_the_3_2_5_server_change_the_editor():
+    """Content domains II through godot-ai 3.2.5's own argument handling, checked in the saved
+    files: a theme, a layout and a drawing, a painted layer, a carved block, the class
+    reference, and a test run with its failure's line."""
+    setup = Setup("bridge_domains_ii", "3.2.5")
+    project = setup.editor.project
+    (project / "tiles").mkdir()
+    (project / "tiles" / "tiles.tres").write_text(TILESET)
+    (project / "tests").mkdir()
+    (project / "tests" / "test_hud.gd").write_text(HUD_SUITE)
+    with setup:
+        await wait_for_scene(setup.server, "res://main.tscn")
+        async with Client(setup.server.mcp_url) as client:
+            async def manage(tool, op, params):
+                result = await client.call_tool(tool, {"op": op, "params": params})
+                assert not result.is_error, result.content[0].text
+                return structured(result)
+
+            await manage("theme_manage", "create", {"path": "res://ui/hud.tres"})
+            await manage("theme_manage", "set_stylebox_flat", {
+                "theme_path": "res://ui/hud.tres", "class_name": "PanelContainer",
+                "name": "panel", "bg_color": "#102030", "corners": {"all": 4}})
+            built = await manage("ui_manage", "build_layout", {"parent_path": "/Main/HUD", "tree": {
+                "type": "PanelContainer", "name": "Panel", "theme": "res://ui/hud.tres",
+                "children": [{"type": "Label", "name": "Title", "properties": {"text": "Go"}}]}})
+            assert built["root_path"] == "/Main/HUD/Panel"
+            drawn = await manage("ui_manage", "draw_recipe", {"path": "/Main/HUD/Panel", "ops": [
+                {"draw": "line", "from": [0, 0], "to": [10, 10], "color": "red"}]})
+            assert drawn["ops_count"] == 1
+            await client.call_tool("node_create", {"type": "TileMapLayer", "name": "Floor"})
+            await client.call_tool("node_set_property", {
+                "path": "/Main/Floor", "property": "tile_set", "value": "res://tiles/tiles.tres"})
+            await manage("tilemap_manage", "tilemap_set_cell", {
+                "path": "/Main/Floor", "source_id": 3, "atlas_col": 1, "atlas_row": 0,
+                "map_x": 4, "map_y": 2})
+            carved = await manage("csg_manage", "csg_create", {
+                "parent_path": "/Main/World", "name": "Hole", "shape": "sphere",
+                "operation": "subtraction"})
+            assert carved["class"] == "CSGSphere3D"
+            label = await manage("api_manage", "get_class", {"class_name": "Label"})
+            assert label["parent_class"] == "Control"
+            run = await client.call_tool("test_run", {"verbose": True})
+            assert not run.is_error, run.content[0].text
+            run = structured(run)
+            assert (run["passed"], run["failed"]) == (1, 1), run
+            assert run["failures"][0]["line"] == 10
+            again = await manage("test_manage", "results_get", {})
+            assert again["failed"] == 1
+            await client.call_tool("scene_save", {})
+        scene = (project / "main.tscn").read_text()
+        assert '[node name="Panel" type="PanelContainer" parent="HUD"' in scene
+        assert "draw_recipe.gd" in scene and "metadata/_ops" in scene
+        assert '[node name="Floor" type="TileMapLayer" parent="."' in scene
+        assert '[node name="Hole" type="CSGSphere3D" parent="World"' in scene
+        assert "StyleBoxFlat" in (project / "ui" / "hud.tres").read_text()

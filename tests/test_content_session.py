@@ -13,6 +13,7 @@ import shutil
 import pytest
 from mcp import Client
 
+from agent_session import Agent, every_property, scene_nodes
 from conftest import call_ok, open_scene_ready, structured
 from editor_harness import (WORKDIR, XVFB, Editor, VirtualDisplay, copy_project, free_port,
                             make_project, wait_until_async, write_beep)
@@ -35,24 +36,6 @@ void fragment() {
 \tEMISSION = tint.rgb * glow;
 }
 """
-
-
-class Agent:
-    """An agent's calls, as it makes them (no retry, each must succeed), counting the ones
-    that changed the scene as one undoable step."""
-
-    def __init__(self, client):
-        self.client = client
-        self.undoable_steps = 0
-
-    async def call(self, tool: str, arguments: dict) -> dict:
-        result = await call_ok(self.client, tool, arguments)
-        if result.get("undoable") is True:
-            self.undoable_steps += 1
-        return result
-
-    async def op(self, tool: str, op: str, params: dict) -> dict:
-        return await self.call(tool, {"op": op, "params": params})
 
 
 async def build_showcase(agent: Agent) -> None:
@@ -114,41 +97,6 @@ async def build_showcase(agent: Agent) -> None:
     await agent.op("audio_manage", "player_set_playback", {"player_path": "/Showcase/Music",
                                                            "autoplay": True, "volume_db": -6})
     await agent.call("scene_save", {})
-
-
-async def scene_nodes(client) -> list[str]:
-    tree = structured(await client.call_tool("scene_get_hierarchy", {}))
-    return [node["path"] for node in tree["nodes"]]
-
-
-INSTANCE = re.compile(r"<(\w+)#-?\d+>")
-BUILT_IN = re.compile(r"res://[^:]+\.tscn::(\w+?)_\w+")
-
-
-def comparable(value):
-    """A property value with what differs between two editors on the same file left out: a
-    resource inside the scene is named by its class (an editor shows it by instance id
-    before it is saved, by its id in the file after)."""
-    if isinstance(value, str):
-        for pattern in (INSTANCE, BUILT_IN):
-            match = pattern.fullmatch(value)
-            if match:
-                return f"<{match[1]}>"
-        return value
-    if isinstance(value, list):
-        return [comparable(item) for item in value]
-    if isinstance(value, dict):
-        return {key: comparable(item) for key, item in value.items()}
-    return value
-
-
-async def every_property(client) -> dict[str, dict]:
-    """Every node of the edited scene with each of its inspector properties."""
-    seen = {}
-    for path in await scene_nodes(client):
-        listing = await call_ok(client, "node_get_properties", {"path": path})
-        seen[path] = {p["name"]: comparable(p["value"]) for p in listing["properties"]}
-    return seen
 
 
 async def verify_reopened(client, built: dict[str, dict]) -> None:
