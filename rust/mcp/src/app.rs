@@ -1,5 +1,5 @@
-//! The axum application: loopback guard -> stale-session diagnostic -> rmcp's streamable-HTTP
-//! service at `/mcp`.
+//! The axum application: loopback guard -> JSON-RPC answers at the HTTP edge -> stale-session
+//! diagnostic -> rmcp's streamable-HTTP service at `/mcp`.
 //!
 //! [`app`] builds a plain `Router` with no socket, so tests drive it with
 //! `tower::ServiceExt::oneshot` and production serves it with [`crate::serve`].
@@ -25,6 +25,7 @@ use crate::server::GodotMcpServer;
 use crate::session_file::SessionFile;
 use crate::sessions::{self, Sessions};
 use crate::stale_session::{SESSION_HEADER, StaleSessionLayer};
+use crate::wire_answers;
 
 /// The path the MCP endpoint is served at.
 pub const MCP_PATH: &str = "/mcp";
@@ -139,6 +140,7 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
             response
         }
     }));
+    let router = router.layer(middleware::from_fn(wire_answers::jsonrpc_answers));
     let in_flight = config.in_flight;
     let router = router.layer(middleware::from_fn(move |request: Request, next: Next| {
         in_flight.clone().track(request, next)

@@ -247,7 +247,7 @@ impl StallLimitedBody {
 /// The error a stalled body fails with.
 #[derive(Debug, thiserror::Error)]
 #[error("the request body sent nothing for {0:?}; giving up on it")]
-struct BodyStalled(Duration);
+pub(crate) struct BodyStalled(Duration);
 
 impl HttpBody for StallLimitedBody {
     type Data = Bytes;

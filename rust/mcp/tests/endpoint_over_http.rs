@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, to_bytes};
 use godot_ai_executor::{JobQueue, channel};
 use godot_ai_mcp::{AppConfig, app};
 use godot_ai_protocol::{CommandError, ErrorCode, JsonObject};
@@ -264,16 +264,107 @@ async fn a_foreign_host_gets_403() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
 
+/// The JSON-RPC error object a refused POST answers with, and its HTTP status.
+async fn refused(router: &Router, session: Option<&str>, body: &str) -> (StatusCode, Value) {
+    let request = post(session).body(Body::from(body.to_owned())).unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let replies = messages(response).await;
+    assert_eq!(replies.len(), 1, "one JSON-RPC error object");
+    (status, replies[0].clone())
+}
+
 #[tokio::test]
-async fn malformed_json_rpc_is_a_client_error() {
+async fn a_body_that_is_not_json_is_a_json_rpc_parse_error() {
     let test = test_app();
-    let request = post(None).body(Body::from("{not json")).unwrap();
-    let response = test.router.clone().oneshot(request).await.unwrap();
-    assert!(
-        response.status().is_client_error(),
-        "{:?}",
-        response.status()
+    let session = open_session(&test.router).await;
+    for session in [None, Some(session.as_str())] {
+        let (status, error) = refused(&test.router, session, "{not json").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(error["jsonrpc"], "2.0");
+        assert_eq!(error["id"], Value::Null);
+        assert_eq!(error["error"]["code"], -32700, "{error}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_with_413_and_a_json_rpc_error() {
+    let test = test_app();
+    let session = open_session(&test.router).await;
+    let huge = format!(
+        r#"{{"jsonrpc": "2.0", "id": 9, "method": "ping", "params": {{"pad": "{}"}}}}"#,
+        "x".repeat(godot_ai_mcp::MAX_REQUEST_BODY_BYTES)
     );
+    let (status, error) = refused(&test.router, Some(&session), &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error["error"]["code"], -32600, "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("larger than")),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn json_that_is_not_a_message_is_a_json_rpc_invalid_request() {
+    let test = test_app();
+    let session = open_session(&test.router).await;
+    for body in [
+        r#"{"foo": 1}"#,
+        r#"{"jsonrpc": "2.0", "id": 4}"#,
+        "[]",
+        "42",
+    ] {
+        let (status, error) = refused(&test.router, Some(&session), body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error["error"]["code"], -32600, "{body}: {error}");
+    }
+    // The session is still good afterwards.
+    let reply = call(
+        &test.router,
+        &session,
+        json!({"jsonrpc": "2.0", "id": 5, "method": "tools/list"}),
+    )
+    .await;
+    assert!(reply["result"]["tools"].is_array(), "{reply}");
+}
+
+#[tokio::test]
+async fn delete_ends_a_session_with_200_for_good() {
+    let test = test_app();
+    let session = open_session(&test.router).await;
+    let delete = || {
+        Request::delete("/mcp")
+            .header(header::HOST, "127.0.0.1:9600")
+            .header("mcp-session-id", &session)
+            .header("mcp-protocol-version", "2025-06-18")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let response = test.router.clone().oneshot(delete()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let still_gone = || async {
+        let request = post(Some(&session))
+            .body(Body::from(
+                json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}).to_string(),
+            ))
+            .unwrap();
+        let response = test.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "the session is gone: {}",
+            String::from_utf8_lossy(&body)
+        );
+    };
+    still_gone().await;
+    // A second DELETE is idempotent: it succeeds and brings nothing back.
+    let again = test.router.clone().oneshot(delete()).await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    still_gone().await;
 }
 
 #[tokio::test]

@@ -128,7 +128,7 @@ async fn a_request_body_that_stalls_is_answered_with_an_error_and_closed() {
     let (answer, closed) = read_until_closed(&mut stream).await;
     assert!(closed - sent >= SHORT.body_idle, "{:?}", closed - sent);
     assert!(
-        answer.starts_with("HTTP/1.1 500") && answer.contains("sent nothing for"),
+        answer.starts_with("HTTP/1.1 408") && answer.contains("sent nothing for"),
         "{answer}"
     );
 }
