@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tower::Layer;
 
 use crate::activity::Activity;
+use crate::editor_events::EditorEvents;
 use crate::guard;
 use crate::in_flight::InFlight;
 use crate::server::GodotMcpServer;
@@ -54,6 +55,9 @@ pub struct AppConfig {
     pub activity: Activity,
     /// The custom tools the project's addons registered (the promoted ones are listed).
     pub custom_tools: watch::Receiver<CustomToolCatalog>,
+    /// What the editor publishes as it happens: log lines and changes, for the sessions that
+    /// asked to hear of them.
+    pub events: EditorEvents,
 }
 
 impl Default for AppConfig {
@@ -66,6 +70,7 @@ impl Default for AppConfig {
             editor_session_id: String::new(),
             activity: Activity::new(),
             custom_tools: watch::channel(CustomToolCatalog::default()).1,
+            events: EditorEvents::new(),
         }
     }
 }
@@ -99,12 +104,14 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
     let activity = config.activity;
     let activity_for_delete = activity.clone();
     let custom_tools = config.custom_tools;
+    let events = config.events;
     let service = StreamableHttpService::new(
         move || {
             Ok(GodotMcpServer::new(executor.clone())
                 .for_editor_session(editor_session_id.clone())
                 .with_activity(activity.clone())
-                .with_custom_tools(custom_tools.clone()))
+                .with_custom_tools(custom_tools.clone())
+                .with_events(events.clone()))
         },
         sessions.clone(),
         http_config,

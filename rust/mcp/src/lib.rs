@@ -11,9 +11,14 @@ pub mod activity;
 mod app;
 mod arguments;
 pub mod catalog;
+mod completions;
 mod custom_tools;
+pub mod editor_events;
 pub mod guard;
 mod in_flight;
+mod notices;
+mod progress;
+mod prompts;
 mod resources;
 mod serve;
 mod server;
@@ -24,6 +29,7 @@ mod wire_answers;
 
 pub use app::{AppConfig, MAX_REQUEST_BODY_BYTES, MCP_PATH, app, app_with_sessions};
 pub use arguments::ArgKind;
+pub use editor_events::{EditorEvent, EditorEvents, Severity, Topic};
 pub use in_flight::InFlight;
 pub use serve::{
     BODY_IDLE_TIMEOUT, BindError, BoundEndpoint, HEADER_READ_TIMEOUT, KeptListener, ServeTimeouts,

@@ -9,6 +9,8 @@ use godot_ai_protocol::{Command, JsonObject};
 use rmcp::model::{Resource, ResourceTemplate};
 use serde_json::{Value, json};
 
+use crate::editor_events::Topic;
+
 const MIME: &str = "application/json";
 
 /// The fixed resources: address, name, what it holds.
@@ -37,6 +39,16 @@ const RESOURCES: &[(&str, &str, &str)] = &[
         "godot://logs/recent",
         "recent_logs",
         "The plugin's latest 100 log lines.",
+    ),
+    (
+        GAME_LOG,
+        "game_log",
+        "What the current (or last) game run printed, warned and errored, with file:line (its first 200 lines).",
+    ),
+    (
+        EDITOR_LOG,
+        "editor_log",
+        "The editor's output lines it kept, then the Debugger's Errors tab (the first 200 lines).",
     ),
     (
         "godot://project/info",
@@ -174,6 +186,14 @@ fn plan(uri: &str) -> Option<Read> {
         "godot://scene/hierarchy" => Some(command("get_scene_tree", json!({"depth": 10}))),
         "godot://selection/current" => Some(command("get_selection", json!({}))),
         "godot://logs/recent" => Some(command("get_logs", json!({"count": 100}))),
+        GAME_LOG => Some(command(
+            "get_logs",
+            json!({"source": "game", "count": 200, "include_details": true}),
+        )),
+        EDITOR_LOG => Some(command(
+            "get_logs",
+            json!({"source": "editor", "count": 200}),
+        )),
         "godot://project/info" => Some(Read::ProjectInfo),
         "godot://project/settings" => Some(Read::Settings),
         "godot://editor/state" => Some(command("get_editor_state", json!({}))),
@@ -221,6 +241,38 @@ fn templated(uri: &str) -> Option<Read> {
     };
     Some(command("read_script", json!({"path": path})))
 }
+
+/// True when `uri` addresses a resource (fixed or templated).
+pub fn exists(uri: &str) -> bool {
+    plan(uri).is_some()
+}
+
+/// True when a change `topic` covers may change what `uri` reads.
+pub fn shows(topic: Topic, uri: &str) -> bool {
+    match topic {
+        Topic::Scene => {
+            matches!(
+                uri,
+                "godot://scene/current" | "godot://scene/hierarchy" | "godot://editor/state"
+            ) || uri.starts_with("godot://node/")
+        }
+        Topic::Selection => uri == "godot://selection/current",
+        Topic::PlayState => matches!(uri, "godot://scene/current" | "godot://editor/state"),
+        Topic::ProjectSettings => matches!(
+            uri,
+            "godot://project/settings" | "godot://input_map" | "godot://project/info"
+        ),
+        Topic::TestResults => uri == "godot://test/results",
+        Topic::CustomTools => uri == "godot://custom-tools",
+    }
+}
+
+/// The resource the plugin's log lines are read from.
+pub const LOGS: &str = "godot://logs/recent";
+/// The game's log.
+pub const GAME_LOG: &str = "godot://logs/game";
+/// The editor's log.
+pub const EDITOR_LOG: &str = "godot://logs/editor";
 
 /// The body of the resource at `uri`, or `None` if there is none there.
 pub async fn read(executor: &ExecutorHandle, uri: &str) -> Option<Value> {
@@ -348,6 +400,33 @@ mod tests {
         );
         assert!(plan("godot://class/").is_none());
         assert!(plan("godot://class/a/b").is_none());
+    }
+
+    #[test]
+    fn each_topic_names_the_resources_it_changes() {
+        assert!(shows(Topic::Scene, "godot://node/Main/Player/properties"));
+        assert!(shows(Topic::Scene, "godot://scene/hierarchy"));
+        assert!(!shows(Topic::Scene, "godot://selection/current"));
+        assert!(shows(Topic::Selection, "godot://selection/current"));
+        assert!(shows(Topic::ProjectSettings, "godot://input_map"));
+        assert!(!shows(Topic::ProjectSettings, "godot://scene/current"));
+        assert!(shows(Topic::PlayState, "godot://editor/state"));
+        assert!(shows(Topic::TestResults, "godot://test/results"));
+        assert!(shows(Topic::CustomTools, "godot://custom-tools"));
+        // Every topic names at least one listed resource.
+        for topic in [
+            Topic::Scene,
+            Topic::Selection,
+            Topic::PlayState,
+            Topic::ProjectSettings,
+            Topic::TestResults,
+            Topic::CustomTools,
+        ] {
+            assert!(
+                list().iter().any(|resource| shows(topic, &resource.uri)),
+                "{topic:?}"
+            );
+        }
     }
 
     #[test]

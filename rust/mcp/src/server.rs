@@ -13,10 +13,11 @@ use rmcp::ErrorData as McpError;
 use rmcp::RoleServer;
 use rmcp::ServerHandler;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
     ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
-    ServerCapabilities, ServerConfig, Tool,
+    ServerCapabilities, ServerConfig, SubscribeRequestParams, Tool, UnsubscribeRequestParams,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use serde_json::{Value, json};
@@ -24,7 +25,12 @@ use tokio::sync::watch;
 
 use crate::activity::{Activity, CallRecord, Caller};
 use crate::catalog::{self, ToolSpec};
+use crate::completions;
 use crate::custom_tools;
+use crate::editor_events::EditorEvents;
+use crate::notices::SessionNotices;
+use crate::progress::{self, Cancelled};
+use crate::prompts;
 use crate::resources;
 use crate::stale_session::SESSION_HEADER;
 
@@ -46,6 +52,10 @@ pub struct GodotMcpServer {
     activity: Activity,
     /// The project's custom tools (the promoted ones are listed as tools).
     custom_tools: watch::Receiver<CustomToolCatalog>,
+    /// What the editor publishes as it happens.
+    events: EditorEvents,
+    /// What this session asked to be told (log level, subscriptions).
+    notices: SessionNotices,
 }
 
 impl GodotMcpServer {
@@ -57,7 +67,15 @@ impl GodotMcpServer {
             editor_session_id: Arc::from(""),
             activity: Activity::new(),
             custom_tools: watch::channel(CustomToolCatalog::default()).1,
+            events: EditorEvents::new(),
+            notices: SessionNotices::default(),
         }
+    }
+
+    /// Tells this session of `events`' log lines and changes, once it asks.
+    pub fn with_events(mut self, events: EditorEvents) -> Self {
+        self.events = events;
+        self
     }
 
     /// Lists the promoted tools of `catalog` and tells the session when it changes.
@@ -312,12 +330,17 @@ fn failure(error: &CommandError) -> CallToolResult {
 }
 
 impl ServerHandler for GodotMcpServer {
+    #[allow(deprecated)] // Logging: current in 2025-11-25, dropped by 2026-07-28.
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
             ServerCapabilities::builder()
+                .enable_logging()
+                .enable_completions()
+                .enable_prompts()
+                .enable_resources()
+                .enable_resources_subscribe()
                 .enable_tools()
                 .enable_tool_list_changed()
-                .enable_resources()
                 .build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
@@ -359,13 +382,7 @@ impl ServerHandler for GodotMcpServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
         let Some(body) = resources::read(&self.executor, &request.uri).await else {
-            return Err(McpError::resource_not_found(
-                format!(
-                    "No resource at '{}'. Call resources/list and resources/templates/list.",
-                    request.uri
-                ),
-                None,
-            ));
+            return Err(no_resource(&request.uri));
         };
         let contents = ResourceContents::text(body.to_string(), request.uri)
             .with_mime_type("application/json");
@@ -403,10 +420,11 @@ impl ServerHandler for GodotMcpServer {
         if let Some(name) = custom {
             let arguments = request.arguments.unwrap_or_default();
             let caller = caller_of(&context);
-            return Ok(self
-                .call_custom(&request.name, &name, arguments, &caller)
+            let work = self.call_custom(&request.name, &name, arguments, &caller);
+            return progress::watched(&request.name, work, &context)
                 .await
-                .into());
+                .map(Into::into)
+                .map_err(cancelled);
         }
         let Some(spec) = catalog::find(&request.name) else {
             return Err(McpError::invalid_params(
@@ -418,11 +436,95 @@ impl ServerHandler for GodotMcpServer {
             ));
         };
         let arguments = request.arguments.unwrap_or_default();
-        Ok(self
-            .call(spec, arguments, &caller_of(&context))
+        let caller = caller_of(&context);
+        progress::watched(spec.name, self.call(spec, arguments, &caller), &context)
             .await
-            .into())
+            .map(Into::into)
+            .map_err(cancelled)
     }
+
+    #[allow(deprecated)] // Current in 2025-11-25; 2026-07-28 drops it.
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.notices
+            .set_level(request.level, &self.events, &context.peer);
+        Ok(())
+    }
+
+    #[allow(deprecated)] // 2026-07-28 replaces it with subscriptions/listen.
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if !resources::exists(&request.uri) {
+            return Err(no_resource(&request.uri));
+        }
+        self.notices
+            .subscribe(&request.uri, &self.events, &context.peer);
+        Ok(())
+    }
+
+    #[allow(deprecated)] // 2026-07-28 replaces it with subscriptions/listen.
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        // Unsubscribing from something never subscribed is harmless: nothing changes.
+        self.notices.unsubscribe(&request.uri);
+        Ok(())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        Ok(CompleteResult::new(
+            completions::complete(&self.executor, &request).await,
+        ))
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(prompts::list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let arguments = request.arguments.unwrap_or_default();
+        prompts::get(&self.executor, &request.name, &arguments)
+            .await
+            .map(Into::into)
+    }
+}
+
+/// The answer to a call its client cancelled (clients ignore it; rmcp may not even send it).
+fn cancelled(Cancelled: Cancelled) -> McpError {
+    McpError::new(
+        // JSON-RPC's "request cancelled" (LSP's RequestCancelled), which MCP does not define.
+        rmcp::model::ErrorCode(-32800),
+        "The call was cancelled by the client.",
+        None,
+    )
+}
+
+/// The protocol error for an address no resource has.
+fn no_resource(uri: &str) -> McpError {
+    McpError::resource_not_found(
+        format!("No resource at '{uri}'. Call resources/list and resources/templates/list."),
+        None,
+    )
 }
 
 /// Who sent the request: its MCP session (from the header) and the client it names, in its

@@ -11,6 +11,7 @@
 //! - [`game_link`] (in the editor) and [`game`] (in a game the editor runs) talk over Godot's
 //!   debugger connection, so commands reach the live game.
 
+mod change_watch;
 mod commands;
 mod controller;
 mod debugger_errors;
@@ -46,6 +47,7 @@ unsafe impl ExtensionLibrary for GodotAiNative {
     fn on_main_loop_frame() {
         main_thread::run_frame();
         editor_log::frame();
+        change_watch::frame();
         game::frame();
         // Last: while an agent works, the plugin sleeps here in the engine's place, and a
         // request that ends the sleep is started at once.

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use godot::global::{godot_error, godot_print, godot_warn};
+use godot_ai_mcp::{EditorEvent, Severity};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::Layer;
@@ -65,8 +66,13 @@ impl<S: Subscriber> Layer<S> for OutputPanel {
     fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {
         let mut line = LineBuilder::default();
         event.record(&mut line);
-        let text = format!("{PREFIX}{}", line.finish());
+        let line = line.finish();
+        let text = format!("{PREFIX}{line}");
         crate::plugin_log::record(text.clone());
+        crate::change_watch::publish(EditorEvent::Log {
+            severity: severity(*event.metadata().level()),
+            text: line,
+        });
         if ENGINE_GONE.load(Ordering::SeqCst) {
             eprintln!("{text}");
             return;
@@ -76,6 +82,16 @@ impl<S: Subscriber> Layer<S> for OutputPanel {
             Level::WARN => godot_warn!("{text}"),
             _ => godot_print!("{text}"),
         }
+    }
+}
+
+/// The MCP severity of a `tracing` level.
+fn severity(level: Level) -> Severity {
+    match level {
+        Level::ERROR => Severity::Error,
+        Level::WARN => Severity::Warning,
+        Level::INFO => Severity::Info,
+        _ => Severity::Debug,
     }
 }
 

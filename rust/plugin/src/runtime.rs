@@ -140,6 +140,7 @@ pub fn start() {
     let port = settings::mcp_port();
     let (executor, queue) = channel(DEFAULT_CAPACITY);
     crate::commands::scene::window::watch();
+    crate::change_watch::watch();
     let executor = executor
         .with_wake_hook(Arc::new(pacing::note_activity))
         .with_off_main_thread(Arc::new(ClientSetup {
@@ -232,6 +233,7 @@ fn start_mcp_endpoint(
             editor_session_id: session_id.to_owned(),
             activity,
             custom_tools: crate::commands::custom::registry::catalog(),
+            events: crate::change_watch::events(),
         },
     );
     let kept = endpoint
@@ -311,6 +313,7 @@ fn start_bridge(
 pub fn stop() {
     main_thread::uninstall();
     crate::commands::scene::window::unwatch();
+    crate::change_watch::unwatch();
     let keeping_port = KEEP_PORT.with(|keep| keep.replace(false));
     let Some(mut running) = RUNNING.with(|slot| slot.take()) else {
         return;

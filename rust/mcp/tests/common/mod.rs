@@ -46,7 +46,8 @@ pub fn spawn_editor(
 }
 
 /// A main thread that takes each command and answers it only when the test sends the
-/// answer: `started` reports each command's name as it is taken.
+/// answer: `started` reports each command's name as it is taken. Like the plugin's, it skips
+/// a command whose caller has gone before it starts, reported as `skipped <name>`.
 pub fn spawn_held_editor(
     mut queue: JobQueue,
     stop: CancellationToken,
@@ -59,6 +60,9 @@ pub fn spawn_held_editor(
     std::thread::spawn(move || {
         while !stop.is_cancelled() {
             match queue.try_next() {
+                Some(job) if job.is_abandoned() => {
+                    let _ = started_tx.send(format!("skipped {}", job.command().name));
+                }
                 Some(job) => {
                     let _ = started_tx.send(job.command().name.clone());
                     let Ok(result) = release_rx.recv() else {
@@ -187,4 +191,56 @@ pub async fn first_event_id(body: &mut Body) -> String {
         .find_map(|line| line.strip_prefix("id:"))
         .map(|id| id.trim().to_owned())
         .unwrap_or_else(|| panic!("no id in the first event: {text:?}"))
+}
+
+/// `GET /mcp` opening `session`'s stream of messages not tied to a request.
+pub fn standalone_stream(session: &str) -> Request<Body> {
+    Request::get("/mcp")
+        .header(header::HOST, "127.0.0.1:9600")
+        .header(header::ACCEPT, "text/event-stream")
+        .header("mcp-session-id", session)
+        .header("mcp-protocol-version", PROTOCOL)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// An SSE body read one JSON-RPC message at a time.
+pub struct EventStream {
+    body: Body,
+    buffered: String,
+}
+
+impl EventStream {
+    pub fn new(body: Body) -> Self {
+        Self {
+            body,
+            buffered: String::new(),
+        }
+    }
+
+    /// The next JSON-RPC message (events without one, like a priming event, are skipped);
+    /// fails the test if none arrives within 10 s.
+    pub async fn next(&mut self) -> Value {
+        loop {
+            if let Some(end) = self.buffered.find("\n\n") {
+                let event: String = self.buffered.drain(..end + 2).collect();
+                let message = event
+                    .lines()
+                    .filter_map(|line| line.strip_prefix("data:"))
+                    .find_map(|data| serde_json::from_str::<Value>(data.trim()).ok());
+                if let Some(message) = message {
+                    return message;
+                }
+                continue;
+            }
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.body.frame())
+                .await
+                .expect("a message arrives")
+                .expect("the stream is open")
+                .unwrap();
+            if let Ok(data) = frame.into_data() {
+                self.buffered.push_str(std::str::from_utf8(&data).unwrap());
+            }
+        }
+    }
 }

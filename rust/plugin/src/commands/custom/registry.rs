@@ -257,6 +257,9 @@ fn publish() {
         }
     });
     CATALOG.send_replace(catalog);
+    crate::change_watch::publish(godot_ai_mcp::EditorEvent::Changed(
+        godot_ai_mcp::Topic::CustomTools,
+    ));
 }
 
 fn remove_where(which: impl Fn(&Registered) -> bool) -> usize {

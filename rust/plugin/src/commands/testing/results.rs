@@ -136,6 +136,9 @@ thread_local! {
 /// Replaces the last run's results.
 pub fn keep(results: &RunResults) {
     LAST_RUN.with(|last| *last.borrow_mut() = results.clone());
+    crate::change_watch::publish(godot_ai_mcp::EditorEvent::Changed(
+        godot_ai_mcp::Topic::TestResults,
+    ));
 }
 
 /// The last run's summary (see [`RunResults::summary`]).

@@ -1,0 +1,306 @@
+//! What one session asked to be told, and the task that tells it: log lines at or above the
+//! level it set (`logging/setLevel`) as `notifications/message`, and
+//! `notifications/resources/updated` for the resources it subscribed to.
+//!
+//! Invariants:
+//! - A session that never asks holds no listener, so the editor does not look for changes on
+//!   its behalf. The task starts with the first request and ends with the session.
+//! - Updates are coalesced: each subscribed resource is announced at most once per
+//!   [`UPDATE_INTERVAL`], however many changes land in it; the first change after a quiet
+//!   period is announced at once.
+//! - A session that fell behind the event stream is told that every resource it subscribed to
+//!   changed: a missed change is never silent.
+
+#![allow(deprecated)] // Logging is deprecated by 2026-07-28 but current in 2025-11-25.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rmcp::RoleServer;
+use rmcp::model::{
+    LoggingLevel, LoggingMessageNotificationParam, ResourceUpdatedNotificationParam,
+};
+use rmcp::service::Peer;
+use serde_json::Value;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::time::Instant;
+
+use crate::editor_events::{EditorEvent, EditorEvents, Severity};
+use crate::resources;
+
+/// The least time between two updates of one resource to one session.
+pub const UPDATE_INTERVAL: Duration = Duration::from_millis(250);
+
+/// How often the task checks that its session is still there when nothing happens.
+const CLOSED_CHECK: Duration = Duration::from_secs(20);
+
+/// The logger named in the plugin's own lines.
+pub const PLUGIN_LOGGER: &str = "godot-ai-native";
+
+/// One session's wishes. Clones share them (rmcp clones the handler per request).
+#[derive(Debug, Clone, Default)]
+pub struct SessionNotices {
+    wanted: Arc<Mutex<Wanted>>,
+    started: Arc<AtomicBool>,
+}
+
+#[derive(Debug, Default)]
+struct Wanted {
+    /// The least severity sent as log messages; `None`: no log messages.
+    level: Option<LoggingLevel>,
+    /// The resources to announce updates of.
+    subscribed: BTreeSet<String>,
+}
+
+impl SessionNotices {
+    fn wanted(&self) -> MutexGuard<'_, Wanted> {
+        // Plain data: a panic elsewhere cannot leave it half-written.
+        self.wanted
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// From now on, sends log lines at `level` and above.
+    pub fn set_level(&self, level: LoggingLevel, events: &EditorEvents, peer: &Peer<RoleServer>) {
+        self.wanted().level = Some(level);
+        self.start(events, peer);
+    }
+
+    /// From now on, announces updates of `uri`.
+    pub fn subscribe(&self, uri: &str, events: &EditorEvents, peer: &Peer<RoleServer>) {
+        self.wanted().subscribed.insert(uri.to_owned());
+        self.start(events, peer);
+    }
+
+    /// Stops announcing `uri`; true if it was subscribed.
+    pub fn unsubscribe(&self, uri: &str) -> bool {
+        self.wanted().subscribed.remove(uri)
+    }
+
+    fn start(&self, events: &EditorEvents, peer: &Peer<RoleServer>) {
+        if self.started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        tokio::spawn(tell(self.clone(), events.clone(), peer.clone()));
+    }
+
+    /// The subscribed resources an event makes stale.
+    fn stale(&self, event: &EditorEvent) -> Vec<String> {
+        let wanted = self.wanted();
+        let shows = |uri: &String| match event {
+            EditorEvent::Log { .. } => uri == resources::LOGS,
+            EditorEvent::Changed(topic) => resources::shows(*topic, uri),
+        };
+        wanted
+            .subscribed
+            .iter()
+            .filter(|uri| shows(uri))
+            .cloned()
+            .collect()
+    }
+
+    /// The log message for `event`, if it is a line this session wants.
+    fn message(&self, event: &EditorEvent) -> Option<LoggingMessageNotificationParam> {
+        let EditorEvent::Log { severity, text } = event else {
+            return None;
+        };
+        let level = self.wanted().level?;
+        let line_level = logging_level(*severity);
+        (rank(line_level) >= rank(level)).then(|| {
+            LoggingMessageNotificationParam::new(line_level, Value::String(text.clone()))
+                .with_logger(PLUGIN_LOGGER)
+        })
+    }
+}
+
+/// The MCP level of a plugin line.
+fn logging_level(severity: Severity) -> LoggingLevel {
+    match severity {
+        Severity::Debug => LoggingLevel::Debug,
+        Severity::Info => LoggingLevel::Info,
+        Severity::Warning => LoggingLevel::Warning,
+        Severity::Error => LoggingLevel::Error,
+    }
+}
+
+/// RFC 5424's order of the MCP levels, least severe first.
+fn rank(level: LoggingLevel) -> u8 {
+    match level {
+        LoggingLevel::Debug => 0,
+        LoggingLevel::Info => 1,
+        LoggingLevel::Notice => 2,
+        LoggingLevel::Warning => 3,
+        LoggingLevel::Error => 4,
+        LoggingLevel::Critical => 5,
+        LoggingLevel::Alert => 6,
+        LoggingLevel::Emergency => 7,
+    }
+}
+
+/// Resources waiting to be announced, and when they may be.
+#[derive(Default)]
+struct Pending {
+    stale: BTreeSet<String>,
+    last_sent: Option<Instant>,
+}
+
+impl Pending {
+    /// When the pending updates may go out, if any are pending.
+    fn due(&self) -> Option<Instant> {
+        if self.stale.is_empty() {
+            return None;
+        }
+        Some(match self.last_sent {
+            Some(sent) => sent + UPDATE_INTERVAL,
+            None => Instant::now(),
+        })
+    }
+}
+
+/// The session's task: runs until the session is gone or the editor stops.
+async fn tell(notices: SessionNotices, events: EditorEvents, peer: Peer<RoleServer>) {
+    let mut received = events.subscribe();
+    drop(events);
+    let mut pending = Pending::default();
+    loop {
+        let due = pending.due();
+        let event = tokio::select! {
+            () = sleep_until(due), if due.is_some() => {
+                if send_updates(&peer, &mut pending).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            () = tokio::time::sleep(CLOSED_CHECK) => {
+                if peer.is_transport_closed() {
+                    return;
+                }
+                continue;
+            }
+            event = received.recv() => event,
+        };
+        // Take in everything already published before announcing: a burst is one update.
+        let mut next = Some(event);
+        while let Some(event) = next.take() {
+            match event {
+                Ok(event) => {
+                    if let Some(message) = notices.message(&event)
+                        && peer.notify_logging_message(message).await.is_err()
+                    {
+                        return;
+                    }
+                    pending.stale.extend(notices.stale(&event));
+                }
+                Err(RecvError::Lagged(_)) => {
+                    let wanted = notices.wanted();
+                    pending.stale.extend(wanted.subscribed.iter().cloned());
+                }
+                Err(RecvError::Closed) => return,
+            }
+            next = match received.try_recv() {
+                Ok(event) => Some(Ok(event)),
+                Err(TryRecvError::Lagged(missed)) => Some(Err(RecvError::Lagged(missed))),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+            };
+        }
+    }
+}
+
+async fn sleep_until(due: Option<Instant>) {
+    if let Some(due) = due {
+        tokio::time::sleep_until(due).await;
+    }
+}
+
+/// Announces every pending resource; an error means the session is gone.
+async fn send_updates(peer: &Peer<RoleServer>, pending: &mut Pending) -> Result<(), ()> {
+    for uri in std::mem::take(&mut pending.stale) {
+        peer.notify_resource_updated(ResourceUpdatedNotificationParam::new(uri))
+            .await
+            .map_err(|_| ())?;
+    }
+    pending.last_sent = Some(Instant::now());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::editor_events::Topic;
+
+    fn log(severity: Severity) -> EditorEvent {
+        EditorEvent::Log {
+            severity,
+            text: "Saved res://main.tscn.".to_owned(),
+        }
+    }
+
+    #[test]
+    fn log_lines_below_the_level_are_not_sent() {
+        let notices = SessionNotices::default();
+        assert!(
+            notices.message(&log(Severity::Error)).is_none(),
+            "no level set"
+        );
+        notices.wanted().level = Some(LoggingLevel::Warning);
+        assert!(notices.message(&log(Severity::Info)).is_none());
+        let sent = notices.message(&log(Severity::Error)).unwrap();
+        assert_eq!(sent.level, LoggingLevel::Error);
+        assert_eq!(sent.logger.as_deref(), Some(PLUGIN_LOGGER));
+        assert_eq!(
+            sent.data,
+            Value::String("Saved res://main.tscn.".to_owned())
+        );
+        assert!(
+            notices
+                .message(&EditorEvent::Changed(Topic::Scene))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn only_subscribed_resources_a_change_shows_go_stale() {
+        let notices = SessionNotices::default();
+        for uri in [
+            "godot://scene/hierarchy",
+            "godot://selection/current",
+            resources::LOGS,
+        ] {
+            notices.wanted().subscribed.insert(uri.to_owned());
+        }
+        assert_eq!(
+            notices.stale(&EditorEvent::Changed(Topic::Scene)),
+            ["godot://scene/hierarchy"]
+        );
+        assert_eq!(notices.stale(&log(Severity::Info)), [resources::LOGS]);
+        assert!(
+            notices
+                .stale(&EditorEvent::Changed(Topic::TestResults))
+                .is_empty()
+        );
+        assert!(notices.unsubscribe("godot://scene/hierarchy"));
+        assert!(
+            notices
+                .stale(&EditorEvent::Changed(Topic::Scene))
+                .is_empty()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn updates_wait_out_the_interval_after_one_was_sent() {
+        let mut pending = Pending::default();
+        assert_eq!(pending.due(), None);
+        pending.stale.insert("godot://scene/current".to_owned());
+        assert_eq!(
+            pending.due(),
+            Some(Instant::now()),
+            "the first goes at once"
+        );
+        let sent = Instant::now();
+        pending.last_sent = Some(sent);
+        assert_eq!(pending.due(), Some(sent + UPDATE_INTERVAL));
+    }
+}
