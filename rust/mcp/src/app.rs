@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tower::Layer;
 
 use crate::activity::Activity;
+use crate::custom_tools::CustomTools;
 use crate::editor_events::EditorEvents;
 use crate::guard;
 use crate::in_flight::InFlight;
@@ -58,6 +59,8 @@ pub struct AppConfig {
     /// What the editor publishes as it happens: log lines and changes, for the sessions that
     /// asked to hear of them.
     pub events: EditorEvents,
+    /// Serve the conformance suite's fixtures too (see [`crate::fixtures`]); off by default.
+    pub conformance_fixtures: bool,
 }
 
 impl Default for AppConfig {
@@ -71,6 +74,7 @@ impl Default for AppConfig {
             activity: Activity::new(),
             custom_tools: watch::channel(CustomToolCatalog::default()).1,
             events: EditorEvents::new(),
+            conformance_fixtures: false,
         }
     }
 }
@@ -103,15 +107,17 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
     let editor_session_id: Arc<str> = config.editor_session_id.into();
     let activity = config.activity;
     let activity_for_delete = activity.clone();
-    let custom_tools = config.custom_tools;
+    let custom_tools = CustomTools::new(config.custom_tools);
     let events = config.events;
+    let fixtures = config.conformance_fixtures;
     let service = StreamableHttpService::new(
         move || {
             Ok(GodotMcpServer::new(executor.clone())
                 .for_editor_session(editor_session_id.clone())
                 .with_activity(activity.clone())
                 .with_custom_tools(custom_tools.clone())
-                .with_events(events.clone()))
+                .with_events(events.clone())
+                .with_fixtures(fixtures))
         },
         sessions.clone(),
         http_config,

@@ -2,7 +2,8 @@
 //! their own (`custom_<name>`), and each session that initialized is told with
 //! `notifications/tools/list_changed` whenever the catalog changes.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use godot_ai_protocol::custom_tools::{CustomToolCatalog, PROMOTED_PREFIX};
 use rmcp::model::Tool;
@@ -52,17 +53,87 @@ pub fn called_tool(catalog: &CustomToolCatalog, tool_name: &str) -> Option<Strin
         .map(|tool| tool.name.clone())
 }
 
-/// Tells `peer` each time the catalog changes, until its session is gone. Changes that
-/// come while a notice is on its way are told once.
-pub async fn announce_changes(
-    mut catalog: watch::Receiver<CustomToolCatalog>,
-    peer: Peer<RoleServer>,
-) {
+/// The project's custom tools as the endpoint sees them: the catalog, and one task telling
+/// every live session with `notifications/tools/list_changed` when it changes. Made once per
+/// endpoint and cloned into each session's handler (clones share everything).
+///
+/// One task for the endpoint, started with the first session, rather than one per session: a
+/// session that a client forgets is closed in memory without any change of the catalog, and
+/// a task of its own would wait, holding its peer's channel (about 14 KB), for as long as the
+/// editor runs.
+///
+/// Invariant: the sessions held are the registered ones whose transport was open at the last
+/// registration or announcement, so a closed session is let go at the next new session.
+/// Changes that come while notices are on their way are told once.
+#[derive(Clone, Debug)]
+pub struct CustomTools {
+    shared: Arc<Announcer>,
+}
+
+#[derive(Debug)]
+struct Announcer {
+    catalog: watch::Receiver<CustomToolCatalog>,
+    sessions: Mutex<Vec<Peer<RoleServer>>>,
+    started: AtomicBool,
+}
+
+impl CustomTools {
+    /// The tools of `catalog`; the announcing task ends when the catalog's sender is gone.
+    pub fn new(catalog: watch::Receiver<CustomToolCatalog>) -> Self {
+        Self {
+            shared: Arc::new(Announcer {
+                catalog,
+                sessions: Mutex::default(),
+                started: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// The catalog now.
+    pub fn catalog(&self) -> watch::Ref<'_, CustomToolCatalog> {
+        self.shared.catalog.borrow()
+    }
+
+    /// A receiver of the catalog's changes from now on.
+    pub fn watch(&self) -> watch::Receiver<CustomToolCatalog> {
+        self.shared.catalog.clone()
+    }
+
+    /// Tells `peer` about the changes from now on, until its session is gone. Needs a Tokio
+    /// runtime (the first call starts the announcing task).
+    pub fn announce_to(&self, peer: Peer<RoleServer>) {
+        self.shared.open_sessions().push(peer);
+        if !self.shared.started.swap(true, Ordering::SeqCst) {
+            tokio::spawn(announce(self.shared.clone()));
+        }
+    }
+}
+
+impl Announcer {
+    fn lock(&self) -> MutexGuard<'_, Vec<Peer<RoleServer>>> {
+        // A list of handles: a panic elsewhere cannot leave it half-written.
+        self.sessions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The list with the sessions whose transport has closed let go.
+    fn open_sessions(&self) -> MutexGuard<'_, Vec<Peer<RoleServer>>> {
+        let mut sessions = self.lock();
+        sessions.retain(|peer| !peer.is_transport_closed());
+        sessions
+    }
+}
+
+async fn announce(shared: Arc<Announcer>) {
+    let mut catalog = shared.catalog.clone();
     catalog.mark_unchanged();
     while catalog.changed().await.is_ok() {
         catalog.mark_unchanged();
-        if peer.is_transport_closed() || peer.notify_tool_list_changed().await.is_err() {
-            break;
+        let sessions = shared.open_sessions().clone();
+        for peer in sessions {
+            // A session closing meanwhile is let go at the next pruning.
+            let _ = peer.notify_tool_list_changed().await;
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod catalog;
 mod completions;
 mod custom_tools;
 pub mod editor_events;
+pub mod fixtures;
 pub mod guard;
 mod in_flight;
 mod notices;

@@ -1,6 +1,8 @@
 //! What one session asked to be told, and the task that tells it: log lines at or above the
 //! level it set (`logging/setLevel`) as `notifications/message`, and
-//! `notifications/resources/updated` for the resources it subscribed to.
+//! `notifications/resources/updated` for the resources it subscribed to
+//! (`resources/subscribe`). On 2026-07-28, one `subscriptions/listen` request is the same
+//! task for the resources (and tool list) it names, on that request's stream.
 //!
 //! Invariants:
 //! - A session that never asks holds no listener, so the editor does not look for changes on
@@ -18,14 +20,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use godot_ai_protocol::custom_tools::CustomToolCatalog;
 use rmcp::RoleServer;
 use rmcp::model::{
     LoggingLevel, LoggingMessageNotificationParam, ResourceUpdatedNotificationParam,
 };
-use rmcp::service::Peer;
+use rmcp::service::{Peer, SubscriptionSink};
 use serde_json::Value;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::watch;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::editor_events::{EditorEvent, EditorEvents, Severity};
 use crate::resources;
@@ -83,7 +88,9 @@ impl SessionNotices {
         if self.started.swap(true, Ordering::SeqCst) {
             return;
         }
-        tokio::spawn(tell(self.clone(), events.clone(), peer.clone()));
+        let outlet = Outlet::Session(peer.clone());
+        let never = CancellationToken::new();
+        tokio::spawn(tell(self.clone(), events.clone(), outlet, None, never));
     }
 
     /// The subscribed resources an event makes stale.
@@ -159,22 +166,96 @@ impl Pending {
     }
 }
 
-/// The session's task: runs until the session is gone or the editor stops.
-async fn tell(notices: SessionNotices, events: EditorEvents, peer: Peer<RoleServer>) {
+/// Where a session's notices go.
+enum Outlet {
+    /// A session of the 2025 protocols: its stream of messages not tied to a request.
+    Session(Peer<RoleServer>),
+    /// A 2026-07-28 `subscriptions/listen` request: its response stream.
+    Listen(SubscriptionSink),
+}
+
+impl Outlet {
+    /// Sends `message`; an error means nobody receives any more.
+    async fn log(&self, message: LoggingMessageNotificationParam) -> Result<(), ()> {
+        match self {
+            Self::Session(peer) => peer.notify_logging_message(message).await.map_err(|_| ()),
+            // A listen request carries no log messages.
+            Self::Listen(_) => Ok(()),
+        }
+    }
+
+    async fn updated(&self, uri: String) -> Result<(), ()> {
+        match self {
+            Self::Session(peer) => peer
+                .notify_resource_updated(ResourceUpdatedNotificationParam::new(uri))
+                .await
+                .map_err(|_| ()),
+            Self::Listen(sink) => sink.notify_resource_updated(uri).await.map_err(|_| ()),
+        }
+    }
+
+    async fn tools_changed(&self) -> Result<(), ()> {
+        match self {
+            Self::Session(peer) => peer.notify_tool_list_changed().await.map_err(|_| ()),
+            Self::Listen(sink) => sink.notify_tool_list_changed().await.map_err(|_| ()),
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        match self {
+            Self::Session(peer) => peer.is_transport_closed(),
+            Self::Listen(_) => false,
+        }
+    }
+}
+
+/// A 2026-07-28 `subscriptions/listen` request: announces updates of `uris` (and, with
+/// `tools`, changes of the custom tools) until the client cancels it or the editor stops.
+pub async fn listen(
+    uris: impl IntoIterator<Item = String>,
+    tools: Option<watch::Receiver<CustomToolCatalog>>,
+    events: &EditorEvents,
+    sink: SubscriptionSink,
+    stop: CancellationToken,
+) {
+    let notices = SessionNotices::default();
+    notices.wanted().subscribed.extend(uris);
+    tell(notices, events.clone(), Outlet::Listen(sink), tools, stop).await;
+}
+
+/// The session's task: runs until nobody receives its notices, `stop` is cancelled or the
+/// editor stops.
+async fn tell(
+    notices: SessionNotices,
+    events: EditorEvents,
+    outlet: Outlet,
+    mut tools: Option<watch::Receiver<CustomToolCatalog>>,
+    stop: CancellationToken,
+) {
     let mut received = events.subscribe();
     drop(events);
+    if let Some(tools) = &mut tools {
+        tools.mark_unchanged();
+    }
     let mut pending = Pending::default();
     loop {
         let due = pending.due();
         let event = tokio::select! {
+            () = stop.cancelled() => return,
             () = sleep_until(due), if due.is_some() => {
-                if send_updates(&peer, &mut pending).await.is_err() {
+                if send_updates(&outlet, &mut pending).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            changed = tools_changed(&mut tools), if tools.is_some() => {
+                if changed.is_err() || outlet.tools_changed().await.is_err() {
                     return;
                 }
                 continue;
             }
             () = tokio::time::sleep(CLOSED_CHECK) => {
-                if peer.is_transport_closed() {
+                if outlet.is_closed() {
                     return;
                 }
                 continue;
@@ -187,7 +268,7 @@ async fn tell(notices: SessionNotices, events: EditorEvents, peer: Peer<RoleServ
             match event {
                 Ok(event) => {
                     if let Some(message) = notices.message(&event)
-                        && peer.notify_logging_message(message).await.is_err()
+                        && outlet.log(message).await.is_err()
                     {
                         return;
                     }
@@ -209,6 +290,20 @@ async fn tell(notices: SessionNotices, events: EditorEvents, peer: Peer<RoleServ
     }
 }
 
+/// Waits for the next change of the catalog (never, without one).
+async fn tools_changed(
+    tools: &mut Option<watch::Receiver<CustomToolCatalog>>,
+) -> Result<(), watch::error::RecvError> {
+    match tools {
+        Some(tools) => {
+            let changed = tools.changed().await;
+            tools.mark_unchanged();
+            changed
+        }
+        None => std::future::pending().await,
+    }
+}
+
 async fn sleep_until(due: Option<Instant>) {
     if let Some(due) = due {
         tokio::time::sleep_until(due).await;
@@ -216,11 +311,9 @@ async fn sleep_until(due: Option<Instant>) {
 }
 
 /// Announces every pending resource; an error means the session is gone.
-async fn send_updates(peer: &Peer<RoleServer>, pending: &mut Pending) -> Result<(), ()> {
+async fn send_updates(outlet: &Outlet, pending: &mut Pending) -> Result<(), ()> {
     for uri in std::mem::take(&mut pending.stale) {
-        peer.notify_resource_updated(ResourceUpdatedNotificationParam::new(uri))
-            .await
-            .map_err(|_| ())?;
+        outlet.updated(uri).await?;
     }
     pending.last_sent = Some(Instant::now());
     Ok(())

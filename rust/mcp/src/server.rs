@@ -13,26 +13,32 @@ use rmcp::ErrorData as McpError;
 use rmcp::RoleServer;
 use rmcp::ServerHandler;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
-    ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
-    ServerCapabilities, ServerConfig, SubscribeRequestParams, Tool, UnsubscribeRequestParams,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
+    CompleteResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    ResourceContents, ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
+    Tool, UnsubscribeRequestParams,
 };
-use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
 use crate::activity::{Activity, CallRecord, Caller};
 use crate::catalog::{self, ToolSpec};
 use crate::completions;
-use crate::custom_tools;
+use crate::custom_tools::{self, CustomTools};
 use crate::editor_events::EditorEvents;
-use crate::notices::SessionNotices;
+use crate::fixtures;
+use crate::notices::{self, SessionNotices};
 use crate::progress::{self, Cancelled};
 use crate::prompts;
 use crate::resources;
 use crate::stale_session::SESSION_HEADER;
+
+/// How long the lists that cannot change while the editor runs (prompts, resources, templates)
+/// may be reused without asking again.
+const STATIC_LIST_TTL_MS: u64 = 60_000;
 
 /// The name this endpoint reports in `serverInfo`.
 pub const SERVER_NAME: &str = "godot-ai-native";
@@ -51,11 +57,13 @@ pub struct GodotMcpServer {
     /// Where calls are recorded for the editor's dock.
     activity: Activity,
     /// The project's custom tools (the promoted ones are listed as tools).
-    custom_tools: watch::Receiver<CustomToolCatalog>,
+    custom_tools: CustomTools,
     /// What the editor publishes as it happens.
     events: EditorEvents,
     /// What this session asked to be told (log level, subscriptions).
     notices: SessionNotices,
+    /// Whether the conformance suite's fixtures are served too.
+    fixtures: bool,
 }
 
 impl GodotMcpServer {
@@ -66,10 +74,22 @@ impl GodotMcpServer {
             tools: published_tools(),
             editor_session_id: Arc::from(""),
             activity: Activity::new(),
-            custom_tools: watch::channel(CustomToolCatalog::default()).1,
+            custom_tools: CustomTools::new(watch::channel(CustomToolCatalog::default()).1),
             events: EditorEvents::new(),
             notices: SessionNotices::default(),
+            fixtures: false,
         }
+    }
+
+    /// Serves the conformance suite's fixtures too (see [`crate::fixtures`]).
+    pub fn with_fixtures(mut self, fixtures: bool) -> Self {
+        self.fixtures = fixtures;
+        self
+    }
+
+    /// True when `uri` is a resource this server has.
+    fn has_resource(&self, uri: &str) -> bool {
+        resources::exists(uri) || (self.fixtures && fixtures::resources::exists(uri))
     }
 
     /// Tells this session of `events`' log lines and changes, once it asks.
@@ -79,8 +99,9 @@ impl GodotMcpServer {
     }
 
     /// Lists the promoted tools of `catalog` and tells the session when it changes.
-    pub fn with_custom_tools(mut self, catalog: watch::Receiver<CustomToolCatalog>) -> Self {
-        self.custom_tools = catalog;
+    /// `tools` is made once per endpoint and shared by its sessions (see [`CustomTools`]).
+    pub fn with_custom_tools(mut self, tools: CustomTools) -> Self {
+        self.custom_tools = tools;
         self
     }
 
@@ -354,8 +375,14 @@ impl ServerHandler for GodotMcpServer {
     ) -> Result<ListToolsResult, McpError> {
         self.activity.seen(&caller_of(&context));
         let mut tools = self.tools.to_vec();
-        tools.extend(custom_tools::promoted_tools(&self.custom_tools.borrow()));
-        Ok(ListToolsResult::with_all_items(tools))
+        tools.extend(custom_tools::promoted_tools(&self.custom_tools.catalog()));
+        if self.fixtures {
+            tools.extend(fixtures::tools::list());
+        }
+        // Custom tools come and go: clients revalidate, and hear of changes (list_changed).
+        Ok(ListToolsResult::with_all_items(tools)
+            .with_ttl_ms(0)
+            .with_cache_scope(CacheScope::Private))
     }
 
     async fn list_resources(
@@ -363,7 +390,13 @@ impl ServerHandler for GodotMcpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        Ok(ListResourcesResult::with_all_items(resources::list()))
+        let mut listed = resources::list();
+        if self.fixtures {
+            listed.extend(fixtures::resources::list());
+        }
+        Ok(ListResourcesResult::with_all_items(listed)
+            .with_ttl_ms(STATIC_LIST_TTL_MS)
+            .with_cache_scope(CacheScope::Private))
     }
 
     async fn list_resource_templates(
@@ -371,9 +404,13 @@ impl ServerHandler for GodotMcpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, McpError> {
-        Ok(ListResourceTemplatesResult::with_all_items(
-            resources::templates(),
-        ))
+        let mut listed = resources::templates();
+        if self.fixtures {
+            listed.extend(fixtures::resources::templates());
+        }
+        Ok(ListResourceTemplatesResult::with_all_items(listed)
+            .with_ttl_ms(STATIC_LIST_TTL_MS)
+            .with_cache_scope(CacheScope::Private))
     }
 
     async fn read_resource(
@@ -381,12 +418,24 @@ impl ServerHandler for GodotMcpServer {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
+        if self.fixtures
+            && let Some(contents) = fixtures::resources::read(&request.uri)
+        {
+            return Ok(ReadResourceResult::new(vec![contents])
+                .with_ttl_ms(0)
+                .with_cache_scope(CacheScope::Private)
+                .into());
+        }
         let Some(body) = resources::read(&self.executor, &request.uri).await else {
             return Err(no_resource(&request.uri));
         };
         let contents = ResourceContents::text(body.to_string(), request.uri)
             .with_mime_type("application/json");
-        Ok(ReadResourceResult::new(vec![contents]).into())
+        // Live editor state: read again every time.
+        Ok(ReadResourceResult::new(vec![contents])
+            .with_ttl_ms(0)
+            .with_cache_scope(CacheScope::Private)
+            .into())
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -395,17 +444,14 @@ impl ServerHandler for GodotMcpServer {
             .find(|tool| tool.name == name)
             .cloned()
             .or_else(|| {
-                custom_tools::promoted_tools(&self.custom_tools.borrow())
+                custom_tools::promoted_tools(&self.custom_tools.catalog())
                     .into_iter()
                     .find(|tool| tool.name == name)
             })
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
-        tokio::spawn(custom_tools::announce_changes(
-            self.custom_tools.clone(),
-            context.peer,
-        ));
+        self.custom_tools.announce_to(context.peer);
     }
 
     async fn call_tool(
@@ -415,7 +461,7 @@ impl ServerHandler for GodotMcpServer {
     ) -> Result<CallToolResponse, McpError> {
         let custom = catalog::find(&request.name)
             .is_none()
-            .then(|| custom_tools::called_tool(&self.custom_tools.borrow(), &request.name))
+            .then(|| custom_tools::called_tool(&self.custom_tools.catalog(), &request.name))
             .flatten();
         if let Some(name) = custom {
             let arguments = request.arguments.unwrap_or_default();
@@ -425,6 +471,11 @@ impl ServerHandler for GodotMcpServer {
                 .await
                 .map(Into::into)
                 .map_err(cancelled);
+        }
+        if self.fixtures && fixtures::tools::is_fixture(&request.name) {
+            let arguments = request.arguments.clone().unwrap_or_default();
+            let result = fixtures::tools::call(&request.name, &arguments, &context).await;
+            return Ok(result.unwrap_or_default().into());
         }
         let Some(spec) = catalog::find(&request.name) else {
             return Err(McpError::invalid_params(
@@ -454,13 +505,45 @@ impl ServerHandler for GodotMcpServer {
         Ok(())
     }
 
+    /// 2026-07-28 `subscriptions/listen`: the tool list (it changes as addons register custom
+    /// tools) and updates of any `godot://` resource there is.
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        let mut accepted = SubscriptionFilter::new();
+        accepted.tools_list_changed = requested.tools_list_changed.filter(|wanted| *wanted);
+        accepted.resource_subscriptions = requested.resource_subscriptions.as_ref().map(|uris| {
+            uris.iter()
+                .filter(|uri| self.has_resource(uri))
+                .cloned()
+                .collect()
+        });
+        Some(accepted)
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), McpError> {
+        let accepted = context.accepted().clone();
+        let tools = (accepted.tools_list_changed == Some(true)).then(|| self.custom_tools.watch());
+        let stop = context.request_context().ct.clone();
+        notices::listen(
+            accepted.resource_subscriptions.unwrap_or_default(),
+            tools,
+            &self.events,
+            context.sink().clone(),
+            stop,
+        )
+        .await;
+        Ok(())
+    }
+
     #[allow(deprecated)] // 2026-07-28 replaces it with subscriptions/listen.
     async fn subscribe(
         &self,
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        if !resources::exists(&request.uri) {
+        if !self.has_resource(&request.uri) {
             return Err(no_resource(&request.uri));
         }
         self.notices
@@ -494,7 +577,13 @@ impl ServerHandler for GodotMcpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, McpError> {
-        Ok(ListPromptsResult::with_all_items(prompts::list()))
+        let mut listed = prompts::list();
+        if self.fixtures {
+            listed.extend(fixtures::prompts::list());
+        }
+        Ok(ListPromptsResult::with_all_items(listed)
+            .with_ttl_ms(STATIC_LIST_TTL_MS)
+            .with_cache_scope(CacheScope::Private))
     }
 
     async fn get_prompt(
@@ -503,6 +592,11 @@ impl ServerHandler for GodotMcpServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
         let arguments = request.arguments.unwrap_or_default();
+        if self.fixtures
+            && let Some(prompt) = fixtures::prompts::get(&request.name, &arguments)
+        {
+            return prompt.map(Into::into);
+        }
         prompts::get(&self.executor, &request.name, &arguments)
             .await
             .map(Into::into)

@@ -223,6 +223,13 @@ fn start_mcp_endpoint(
     let url = endpoint.url();
     let port = endpoint.address().port();
     let in_flight = InFlight::new();
+    let conformance_fixtures = settings::conformance_fixtures();
+    if conformance_fixtures {
+        tracing::warn!(
+            "{}=1: the endpoint also serves the MCP conformance suite's test tools, resources and prompts.",
+            godot_ai_mcp::fixtures::FIXTURES_ENV
+        );
+    }
     let router = app(
         executor,
         AppConfig {
@@ -234,6 +241,7 @@ fn start_mcp_endpoint(
             activity,
             custom_tools: crate::commands::custom::registry::catalog(),
             events: crate::change_watch::events(),
+            conformance_fixtures,
         },
     );
     let kept = endpoint

@@ -194,6 +194,13 @@ pub fn headless_allowed() -> bool {
     env_var(ALLOW_HEADLESS_ENV).is_some_and(|value| is_truthy(&value))
 }
 
+/// True when `GODOT_AI_CONFORMANCE_FIXTURES` is `1`: the endpoint serves the conformance
+/// suite's fixtures too (see `godot_ai_mcp::fixtures`). Exactly `1`, so a stray value cannot
+/// switch test tools on in a user's editor.
+pub fn conformance_fixtures() -> bool {
+    env_var(godot_ai_mcp::fixtures::FIXTURES_ENV).is_some_and(|value| value.trim() == "1")
+}
+
 fn env_var(name: &str) -> Option<String> {
     let os = Os::singleton();
     os.has_environment(name)

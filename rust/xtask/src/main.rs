@@ -38,6 +38,9 @@ commands:
                          lint, unit tests and end-to-end tests on real editors; with --repeat,
                          the end-to-end tests N times in a row, stopping at the first failing
                          run; pytest args select tests (`-- tests/test_sessions.py`, `-- -k batch`)
+  conformance            run the pinned MCP conformance suites (0.1.16 active; 0.2.0-alpha.12 for
+                         2025-11-25 and 2026-07-28) against a real editor serving the suite's
+                         fixtures, and write docs/conformance.md (`test` runs them too)
   bench                  measure latency, throughput, start-up, idle cost (release build) and
                          refresh the README table; reports, asserts nothing
   build [--release]      build the extension into addons/godot_ai_native/bin/
@@ -50,6 +53,8 @@ environment:
   GODOT                  use this Godot binary instead of installing one
   GODOT_AI_MCP_PORT      MCP port for `run` (default 9600)
   GODOT_AI_WS_PORT       godot-ai server WebSocket port for `run` (default 9500; 0 = no bridge)
+  GODOT_AI_CONFORMANCE_FIXTURES=1
+                         `run`: the endpoint also serves the conformance suite's fixtures
   GODOT_AI_NATIVE_CACHE  where Godot and the test virtualenv are cached (default ~/.cache/godot-ai-native)";
 
 fn main() -> ExitCode {
@@ -75,6 +80,7 @@ fn run_cli(args: Vec<String>) -> Result<ExitCode> {
     match command {
         "run" => run_editor(profile),
         "test" => run_tests(&test_options::parse(rest)?),
+        "conformance" => run_tests(&test_options::conformance()),
         "build" => build::build_and_install(profile).map(|()| ExitCode::SUCCESS),
         "package" => package::build_package().map(|_| ExitCode::SUCCESS),
         "bench" => run_bench(),
@@ -119,6 +125,11 @@ fn run_editor(profile: Profile) -> Result<ExitCode> {
         .current_dir(&project)
         .args(["--editor", "--path"])
         .arg(&project);
+    if std::env::var("GODOT_AI_CONFORMANCE_FIXTURES").is_ok_and(|value| value.trim() == "1") {
+        eprintln!(
+            "xtask: GODOT_AI_CONFORMANCE_FIXTURES=1: the endpoint serves the conformance fixtures too"
+        );
+    }
     if !has_display() {
         command
             .arg("--headless")
@@ -190,6 +201,7 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
     let e2e = E2eSetup::prepare()?;
     let godot_ai_3_python = python::ensure_godot_ai_3_venv()?;
     let client_programs = node::ensure_test_clients()?;
+    let conformance_suites = node::ensure_conformance_suites()?;
 
     let pytest = || {
         let mut command = e2e.python_command();
@@ -201,7 +213,11 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
             .args(["-v", "-p", "no:cacheprovider"])
             .args(&options.pytest_args)
             .env("GODOT_AI_3_PYTHON", &godot_ai_3_python)
-            .env("GODOT_AI_TEST_CLIENTS_BIN", &client_programs);
+            .env("GODOT_AI_TEST_CLIENTS_BIN", &client_programs)
+            .env("GODOT_AI_TEST_CONFORMANCE", &conformance_suites);
+        if let Some(report) = &options.conformance_report {
+            command.env("GODOT_AI_CONFORMANCE_REPORT", report);
+        }
         if let Some((zip, arm64)) = &package {
             command
                 .env("GODOT_AI_TEST_PACKAGE", zip)

@@ -51,3 +51,40 @@ pub fn ensure_test_clients() -> Result<PathBuf> {
     fs::write(&stamp, lock)?;
     Ok(bin)
 }
+
+/// Installs the pinned MCP conformance suites (`tests/conformance/package.json`: 0.1.16 and
+/// 0.2.0-alpha.12, side by side under npm aliases) once per lock file content and returns
+/// their `node_modules`. They run on the clients' Node 22 ([`ensure_test_clients`]).
+pub fn ensure_conformance_suites() -> Result<PathBuf> {
+    let pinned = paths::repo_root().join("tests/conformance");
+    let lock = fs::read_to_string(pinned.join("package-lock.json"))
+        .context("reading tests/conformance/package-lock.json")?;
+    let root = paths::cache_dir().join("conformance");
+    let modules = root.join("node_modules");
+    let stamp = root.join("package-lock.installed");
+    if modules.is_dir() && fs::read_to_string(&stamp).is_ok_and(|done| done == lock) {
+        return Ok(modules);
+    }
+    if !process::on_path("npm") {
+        bail!(
+            "npm is needed to install the MCP conformance suites (on Debian: apt-get install npm)"
+        );
+    }
+    eprintln!(
+        "xtask: installing the pinned MCP conformance suites into {}",
+        root.display()
+    );
+    fs::create_dir_all(&root)?;
+    for file in ["package.json", "package-lock.json"] {
+        fs::copy(pinned.join(file), root.join(file))
+            .with_context(|| format!("copying tests/conformance/{file}"))?;
+    }
+    process::run(Command::new("npm").current_dir(&root).args([
+        "ci",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+    ]))?;
+    fs::write(&stamp, lock)?;
+    Ok(modules)
+}

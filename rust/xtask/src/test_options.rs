@@ -1,6 +1,6 @@
 //! The arguments of `cargo xtask test`: `[--repeat N] [-- <pytest args>]`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -12,6 +12,19 @@ pub struct TestOptions {
     pub repeat: Option<u32>,
     /// Everything after `--`, handed to pytest as given.
     pub pytest_args: Vec<String>,
+    /// Where the conformance test writes its report (`cargo xtask conformance`); `None`: in
+    /// the e2e work folder only.
+    pub conformance_report: Option<PathBuf>,
+}
+
+/// `cargo xtask conformance`: the conformance test alone, its report written to
+/// `docs/conformance.md`.
+pub fn conformance() -> TestOptions {
+    TestOptions {
+        repeat: None,
+        pytest_args: vec!["tests/test_conformance.py".to_owned()],
+        conformance_report: Some(crate::paths::repo_root().join("docs/conformance.md")),
+    }
 }
 
 /// Parses the arguments after `test`. Only `--repeat N` (or `--repeat=N`) may come before
@@ -43,6 +56,7 @@ pub fn parse(args: &[String]) -> Result<TestOptions> {
     Ok(TestOptions {
         repeat,
         pytest_args,
+        conformance_report: None,
     })
 }
 
@@ -109,7 +123,8 @@ mod tests {
             parse(&[]).unwrap(),
             TestOptions {
                 repeat: None,
-                pytest_args: vec![]
+                pytest_args: vec![],
+                conformance_report: None,
             }
         );
     }
