@@ -154,37 +154,11 @@ fn run_godot(args: &[String]) -> Result<ExitCode> {
 fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
     let root = paths::repo_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    step("cargo fmt --check");
-    process::run(
-        Command::new(&cargo)
-            .current_dir(&root)
-            .args(["fmt", "--all", "--check"]),
-    )?;
-    step("cargo clippy (warnings are errors)");
-    process::run(Command::new(&cargo).current_dir(&root).args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--quiet",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
-    step("cargo test (Godot-free crates)");
-    process::run(
-        Command::new(&cargo)
-            .current_dir(&root)
-            .args(["test", "--quiet"]),
-    )?;
-    step("cargo test (the plugin's unit tests: pure logic, no engine)");
-    process::run(Command::new(&cargo).current_dir(&root).args([
-        "test",
-        "--quiet",
-        "-p",
-        "godot-ai-native",
-        "--lib",
-    ]))?;
-
+    if options.lint_and_unit_tests {
+        lint_and_unit_tests(&root, &cargo)?;
+    } else {
+        eprintln!("xtask: not running lints and unit tests: `conformance` runs its suites only");
+    }
     step("build the extension");
     build::build_and_install(Profile::Dev)?;
     // The release package (every platform, built in the cached root): built for the runs that
@@ -232,6 +206,42 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
         )?));
     };
     repeat_e2e(runs, pytest)
+}
+
+/// `cargo fmt --check`, clippy with warnings as errors, and the unit tests of every crate.
+fn lint_and_unit_tests(root: &std::path::Path, cargo: &str) -> Result<()> {
+    step("cargo fmt --check");
+    process::run(
+        Command::new(cargo)
+            .current_dir(root)
+            .args(["fmt", "--all", "--check"]),
+    )?;
+    step("cargo clippy (warnings are errors)");
+    process::run(Command::new(cargo).current_dir(root).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step("cargo test (Godot-free crates)");
+    process::run(
+        Command::new(cargo)
+            .current_dir(root)
+            .args(["test", "--quiet"]),
+    )?;
+    step("cargo test (the plugin's unit tests: pure logic, no engine)");
+    process::run(Command::new(cargo).current_dir(root).args([
+        "test",
+        "--quiet",
+        "-p",
+        "godot-ai-native",
+        "--lib",
+    ]))?;
+
+    Ok(())
 }
 
 /// Runs the end-to-end suite `runs` times in a row, each with fresh logs, and stops at the

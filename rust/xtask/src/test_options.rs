@@ -15,6 +15,8 @@ pub struct TestOptions {
     /// Where the conformance test writes its report (`cargo xtask conformance`); `None`: in
     /// the e2e work folder only.
     pub conformance_report: Option<PathBuf>,
+    /// Whether fmt, clippy and the unit tests run first (all but `conformance`).
+    pub lint_and_unit_tests: bool,
 }
 
 /// `cargo xtask conformance`: the conformance test alone, its report written to
@@ -24,6 +26,7 @@ pub fn conformance() -> TestOptions {
         repeat: None,
         pytest_args: vec!["tests/test_conformance.py".to_owned()],
         conformance_report: Some(crate::paths::repo_root().join("docs/conformance.md")),
+        lint_and_unit_tests: false,
     }
 }
 
@@ -57,6 +60,7 @@ pub fn parse(args: &[String]) -> Result<TestOptions> {
         repeat,
         pytest_args,
         conformance_report: None,
+        lint_and_unit_tests: true,
     })
 }
 
@@ -125,6 +129,7 @@ mod tests {
                 repeat: None,
                 pytest_args: vec![],
                 conformance_report: None,
+                lint_and_unit_tests: true,
             }
         );
     }
