@@ -473,9 +473,7 @@ impl ServerHandler for GodotMcpServer {
                 .map_err(cancelled);
         }
         if self.fixtures && fixtures::tools::is_fixture(&request.name) {
-            let arguments = request.arguments.clone().unwrap_or_default();
-            let result = fixtures::tools::call(&request.name, &arguments, &context).await;
-            return Ok(result.unwrap_or_default().into());
+            return fixtures::tools::respond(&request, &context).await;
         }
         let Some(spec) = catalog::find(&request.name) else {
             return Err(McpError::invalid_params(
@@ -589,8 +587,13 @@ impl ServerHandler for GodotMcpServer {
     async fn get_prompt(
         &self,
         request: GetPromptRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
+        if self.fixtures
+            && let Some(answer) = fixtures::input_required::get_prompt(&request, &context)
+        {
+            return answer;
+        }
         let arguments = request.arguments.unwrap_or_default();
         if self.fixtures
             && let Some(prompt) = fixtures::prompts::get(&request.name, &arguments)
