@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::debian_root::{self, Step};
 use crate::godot::{set_mode, shell_quote};
@@ -226,23 +226,75 @@ impl BuildRoot {
         command
     }
 
-    /// Mounts for a build: `/proc`, and the repository at [`SOURCE_IN_ROOT`].
-    pub fn mount_for_build(&self) -> Result<Mounts> {
+    /// Takes the root for one release build: waits while another build holds it, clears
+    /// what a killed build left mounted, and mounts `/proc` and the repository at
+    /// [`SOURCE_IN_ROOT`]. The root is the build's until the lease is dropped.
+    pub fn lease_for_build(&self) -> Result<BuildLease> {
+        let lock = BuildLock::acquire(&self.path_of(BUILD_LOCK_IN_ROOT))?;
         let source = self.path_of(SOURCE_IN_ROOT);
         fs::create_dir_all(&source)?;
-        // Two builds share the root's cargo target: a second checkout's tree mounted over the
-        // first's would have it compile the wrong sources.
-        if let Some(other) = crate::mounts::mounted_at(&source) {
-            bail!(
-                "another release build is using the build root: {} has {other} mounted. Wait for \
-                 that build (cargo xtask package, or a full cargo xtask test) to finish, or stop \
-                 it, then retry",
+        // Two builds share the root's cargo target, so only the lock holder may have its tree
+        // here. Whatever is mounted now was left by a build that died holding the lock (the
+        // kernel let the lock go with the process) and would make this one compile its sources.
+        while let Some(stale) = crate::mounts::mounted_at(&source) {
+            eprintln!(
+                "xtask: {} still has {stale} mounted by a build that was stopped; unmounting it",
                 source.display()
             );
+            crate::mounts::detach(&source)?;
         }
         let mut mounts = Mounts::for_chroot_proc(&self.root)?;
         mounts.bind(&paths::repo_root(), &source)?;
-        Ok(mounts)
+        Ok(BuildLease {
+            _mounts: mounts,
+            _lock: lock,
+        })
+    }
+}
+
+/// The lock file that says a release build owns the root (its cargo target and source mount).
+const BUILD_LOCK_IN_ROOT: &str = "/build/release-build.lock";
+
+/// A release build's hold on the build root: its mounts, undone before the lock is let go
+/// (fields drop in declaration order).
+pub struct BuildLease {
+    _mounts: Mounts,
+    _lock: BuildLock,
+}
+
+/// An exclusive `flock` on a file, let go on drop or when the process ends however it ends,
+/// so a killed holder never leaves the lock taken.
+struct BuildLock {
+    _file: fs::File,
+}
+
+impl BuildLock {
+    /// Takes the lock, waiting (and saying so) while another process holds it.
+    fn acquire(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                eprintln!(
+                    "xtask: another release build (cargo xtask package, or a full cargo xtask \
+                     test) is using the build root; waiting for it to finish"
+                );
+                file.lock()
+                    .with_context(|| format!("waiting for the lock {}", path.display()))?;
+            }
+            Err(fs::TryLockError::Error(error)) => {
+                return Err(error).with_context(|| format!("locking {}", path.display()));
+            }
+        }
+        Ok(Self { _file: file })
     }
 }
 
@@ -280,5 +332,26 @@ impl Arm64Godot {
 
     pub fn launcher(&self) -> &Path {
         &self.launcher
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_build_lock_is_held_until_it_is_dropped() {
+        let path = std::env::temp_dir().join(format!("build-lock-{}", std::process::id()));
+        let held = BuildLock::acquire(&path).unwrap();
+        let other = fs::OpenOptions::new().write(true).open(&path).unwrap();
+        assert!(
+            matches!(other.try_lock(), Err(fs::TryLockError::WouldBlock)),
+            "a second build must see the root taken"
+        );
+        drop(held);
+        other
+            .try_lock()
+            .expect("the lock is free once its holder is gone");
+        fs::remove_file(path).unwrap();
     }
 }

@@ -67,6 +67,13 @@ pub fn mounted_at(point: &Path) -> Option<String> {
     })
 }
 
+/// Detaches whatever is mounted on top at `point` (lazily, so a process still inside it keeps
+/// working until it leaves).
+pub fn detach(point: &Path) -> Result<()> {
+    process::run(Command::new("umount").arg("-l").arg(point))
+        .with_context(|| format!("unmounting {}", point.display()))
+}
+
 impl Drop for Mounts {
     fn drop(&mut self) {
         while let Some(point) = self.points.pop() {

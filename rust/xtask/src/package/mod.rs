@@ -53,7 +53,7 @@ pub fn build_package() -> Result<PathBuf> {
     targets::check_gdextension(&fs::read_to_string(&gdextension)?)
         .with_context(|| format!("checking {}", gdextension.display()))?;
     let root = BuildRoot::ensure()?;
-    let _mounts = root.mount_for_build()?;
+    let _lease = root.lease_for_build()?;
     root.copy_host_certificates()?;
     root.write_link_stubs()?;
 
