@@ -15,17 +15,20 @@
 //! - Every answer from the main thread says how long the command held it, summed over the
 //!   frames it took, and its longest single hold ([`Executed::main_thread`]): the cost the
 //!   editor's UI paid for it.
+//! - A command is taken back only before it starts: a [`Withdrawal`] and the main thread race
+//!   for the job's [`Claim`], and exactly one wins. A started command always answers its caller.
 
 pub mod pacing;
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use godot_ai_protocol::godot_ai_commands::long_reply_wait;
 use godot_ai_protocol::{Command, CommandError, CommandResult};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// How many commands may wait for the main thread before callers wait for room.
 pub const DEFAULT_CAPACITY: usize = 256;
@@ -57,6 +60,7 @@ pub fn channel(capacity: usize) -> (ExecutorHandle, JobQueue) {
             timeout: DEFAULT_TIMEOUT,
             wake: None,
             off_main_thread: None,
+            withdrawal: None,
         },
         JobQueue { receiver },
     )
@@ -69,6 +73,7 @@ pub struct ExecutorHandle {
     timeout: Duration,
     wake: Option<WakeHook>,
     off_main_thread: Option<Arc<dyn OffMainThread>>,
+    withdrawal: Option<Withdrawal>,
 }
 
 impl std::fmt::Debug for ExecutorHandle {
@@ -99,6 +104,12 @@ impl ExecutorHandle {
         self
     }
 
+    /// A handle whose queued commands `withdrawal` can take back while they have not started.
+    pub fn withdrawable(mut self, withdrawal: Withdrawal) -> Self {
+        self.withdrawal = Some(withdrawal);
+        self
+    }
+
     /// Runs `command` on the main thread (or, for the commands of
     /// [`with_off_main_thread`](Self::with_off_main_thread), on a worker thread) and returns
     /// its result.
@@ -118,11 +129,20 @@ impl ExecutorHandle {
             );
         }
         let name = command.name.clone();
-        let (reply, answer) = oneshot::channel();
+        if self
+            .withdrawal
+            .as_ref()
+            .is_some_and(Withdrawal::is_requested)
+        {
+            return Executed::unmeasured(Err(withdrawn(&name)));
+        }
+        let (reply, mut answer) = oneshot::channel();
+        let claim = Claim::default();
         let job = Job {
             command,
             reply,
             queued_at: Instant::now(),
+            claim: claim.clone(),
         };
         let timeout = long_reply_wait(&name).map_or(self.timeout, |long| long.max(self.timeout));
         let deadline = tokio::time::Instant::now() + timeout;
@@ -135,11 +155,27 @@ impl ExecutorHandle {
         if let Some(wake) = &self.wake {
             wake();
         }
-        match tokio::time::timeout_at(deadline, answer).await {
-            Err(_) => Executed::unmeasured(Err(timed_out(&name, timeout))),
-            Ok(Err(_)) => Executed::unmeasured(Err(editor_gone(&name))),
-            Ok(Ok(executed)) => executed,
+        if let Some(withdrawal) = &self.withdrawal {
+            let mut requested = withdrawal.requested.clone();
+            tokio::select! {
+                biased;
+                answered = tokio::time::timeout_at(deadline, &mut answer) => {
+                    return answered_or_why_not(answered, &name, timeout);
+                }
+                () = wait_until_requested(&mut requested) => {
+                    if claim.withdraw() {
+                        withdrawal.withdrawn.store(true, Ordering::SeqCst);
+                        return Executed::unmeasured(Err(withdrawn(&name)));
+                    }
+                    // It started first: its answer comes, as for any started command.
+                }
+            }
         }
+        answered_or_why_not(
+            tokio::time::timeout_at(deadline, answer).await,
+            &name,
+            timeout,
+        )
     }
 
     async fn execute_off_main_thread(
@@ -161,6 +197,112 @@ impl ExecutorHandle {
     /// True once the main-thread side has been dropped (the plugin stopped).
     pub fn is_closed(&self) -> bool {
         self.sender.is_closed()
+    }
+}
+
+/// The answer that came, or why none did.
+fn answered_or_why_not(
+    answered: Result<Result<Executed, oneshot::error::RecvError>, tokio::time::error::Elapsed>,
+    name: &str,
+    timeout: Duration,
+) -> Executed {
+    match answered {
+        Err(_) => Executed::unmeasured(Err(timed_out(name, timeout))),
+        Ok(Err(_)) => Executed::unmeasured(Err(editor_gone(name))),
+        Ok(Ok(executed)) => executed,
+    }
+}
+
+/// Resolves once `requested` says true; never, if its sender is gone without saying so.
+async fn wait_until_requested(requested: &mut watch::Receiver<bool>) {
+    if requested.wait_for(|requested| *requested).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// A caller's say over the commands it queued: once [`request`](Self::request)ed, each of
+/// them that has not started on the main thread never starts, and its call answers at once.
+/// Commands that had started run to the end and answer as usual (an editor edit is not safe
+/// to cut halfway). Clones share the same state.
+#[derive(Clone, Debug)]
+pub struct Withdrawal {
+    requested: watch::Receiver<bool>,
+    request: Arc<watch::Sender<bool>>,
+    withdrawn: Arc<AtomicBool>,
+}
+
+impl Default for Withdrawal {
+    fn default() -> Self {
+        let (request, requested) = watch::channel(false);
+        Self {
+            requested,
+            request: Arc::new(request),
+            withdrawn: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+impl Withdrawal {
+    /// Takes back the caller's commands that have not started, now and from now on.
+    pub fn request(&self) {
+        self.request.send_replace(true);
+    }
+
+    fn is_requested(&self) -> bool {
+        *self.requested.borrow()
+    }
+
+    /// True once a command was taken back before it started (its call answered with the
+    /// "withdrawn" error); false when every command ran.
+    pub fn took_back_a_command(&self) -> bool {
+        self.withdrawn.load(Ordering::SeqCst)
+    }
+}
+
+fn withdrawn(command: &str) -> CommandError {
+    CommandError::internal(format!(
+        "'{command}' was withdrawn before the editor started it: its caller cancelled it."
+    ))
+}
+
+/// Who a queued job belongs to: the main thread once it starts it, or its caller once the
+/// caller withdraws it. Exactly one of the two wins.
+#[derive(Clone, Debug, Default)]
+struct Claim(Arc<AtomicU8>);
+
+impl Claim {
+    const QUEUED: u8 = 0;
+    const STARTED: u8 = 1;
+    const WITHDRAWN: u8 = 2;
+
+    /// The main thread's side: true when the job may start (it had not been withdrawn).
+    fn start(&self) -> bool {
+        match self.0.compare_exchange(
+            Self::QUEUED,
+            Self::STARTED,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        ) {
+            Ok(_) => true,
+            Err(current) => current == Self::STARTED,
+        }
+    }
+
+    /// The caller's side: true when the job will never start.
+    fn withdraw(&self) -> bool {
+        match self.0.compare_exchange(
+            Self::QUEUED,
+            Self::WITHDRAWN,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        ) {
+            Ok(_) => true,
+            Err(current) => current == Self::WITHDRAWN,
+        }
+    }
+
+    fn is_withdrawn(&self) -> bool {
+        self.0.load(Ordering::SeqCst) == Self::WITHDRAWN
     }
 }
 
@@ -248,6 +390,7 @@ pub struct Job {
     command: Command,
     reply: oneshot::Sender<Executed>,
     queued_at: Instant,
+    claim: Claim,
 }
 
 impl Job {
@@ -261,9 +404,10 @@ impl Job {
         self.queued_at.elapsed()
     }
 
-    /// True when the caller stopped waiting (timed out or went away); running it is wasted work.
+    /// True when the caller stopped waiting (timed out, went away, or withdrew it); running it
+    /// is wasted work.
     pub fn is_abandoned(&self) -> bool {
-        self.reply.is_closed()
+        self.reply.is_closed() || self.claim.is_withdrawn()
     }
 
     /// Runs the command with `handler` and sends the result to the caller.
@@ -272,6 +416,9 @@ impl Job {
     /// further (in particular not across the Godot FFI boundary).
     pub fn run(self, handler: impl FnOnce(&Command) -> CommandResult) -> RunOutcome {
         let (command, mut answer) = self.into_parts();
+        if !answer.start() {
+            return RunOutcome::CallerGone;
+        }
         let started = Instant::now();
         let result = run_caught(&command.name, || handler(&command)).and_then(|result| result);
         answer.charge(started.elapsed());
@@ -285,6 +432,7 @@ impl Job {
             command,
             reply,
             queued_at,
+            claim,
         } = self;
         (
             command,
@@ -292,6 +440,7 @@ impl Job {
                 reply,
                 queued_at,
                 main_thread: MainThreadTime::default(),
+                claim,
             },
         )
     }
@@ -307,6 +456,7 @@ pub struct Answer {
     queued_at: Instant,
     /// Main-thread time spent on the command so far.
     main_thread: MainThreadTime,
+    claim: Claim,
 }
 
 impl Answer {
@@ -315,9 +465,16 @@ impl Answer {
         self.queued_at.elapsed()
     }
 
-    /// True when the caller stopped waiting (timed out or went away).
+    /// True when the caller stopped waiting (timed out, went away, or withdrew it).
     pub fn is_abandoned(&self) -> bool {
-        self.reply.is_closed()
+        self.reply.is_closed() || self.claim.is_withdrawn()
+    }
+
+    /// Claims the command for the main thread, just before it starts: false when its caller
+    /// withdrew it first, and then it must not start. Once this returned true the caller
+    /// can no longer withdraw it.
+    pub fn start(&self) -> bool {
+        self.claim.start()
     }
 
     /// Adds `spent`, one frame's share of the command, to the main-thread time the answer

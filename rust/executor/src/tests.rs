@@ -332,3 +332,67 @@ async fn a_call_the_main_thread_never_answered_has_no_main_thread_time() {
     assert_eq!(executed.main_thread, None);
     assert!(executed.result.is_err());
 }
+
+#[tokio::test]
+async fn a_withdrawn_command_that_had_not_started_never_starts_and_its_call_ends() {
+    let (handle, mut queue) = channel(4);
+    let withdrawal = Withdrawal::default();
+    let call = tokio::spawn({
+        let handle = handle.clone().withdrawable(withdrawal.clone());
+        async move { handle.execute(Command::bare("run_tests")).await }
+    });
+    let job = queued_job(&mut queue).await;
+    withdrawal.request();
+    let error = call.await.unwrap().unwrap_err();
+    assert_eq!(error.code, ErrorCode::InternalError);
+    assert!(error.message.contains("withdrawn"), "{error}");
+    assert!(withdrawal.took_back_a_command());
+    assert!(job.is_abandoned());
+    let ran = AtomicUsize::new(0);
+    let outcome = job.run(|_| {
+        ran.fetch_add(1, Ordering::SeqCst);
+        Ok(JsonObject::new())
+    });
+    assert_eq!(outcome, RunOutcome::CallerGone);
+    assert_eq!(
+        ran.load(Ordering::SeqCst),
+        0,
+        "a withdrawn job must not run"
+    );
+}
+
+#[tokio::test]
+async fn a_command_that_started_before_the_withdrawal_still_answers_its_caller() {
+    let (handle, mut queue) = channel(4);
+    let withdrawal = Withdrawal::default();
+    let call = tokio::spawn({
+        let handle = handle.clone().withdrawable(withdrawal.clone());
+        async move { handle.execute(Command::bare("run_tests")).await }
+    });
+    let (_command, answer) = queued_job(&mut queue).await.into_parts();
+    assert!(answer.start());
+    withdrawal.request();
+    // Let the caller see the request (this runtime runs one task at a time).
+    tokio::task::yield_now().await;
+    assert!(!answer.is_abandoned(), "a started command is not withdrawn");
+    assert_eq!(
+        answer.send(ok_with("passed", json!(3))),
+        RunOutcome::Answered
+    );
+    assert_eq!(call.await.unwrap().unwrap()["passed"], json!(3));
+    assert!(!withdrawal.took_back_a_command());
+}
+
+#[tokio::test]
+async fn after_a_withdrawal_nothing_more_is_queued() {
+    let (handle, mut queue) = channel(4);
+    let withdrawal = Withdrawal::default();
+    withdrawal.request();
+    let handle = handle.withdrawable(withdrawal.clone());
+    let error = handle
+        .execute(Command::bare("save_scene"))
+        .await
+        .unwrap_err();
+    assert!(error.message.contains("withdrawn"), "{error}");
+    assert!(queue.try_next().is_none());
+}

@@ -27,6 +27,7 @@ use crate::server::GodotMcpServer;
 use crate::session_file::SessionFile;
 use crate::sessions::{self, Sessions};
 use crate::stale_session::{SESSION_HEADER, StaleSessionLayer};
+use crate::tasks::EditorTasks;
 use crate::wire_answers;
 
 /// The path the MCP endpoint is served at.
@@ -108,6 +109,7 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
     let activity = config.activity;
     let activity_for_delete = activity.clone();
     let custom_tools = CustomTools::new(config.custom_tools);
+    let tasks = EditorTasks::new();
     let events = config.events;
     let fixtures = config.conformance_fixtures;
     let service = StreamableHttpService::new(
@@ -116,6 +118,7 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
                 .for_editor_session(editor_session_id.clone())
                 .with_activity(activity.clone())
                 .with_custom_tools(custom_tools.clone())
+                .with_tasks(tasks.clone())
                 .with_events(events.clone())
                 .with_fixtures(fixtures))
         },

@@ -26,6 +26,7 @@ mod server;
 pub mod session_file;
 pub mod sessions;
 pub mod stale_session;
+mod tasks;
 mod wire_answers;
 
 pub use app::{AppConfig, MAX_REQUEST_BODY_BYTES, MCP_PATH, app, app_with_sessions};

@@ -13,12 +13,13 @@ use rmcp::ErrorData as McpError;
 use rmcp::RoleServer;
 use rmcp::ServerHandler;
 use rmcp::model::{
-    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
-    CompleteResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
-    ResourceContents, ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
-    Tool, UnsubscribeRequestParams,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+    CompleteRequestParams, CompleteResult, ContentBlock, CreateTaskResult, GetPromptRequestParams,
+    GetPromptResponse, GetTaskParams, GetTaskResult, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
+    ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter, Tool,
+    UnsubscribeRequestParams, UpdateTaskParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use serde_json::{Value, json};
@@ -35,6 +36,7 @@ use crate::progress::{self, Cancelled};
 use crate::prompts;
 use crate::resources;
 use crate::stale_session::SESSION_HEADER;
+use crate::tasks::{self, EditorTasks};
 
 /// How long the lists that cannot change while the editor runs (prompts, resources, templates)
 /// may be reused without asking again.
@@ -64,6 +66,8 @@ pub struct GodotMcpServer {
     notices: SessionNotices,
     /// Whether the conformance suite's fixtures are served too.
     fixtures: bool,
+    /// The endpoint's tasks (shared by its sessions).
+    tasks: EditorTasks,
 }
 
 impl GodotMcpServer {
@@ -78,7 +82,33 @@ impl GodotMcpServer {
             events: EditorEvents::new(),
             notices: SessionNotices::default(),
             fixtures: false,
+            tasks: EditorTasks::new(),
         }
+    }
+
+    /// Keeps the tasks its long calls start in `tasks`, made once per endpoint and shared by
+    /// its sessions (see [`EditorTasks`]).
+    pub fn with_tasks(mut self, tasks: EditorTasks) -> Self {
+        self.tasks = tasks;
+        self
+    }
+
+    /// Starts `spec`'s call as a task: the client polls `tasks/get` for its result.
+    fn start_task(
+        &self,
+        spec: &'static ToolSpec,
+        arguments: JsonObject,
+        caller: Caller,
+    ) -> CallToolResponse {
+        let server = self.clone();
+        let task = self.tasks.start(spec.name, move |withdrawal| async move {
+            let server = GodotMcpServer {
+                executor: server.executor.clone().withdrawable(withdrawal),
+                ..server
+            };
+            server.call(spec, arguments, &caller).await
+        });
+        CallToolResponse::Task(CreateTaskResult::new(task))
     }
 
     /// Serves the conformance suite's fixtures too (see [`crate::fixtures`]).
@@ -362,6 +392,7 @@ impl ServerHandler for GodotMcpServer {
                 .enable_resources_subscribe()
                 .enable_tools()
                 .enable_tool_list_changed()
+                .enable_tasks()
                 .build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
@@ -472,6 +503,9 @@ impl ServerHandler for GodotMcpServer {
                 .map(Into::into)
                 .map_err(cancelled);
         }
+        if self.fixtures && fixtures::tasks::is_tool(&request.name) {
+            return fixtures::tasks::call(&request, &context, self.tasks.manager()).await;
+        }
         if self.fixtures && fixtures::tools::is_fixture(&request.name) {
             return fixtures::tools::respond(&request, &context).await;
         }
@@ -486,10 +520,43 @@ impl ServerHandler for GodotMcpServer {
         };
         let arguments = request.arguments.unwrap_or_default();
         let caller = caller_of(&context);
+        if tasks::declared(&context)
+            && tasks::runs_long(spec.name, &arguments)
+            && self.tasks.has_room()
+        {
+            return Ok(self.start_task(spec, arguments, caller));
+        }
         progress::watched(spec.name, self.call(spec, arguments, &caller), &context)
             .await
             .map(Into::into)
             .map_err(cancelled)
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, McpError> {
+        let task = self.tasks.manager().get_task(&request.task_id)?;
+        Ok(GetTaskResult::new(task))
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.tasks
+            .manager()
+            .update_task(&request.task_id, request.input_responses)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.tasks.manager().cancel_task(&request.task_id)
     }
 
     #[allow(deprecated)] // Current in 2025-11-25; 2026-07-28 drops it.

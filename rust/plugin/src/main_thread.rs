@@ -278,6 +278,10 @@ impl Head {
                 return Stepped::Dropped;
             }
             Stage::Admitting(command, since) => match commands::admission(&command.name) {
+                Admission::Run if !reply.start() => {
+                    tracing::debug!(command = %name, "dropping a command its caller withdrew");
+                    return Stepped::Dropped;
+                }
                 Admission::Run => match run_caught(&name, || commands::start(&command)) {
                     Ok(Step::Done(result)) => return Stepped::Answer(name, reply, result),
                     Ok(Step::Wait(pending)) => {

@@ -64,11 +64,18 @@ pub fn spawn_held_editor(
                     let _ = started_tx.send(format!("skipped {}", job.command().name));
                 }
                 Some(job) => {
-                    let _ = started_tx.send(job.command().name.clone());
+                    // Claimed as it starts, as the plugin's main thread does: from here on its
+                    // caller can no longer withdraw it.
+                    let (command, answer) = job.into_parts();
+                    if !answer.start() {
+                        let _ = started_tx.send(format!("skipped {}", command.name));
+                        continue;
+                    }
+                    let _ = started_tx.send(command.name);
                     let Ok(result) = release_rx.recv() else {
                         return;
                     };
-                    job.run(|_| result);
+                    answer.send(result);
                 }
                 None => std::thread::sleep(Duration::from_millis(1)),
             }
@@ -132,9 +139,14 @@ pub fn messages_in(text: &str) -> Vec<Value> {
 
 /// Opens a session (initialize + initialized) and returns its id.
 pub async fn open_session(router: &Router) -> String {
+    open_session_with(router, json!({})).await
+}
+
+/// Opens a session whose client declares `capabilities`, and returns its id.
+pub async fn open_session_with(router: &Router, capabilities: Value) -> String {
     let initialize = json!({
         "jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {"protocolVersion": PROTOCOL, "capabilities": {},
+        "params": {"protocolVersion": PROTOCOL, "capabilities": capabilities,
                    "clientInfo": {"name": "test", "version": "1"}}
     });
     let request = post(None).body(Body::from(initialize.to_string())).unwrap();
