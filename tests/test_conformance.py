@@ -31,15 +31,6 @@ SUITE_TIMEOUT = 600  # seconds for one whole run; a scenario has the suite's own
 
 # Failing scenarios that a run does not score, each with why it fails here.
 UNSCORED_GAPS = {
-    "tasks-lifecycle": "Tasks extension (SEP-2663): not served yet",
-    "tasks-capability-negotiation": "Tasks extension (SEP-2663): not served yet",
-    "tasks-wire-fields": "Tasks extension (SEP-2663): not served yet",
-    "tasks-request-state-removal": "Tasks extension (SEP-2663): not served yet",
-    "tasks-mrtr-input": "Tasks extension (SEP-2663): not served yet",
-    "tasks-request-headers": "Tasks extension (SEP-2663): not served yet",
-    "tasks-dispatch-and-envelope": "Tasks extension (SEP-2663): not served yet",
-    "tasks-required-task-error": "Tasks extension (SEP-2663): not served yet",
-    "tasks-mrtr-composition": "Tasks extension (SEP-2663): not served yet",
     "http-custom-header-server-validation":
         "pending SEP-2243: no tool declares x-mcp-header parameters, so nothing can be checked",
 }

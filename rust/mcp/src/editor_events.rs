@@ -1,5 +1,5 @@
-//! What the editor tells MCP sessions as it happens: log lines, and which part of the editor
-//! changed. The plugin publishes; each session that asked (with `logging/setLevel` or
+//! What the editor tells MCP sessions as it happens: log lines (the plugin's, the editor's
+//! Output panel's, the running game's), and which part of the editor changed. The plugin publishes; each session that asked (with `logging/setLevel` or
 //! `resources/subscribe`) turns events into notifications (see [`crate::notices`]).
 //!
 //! Invariants:
@@ -22,6 +22,30 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// The severity of a captured line by the level name Godot's logs use (`info`, `warn`,
+    /// `error`); anything else reads as info.
+    pub fn of_level_name(level: &str) -> Severity {
+        match level {
+            "error" => Severity::Error,
+            "warn" | "warning" => Severity::Warning,
+            "debug" => Severity::Debug,
+            _ => Severity::Info,
+        }
+    }
+}
+
+/// Who printed a log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogSource {
+    /// The plugin itself (its `MCP | ` lines).
+    Plugin,
+    /// The editor: its Output panel, without the plugin's own lines.
+    Editor,
+    /// The game the editor runs.
+    Game,
+}
+
 /// A part of the editor whose resources may read differently now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Topic {
@@ -42,10 +66,25 @@ pub enum Topic {
 /// One thing that happened in the editor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditorEvent {
-    /// A line the plugin printed to the Output panel (without its `MCP | ` prefix).
-    Log { severity: Severity, text: String },
+    /// A logged line; the plugin's own lines come without their `MCP | ` prefix.
+    Log {
+        source: LogSource,
+        severity: Severity,
+        text: String,
+    },
     /// Something `topic` covers changed.
     Changed(Topic),
+}
+
+impl EditorEvent {
+    /// A line the plugin printed.
+    pub fn plugin_line(severity: Severity, text: impl Into<String>) -> EditorEvent {
+        EditorEvent::Log {
+            source: LogSource::Plugin,
+            severity,
+            text: text.into(),
+        }
+    }
 }
 
 /// The editor's side of the event stream: cheap to clone, shared by every session.

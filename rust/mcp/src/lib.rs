@@ -31,7 +31,7 @@ mod wire_answers;
 
 pub use app::{AppConfig, MAX_REQUEST_BODY_BYTES, MCP_PATH, app, app_with_sessions};
 pub use arguments::ArgKind;
-pub use editor_events::{EditorEvent, EditorEvents, Severity, Topic};
+pub use editor_events::{EditorEvent, EditorEvents, LogSource, Severity, Topic};
 pub use in_flight::InFlight;
 pub use serve::{
     BODY_IDLE_TIMEOUT, BindError, BoundEndpoint, HEADER_READ_TIMEOUT, KeptListener, ServeTimeouts,

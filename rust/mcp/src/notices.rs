@@ -1,4 +1,5 @@
-//! What one session asked to be told, and the task that tells it: log lines at or above the
+//! What one session asked to be told, and the task that tells it: log lines (the plugin's,
+//! the editor's and the running game's, each under its own logger name) at or above the
 //! level it set (`logging/setLevel`) as `notifications/message`, and
 //! `notifications/resources/updated` for the resources it subscribed to
 //! (`resources/subscribe`). On 2026-07-28, one `subscriptions/listen` request is the same
@@ -32,7 +33,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::editor_events::{EditorEvent, EditorEvents, Severity};
+use crate::editor_events::{EditorEvent, EditorEvents, LogSource, Severity};
 use crate::resources;
 
 /// The least time between two updates of one resource to one session.
@@ -43,6 +44,10 @@ const CLOSED_CHECK: Duration = Duration::from_secs(20);
 
 /// The logger named in the plugin's own lines.
 pub const PLUGIN_LOGGER: &str = "godot-ai-native";
+/// The logger named in the editor's Output panel lines.
+pub const EDITOR_LOGGER: &str = "godot.editor";
+/// The logger named in the running game's lines.
+pub const GAME_LOGGER: &str = "godot.game";
 
 /// One session's wishes. Clones share them (rmcp clones the handler per request).
 #[derive(Debug, Clone, Default)]
@@ -97,7 +102,7 @@ impl SessionNotices {
     fn stale(&self, event: &EditorEvent) -> Vec<String> {
         let wanted = self.wanted();
         let shows = |uri: &String| match event {
-            EditorEvent::Log { .. } => uri == resources::LOGS,
+            EditorEvent::Log { source, .. } => uri == log_resource(*source),
             EditorEvent::Changed(topic) => resources::shows(*topic, uri),
         };
         wanted
@@ -110,15 +115,38 @@ impl SessionNotices {
 
     /// The log message for `event`, if it is a line this session wants.
     fn message(&self, event: &EditorEvent) -> Option<LoggingMessageNotificationParam> {
-        let EditorEvent::Log { severity, text } = event else {
+        let EditorEvent::Log {
+            source,
+            severity,
+            text,
+        } = event
+        else {
             return None;
         };
         let level = self.wanted().level?;
         let line_level = logging_level(*severity);
         (rank(line_level) >= rank(level)).then(|| {
             LoggingMessageNotificationParam::new(line_level, Value::String(text.clone()))
-                .with_logger(PLUGIN_LOGGER)
+                .with_logger(logger(*source))
         })
+    }
+}
+
+/// The logger name a line from `source` carries.
+fn logger(source: LogSource) -> &'static str {
+    match source {
+        LogSource::Plugin => PLUGIN_LOGGER,
+        LogSource::Editor => EDITOR_LOGGER,
+        LogSource::Game => GAME_LOGGER,
+    }
+}
+
+/// The resource that reads the lines of `source`.
+fn log_resource(source: LogSource) -> &'static str {
+    match source {
+        LogSource::Plugin => resources::LOGS,
+        LogSource::Editor => resources::EDITOR_LOG,
+        LogSource::Game => resources::GAME_LOG,
     }
 }
 
@@ -325,10 +353,7 @@ mod tests {
     use crate::editor_events::Topic;
 
     fn log(severity: Severity) -> EditorEvent {
-        EditorEvent::Log {
-            severity,
-            text: "Saved res://main.tscn.".to_owned(),
-        }
+        EditorEvent::plugin_line(severity, "Saved res://main.tscn.")
     }
 
     #[test]
@@ -351,6 +376,34 @@ mod tests {
             notices
                 .message(&EditorEvent::Changed(Topic::Scene))
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn editor_and_game_lines_name_their_logger_and_stale_their_own_log() {
+        let notices = SessionNotices::default();
+        notices.wanted().level = Some(LoggingLevel::Info);
+        for uri in [resources::EDITOR_LOG, resources::GAME_LOG] {
+            notices.wanted().subscribed.insert(uri.to_owned());
+        }
+        let line = |source| EditorEvent::Log {
+            source,
+            severity: Severity::Warning,
+            text: "Node not found: Player".to_owned(),
+        };
+        let game = notices.message(&line(LogSource::Game)).unwrap();
+        assert_eq!(game.logger.as_deref(), Some(GAME_LOGGER));
+        assert_eq!(game.level, LoggingLevel::Warning);
+        let editor = notices.message(&line(LogSource::Editor)).unwrap();
+        assert_eq!(editor.logger.as_deref(), Some(EDITOR_LOGGER));
+        assert_eq!(notices.stale(&line(LogSource::Game)), [resources::GAME_LOG]);
+        assert_eq!(
+            notices.stale(&line(LogSource::Editor)),
+            [resources::EDITOR_LOG]
+        );
+        assert!(
+            notices.stale(&log(Severity::Error)).is_empty(),
+            "not subscribed"
         );
     }
 

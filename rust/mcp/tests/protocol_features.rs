@@ -126,10 +126,9 @@ async fn log_lines_at_or_above_the_set_level_reach_the_session() {
             "The godot-ai server is away; retrying in 2 s.",
         ),
     ] {
-        served.events.publish(EditorEvent::Log {
-            severity,
-            text: text.to_owned(),
-        });
+        served
+            .events
+            .publish(EditorEvent::plugin_line(severity, text));
     }
     let message = stream.next().await;
     assert_eq!(message["method"], "notifications/message", "{message}");

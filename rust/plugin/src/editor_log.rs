@@ -1,12 +1,16 @@
 //! The editor's own output (what its Output panel shows: prints, errors, warnings), kept for
 //! `logs_read source=editor` while the plugin runs. Bounded; the oldest lines go first.
 //!
+//! Each line is also published to the MCP sessions that asked for log messages, except the
+//! plugin's own `MCP | ` lines, which reach them as the plugin's.
+//!
 //! Every line has a cursor: its place among all the lines ever kept (0, 1, 2, ...), which a
 //! reader polls from (`since_cursor`) without re-reading or missing lines that are still kept.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
+use godot_ai_mcp::{EditorEvent, LogSource, Severity};
 use serde_json::{Value, json};
 
 use crate::log_capture::{Entry, LogCapture};
@@ -61,6 +65,9 @@ pub fn frame() {
         return;
     };
     let (entries, dropped) = capture.take();
+    for entry in &entries {
+        publish(entry);
+    }
     LOG.with(|log| {
         let mut log = log.borrow_mut();
         log.dropped += dropped.max(0) as u64;
@@ -72,6 +79,18 @@ pub fn frame() {
             }
             log.lines.push_back(entry);
         }
+    });
+}
+
+/// Tells the sessions listening about `entry`, unless it is one of the plugin's own lines.
+fn publish(entry: &Entry) {
+    if entry.text.trim_start().starts_with(crate::logging::PREFIX) {
+        return;
+    }
+    crate::change_watch::publish(EditorEvent::Log {
+        source: LogSource::Editor,
+        severity: Severity::of_level_name(&entry.level),
+        text: entry.text.clone(),
     });
 }
 

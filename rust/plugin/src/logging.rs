@@ -69,10 +69,10 @@ impl<S: Subscriber> Layer<S> for OutputPanel {
         let line = line.finish();
         let text = format!("{PREFIX}{line}");
         crate::plugin_log::record(text.clone());
-        crate::change_watch::publish(EditorEvent::Log {
-            severity: severity(*event.metadata().level()),
-            text: line,
-        });
+        crate::change_watch::publish(EditorEvent::plugin_line(
+            severity(*event.metadata().level()),
+            line,
+        ));
         if ENGINE_GONE.load(Ordering::SeqCst) {
             eprintln!("{text}");
             return;

@@ -37,19 +37,24 @@ impl GameLine {
         })
     }
 
-    /// godot-ai's game log entry: `{source, level, text, run_id, details?}`; an error's text
-    /// ends with where it was raised, `(res://player.gd:12 @ _ready)`.
-    pub fn to_json(&self, include_details: bool) -> Value {
-        let text = if self.level != "info" && !self.file.is_empty() {
-            let function = if self.function.is_empty() {
-                String::new()
-            } else {
-                format!(" @ {}", self.function)
-            };
-            format!("{} ({}:{}{function})", self.text, self.file, self.line)
+    /// The line as a person reads it: an error's or warning's text ends with where it was
+    /// raised, `(res://player.gd:12 @ _ready)`.
+    pub fn readable_text(&self) -> String {
+        if self.level == "info" || self.file.is_empty() {
+            return self.text.clone();
+        }
+        let function = if self.function.is_empty() {
+            String::new()
         } else {
-            self.text.clone()
+            format!(" @ {}", self.function)
         };
+        format!("{} ({}:{}{function})", self.text, self.file, self.line)
+    }
+
+    /// godot-ai's game log entry: `{source, level, text, run_id, details?}`, the text
+    /// [readable](GameLine::readable_text).
+    pub fn to_json(&self, include_details: bool) -> Value {
+        let text = self.readable_text();
         let mut entry = json!({
             "source": "game",
             "level": self.level,

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use godot::classes::{EditorDebuggerPlugin, EditorDebuggerSession, IEditorDebuggerPlugin};
 use godot::prelude::*;
+use godot_ai_mcp::{EditorEvent, LogSource, Severity};
 use serde_json::Value;
 
 pub use game_log::{GameLine, GameLog};
@@ -331,6 +332,13 @@ fn on_logs(data: &VarArray) {
         .get(1)
         .and_then(|v| v.try_to::<i64>().ok())
         .unwrap_or(0);
+    for line in &entries {
+        crate::change_watch::publish(EditorEvent::Log {
+            source: LogSource::Game,
+            severity: Severity::of_level_name(&line.level),
+            text: line.readable_text(),
+        });
+    }
     LINK.with(|link| link.borrow_mut().log.append(entries, dropped.max(0) as u64));
 }
 
