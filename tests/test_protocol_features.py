@@ -33,6 +33,7 @@ func test_takes_a_while() -> void:
 	var started := Time.get_ticks_msec()
 	while Time.get_ticks_msec() - started < 1500:
 		pass
+	print("The slow test waited 1.5 s.")
 	assert_true(true)
 """
 
@@ -122,6 +123,12 @@ async def test_an_agent_is_told_what_changes_in_the_editor(tmp_path):
                         if "running the project's test suites" in str(log.data))
             assert line.level == "info"
             assert line.logger == "godot-ai-native"
+            # What the suite printed reached it too, as the editor's line.
+            await notices.wait_for(
+                lambda: any("The slow test waited" in str(log.data) for log in notices.logs),
+                "the editor's print reached the session as a log message")
+            printed = next(log for log in notices.logs if "The slow test waited" in str(log.data))
+            assert (printed.level, printed.logger) == ("info", "godot.editor")
 
             # Above info, the plugin's info lines stop.
             await client.set_logging_level("error")
