@@ -2,7 +2,9 @@
 logging/setLevel and the plugin's lines as notifications/message, resources/subscribe with
 notifications/resources/updated when the scene, the selection and the test results change,
 completion/complete from the edited scene and the project's scripts, prompts with the editor's
-state embedded, progress on a long call, and a DELETE that closes the session cleanly."""
+state embedded, progress on a long call, a test run started as a task (SEP-2663) by a client
+that declared the extension and polled with tasks/get, and a DELETE that closes the session
+cleanly."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import logging
 
 import anyio
+import httpx
 import pytest
 from mcp import Client
 from mcp import types
@@ -138,6 +141,69 @@ async def test_an_agent_is_told_what_changes_in_the_editor(tmp_path):
             await notices.wait_for(lambda: TEST_RESULTS in notices.updated,
                                    "the second run's results were announced")
             assert len(notices.logs) == before, notices.logs[before:]
+    finally:
+        editor.kill()
+
+
+TASKS = "io.modelcontextprotocol/tasks"
+PROTOCOL = "2025-11-25"
+ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+
+
+async def rpc(http: httpx.AsyncClient, url: str, session: str | None, id: int, method: str,
+              params: dict) -> httpx.Response:
+    headers = {**ACCEPT, "mcp-protocol-version": PROTOCOL}
+    if session:
+        headers["mcp-session-id"] = session
+    body = {"jsonrpc": "2.0", "id": id, "method": method, "params": params}
+    return await http.post(url, json=body, headers=headers)
+
+
+def reply_to(response: httpx.Response, id: int) -> dict:
+    """The JSON-RPC reply with `id` in a JSON or SSE response."""
+    if response.headers.get("content-type", "").startswith("application/json"):
+        messages = [response.json()]
+    else:
+        messages = [json.loads(line[5:]) for line in response.text.splitlines()
+                    if line.startswith("data:") and line[5:].strip()]
+    return next(message for message in messages if message.get("id") == id)
+
+
+async def test_a_tasks_client_gets_a_test_run_as_a_task_and_polls_its_result(tmp_path):
+    project = make_project("protocol_tasks")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_slow.gd").write_text(SLOW_SUITE)
+    editor = await editor_with_main_scene(project, "protocol_tasks")
+    try:
+        async with httpx.AsyncClient(timeout=30) as http:
+            opened = await rpc(http, editor.url, None, 1, "initialize", {
+                "protocolVersion": PROTOCOL, "capabilities": {"extensions": {TASKS: {}}},
+                "clientInfo": {"name": "tasks-client", "version": "1"}})
+            assert opened.status_code == 200, opened.text
+            session = opened.headers["mcp-session-id"]
+            initialized = await http.post(editor.url, json={
+                "jsonrpc": "2.0", "method": "notifications/initialized"},
+                headers={**ACCEPT, "mcp-session-id": session, "mcp-protocol-version": PROTOCOL})
+            assert initialized.is_success, initialized.text
+
+            started = reply_to(await rpc(http, editor.url, session, 2, "tools/call",
+                                         {"name": "test_run", "arguments": {}}), 2)
+            created = started["result"]
+            assert (created["resultType"], created["status"]) == ("task", "working"), started
+            task = created["taskId"]
+
+            # A client polls at the interval the task asks for, until the task ends.
+            with anyio.fail_after(60):
+                for id in range(3, 10_000):
+                    got = reply_to(await rpc(http, editor.url, session, id, "tasks/get",
+                                             {"taskId": task}), id)["result"]
+                    assert got["taskId"] == task, got
+                    if got["status"] != "working":
+                        break
+                    await anyio.sleep(got.get("pollIntervalMs", 500) / 1000)
+            assert got["status"] == "completed", got
+            assert got["result"]["isError"] is False, got
+            assert got["result"]["structuredContent"]["passed"] == 1, got
     finally:
         editor.kill()
 

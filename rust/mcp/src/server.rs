@@ -683,11 +683,11 @@ fn cancelled(Cancelled: Cancelled) -> McpError {
     )
 }
 
-/// The protocol error for an address no resource has.
+/// The protocol error for an address no resource has; its data names the address (SEP-2164).
 fn no_resource(uri: &str) -> McpError {
     McpError::resource_not_found(
         format!("No resource at '{uri}'. Call resources/list and resources/templates/list."),
-        None,
+        Some(json!({ "uri": uri })),
     )
 }
 

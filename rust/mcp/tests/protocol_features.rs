@@ -216,6 +216,7 @@ async fn subscribing_to_an_address_no_resource_has_is_refused() {
     )
     .await;
     assert_eq!(reply["error"]["code"], -32002, "{reply}");
+    assert_eq!(reply["error"]["data"]["uri"], "godot://nope", "{reply}");
     assert!(
         reply["error"]["message"]
             .as_str()
