@@ -21,6 +21,7 @@ use tower::Layer;
 use crate::activity::Activity;
 use crate::custom_tools::CustomTools;
 use crate::editor_events::EditorEvents;
+use crate::fixtures::dynamic_tool::DynamicTool;
 use crate::guard;
 use crate::in_flight::InFlight;
 use crate::server::GodotMcpServer;
@@ -112,6 +113,7 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
     let tasks = EditorTasks::new();
     let events = config.events;
     let fixtures = config.conformance_fixtures;
+    let dynamic_tool = DynamicTool::default();
     let service = StreamableHttpService::new(
         move || {
             Ok(GodotMcpServer::new(executor.clone())
@@ -120,7 +122,7 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
                 .with_custom_tools(custom_tools.clone())
                 .with_tasks(tasks.clone())
                 .with_events(events.clone())
-                .with_fixtures(fixtures))
+                .with_fixtures(fixtures, dynamic_tool.clone()))
         },
         sessions.clone(),
         http_config,

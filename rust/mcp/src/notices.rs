@@ -237,11 +237,75 @@ impl Outlet {
     }
 }
 
+/// What changes the tool list a listen stream hears of: the project's custom tools and, in
+/// fixture mode, the suite's trigger (see [`crate::fixtures::dynamic_tool`]). A source whose
+/// sender is gone is no longer watched; the stream goes on with the others.
+pub struct ToolListChanges {
+    sources: Vec<ToolListSource>,
+}
+
+enum ToolListSource {
+    Custom(watch::Receiver<CustomToolCatalog>),
+    Fixture(watch::Receiver<bool>),
+}
+
+impl ToolListSource {
+    /// Waits for the next change; an error when the sender is gone.
+    async fn changed(&mut self) -> Result<(), watch::error::RecvError> {
+        match self {
+            Self::Custom(receiver) => {
+                receiver.changed().await?;
+                receiver.mark_unchanged();
+            }
+            Self::Fixture(receiver) => {
+                receiver.changed().await?;
+                receiver.mark_unchanged();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ToolListChanges {
+    /// Changes of the custom tools `custom` from now on.
+    pub fn new(mut custom: watch::Receiver<CustomToolCatalog>) -> Self {
+        custom.mark_unchanged();
+        Self {
+            sources: vec![ToolListSource::Custom(custom)],
+        }
+    }
+
+    /// Changes of the fixture tool list from now on, too.
+    pub fn with_fixture(mut self, mut fixture: watch::Receiver<bool>) -> Self {
+        fixture.mark_unchanged();
+        self.sources.push(ToolListSource::Fixture(fixture));
+        self
+    }
+
+    /// Waits for the next change of any source (never, once no source is left).
+    async fn changed(&mut self) {
+        loop {
+            if self.sources.is_empty() {
+                return std::future::pending().await;
+            }
+            let waits = self
+                .sources
+                .iter_mut()
+                .map(|source| Box::pin(source.changed()));
+            let (outcome, gone, _) = futures_util::future::select_all(waits).await;
+            if outcome.is_ok() {
+                return;
+            }
+            self.sources.swap_remove(gone);
+        }
+    }
+}
+
 /// A 2026-07-28 `subscriptions/listen` request: announces updates of `uris` (and, with
-/// `tools`, changes of the custom tools) until the client cancels it or the editor stops.
+/// `tools`, changes of the tool list) until the client cancels it or the editor stops.
 pub async fn listen(
     uris: impl IntoIterator<Item = String>,
-    tools: Option<watch::Receiver<CustomToolCatalog>>,
+    tools: Option<ToolListChanges>,
     events: &EditorEvents,
     sink: SubscriptionSink,
     stop: CancellationToken,
@@ -257,14 +321,11 @@ async fn tell(
     notices: SessionNotices,
     events: EditorEvents,
     outlet: Outlet,
-    mut tools: Option<watch::Receiver<CustomToolCatalog>>,
+    mut tools: Option<ToolListChanges>,
     stop: CancellationToken,
 ) {
     let mut received = events.subscribe();
     drop(events);
-    if let Some(tools) = &mut tools {
-        tools.mark_unchanged();
-    }
     let mut pending = Pending::default();
     loop {
         let due = pending.due();
@@ -276,8 +337,8 @@ async fn tell(
                 }
                 continue;
             }
-            changed = tools_changed(&mut tools), if tools.is_some() => {
-                if changed.is_err() || outlet.tools_changed().await.is_err() {
+            () = tools_changed(&mut tools), if tools.is_some() => {
+                if outlet.tools_changed().await.is_err() {
                     return;
                 }
                 continue;
@@ -318,16 +379,10 @@ async fn tell(
     }
 }
 
-/// Waits for the next change of the catalog (never, without one).
-async fn tools_changed(
-    tools: &mut Option<watch::Receiver<CustomToolCatalog>>,
-) -> Result<(), watch::error::RecvError> {
+/// Waits for the next change of the tool list (never, without a watch on it).
+async fn tools_changed(tools: &mut Option<ToolListChanges>) {
     match tools {
-        Some(tools) => {
-            let changed = tools.changed().await;
-            tools.mark_unchanged();
-            changed
-        }
+        Some(tools) => tools.changed().await,
         None => std::future::pending().await,
     }
 }

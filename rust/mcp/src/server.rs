@@ -31,7 +31,7 @@ use crate::completions;
 use crate::custom_tools::{self, CustomTools};
 use crate::editor_events::EditorEvents;
 use crate::fixtures;
-use crate::notices::{self, SessionNotices};
+use crate::notices::{self, SessionNotices, ToolListChanges};
 use crate::progress::{self, Cancelled};
 use crate::prompts;
 use crate::resources;
@@ -66,6 +66,8 @@ pub struct GodotMcpServer {
     notices: SessionNotices,
     /// Whether the conformance suite's fixtures are served too.
     fixtures: bool,
+    /// The fixture tool that comes and goes (shared by the endpoint's sessions).
+    dynamic_tool: fixtures::dynamic_tool::DynamicTool,
     /// The endpoint's tasks (shared by its sessions).
     tasks: EditorTasks,
 }
@@ -82,6 +84,7 @@ impl GodotMcpServer {
             events: EditorEvents::new(),
             notices: SessionNotices::default(),
             fixtures: false,
+            dynamic_tool: fixtures::dynamic_tool::DynamicTool::default(),
             tasks: EditorTasks::new(),
         }
     }
@@ -111,9 +114,15 @@ impl GodotMcpServer {
         CallToolResponse::Task(CreateTaskResult::new(task))
     }
 
-    /// Serves the conformance suite's fixtures too (see [`crate::fixtures`]).
-    pub fn with_fixtures(mut self, fixtures: bool) -> Self {
+    /// Serves the conformance suite's fixtures too (see [`crate::fixtures`]), with the tool
+    /// that comes and goes made once per endpoint and shared by its sessions.
+    pub fn with_fixtures(
+        mut self,
+        fixtures: bool,
+        dynamic_tool: fixtures::dynamic_tool::DynamicTool,
+    ) -> Self {
         self.fixtures = fixtures;
+        self.dynamic_tool = dynamic_tool;
         self
     }
 
@@ -409,6 +418,7 @@ impl ServerHandler for GodotMcpServer {
         tools.extend(custom_tools::promoted_tools(&self.custom_tools.catalog()));
         if self.fixtures {
             tools.extend(fixtures::tools::list());
+            tools.extend(self.dynamic_tool.listed());
         }
         // Custom tools come and go: clients revalidate, and hear of changes (list_changed).
         Ok(ListToolsResult::with_all_items(tools)
@@ -479,6 +489,7 @@ impl ServerHandler for GodotMcpServer {
                     .into_iter()
                     .find(|tool| tool.name == name)
             })
+            .or_else(|| self.fixtures.then(|| fixtures::tools::find(name)).flatten())
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
@@ -502,6 +513,11 @@ impl ServerHandler for GodotMcpServer {
                 .await
                 .map(Into::into)
                 .map_err(cancelled);
+        }
+        if self.fixtures
+            && let Some(result) = self.dynamic_tool.call(&request.name)
+        {
+            return Ok(result.into());
         }
         if self.fixtures && fixtures::tasks::is_tool(&request.name) {
             return fixtures::tasks::call(&request, &context, self.tasks.manager()).await;
@@ -589,7 +605,14 @@ impl ServerHandler for GodotMcpServer {
 
     async fn listen(&self, context: SubscriptionContext) -> Result<(), McpError> {
         let accepted = context.accepted().clone();
-        let tools = (accepted.tools_list_changed == Some(true)).then(|| self.custom_tools.watch());
+        let tools = (accepted.tools_list_changed == Some(true)).then(|| {
+            let changes = ToolListChanges::new(self.custom_tools.watch());
+            if self.fixtures {
+                changes.with_fixture(self.dynamic_tool.watch())
+            } else {
+                changes
+            }
+        });
         let stop = context.request_context().ct.clone();
         notices::listen(
             accepted.resource_subscriptions.unwrap_or_default(),
