@@ -253,17 +253,17 @@ impl ToolListSource {
     /// Waits for the next change; an error when the sender is gone.
     async fn changed(&mut self) -> Result<(), watch::error::RecvError> {
         match self {
-            Self::Custom(receiver) => {
-                receiver.changed().await?;
-                receiver.mark_unchanged();
-            }
-            Self::Fixture(receiver) => {
-                receiver.changed().await?;
-                receiver.mark_unchanged();
-            }
+            Self::Custom(receiver) => next_change(receiver).await,
+            Self::Fixture(receiver) => next_change(receiver).await,
         }
-        Ok(())
     }
+}
+
+/// Waits for `receiver`'s next value, and takes it as seen.
+async fn next_change<T>(receiver: &mut watch::Receiver<T>) -> Result<(), watch::error::RecvError> {
+    receiver.changed().await?;
+    receiver.mark_unchanged();
+    Ok(())
 }
 
 impl ToolListChanges {

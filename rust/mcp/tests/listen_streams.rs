@@ -130,6 +130,11 @@ async fn call(
     (status, reply)
 }
 
+/// True when `tools/list` lists `name`.
+async fn lists(router: &Router, name: &str) -> bool {
+    tool_names(router).await.iter().any(|listed| listed == name)
+}
+
 async fn tool_names(router: &Router) -> Vec<String> {
     let response = router
         .clone()
@@ -175,21 +180,13 @@ async fn a_listen_stream_hears_that_an_addon_registered_a_custom_tool() {
     );
     // The subscription is named by the id of the listen request.
     assert_eq!(changed["params"]["_meta"][SUBSCRIPTION_ID], 1, "{changed}");
-    assert!(
-        tool_names(&served.router)
-            .await
-            .contains(&"custom_spawn_wave".to_owned())
-    );
+    assert!(lists(&served.router, "custom_spawn_wave").await);
 }
 
 #[tokio::test]
 async fn the_fixture_trigger_changes_the_list_and_a_listen_stream_hears_it() {
     let served = served(true);
-    assert!(
-        !tool_names(&served.router)
-            .await
-            .contains(&"test_dynamic_tool".to_owned())
-    );
+    assert!(!lists(&served.router, "test_dynamic_tool").await);
     let mut stream = listen(&served.router, json!({"toolsListChanged": true})).await;
     let (status, reply) = call(
         &served.router,
@@ -211,11 +208,7 @@ async fn the_fixture_trigger_changes_the_list_and_a_listen_stream_hears_it() {
         changed["method"], "notifications/tools/list_changed",
         "{changed}"
     );
-    assert!(
-        tool_names(&served.router)
-            .await
-            .contains(&"test_dynamic_tool".to_owned())
-    );
+    assert!(lists(&served.router, "test_dynamic_tool").await);
 }
 
 #[tokio::test]
