@@ -9,7 +9,7 @@ use godot::prelude::*;
 
 use crate::dock::{self, GodotAiDock};
 use crate::editor_log;
-use crate::game_link::GameDebugger;
+use crate::game_link::{self, GameDebugger};
 use crate::runtime;
 use crate::settings;
 
@@ -38,6 +38,7 @@ impl INode for GodotAiController {
         if let (Some(debugger), Some(mut plugin)) = (self.debugger.take(), self.editor_plugin()) {
             plugin.remove_debugger_plugin(&debugger);
         }
+        game_link::detach();
         runtime::stop();
         editor_log::uninstall();
         if let (Some(dock), Some(mut plugin)) = (self.dock.take(), self.editor_plugin()) {

@@ -4,10 +4,11 @@
 //!
 //! Every message is `godot_ai_native:<name>` with an array of plain values:
 //! - editor -> game `welcome []`: the editor's plugin listens; sent when a game's debugger
-//!   session starts (and again while a request waits for a hello). The game sends nothing
+//!   session starts, then on a schedule until the game says hello (a welcome that arrives
+//!   before the game's capture is registered is dropped by the engine). The game sends nothing
 //!   before it: an editor without the plugin warns about every message it does not know.
-//! - game -> editor `hello [PROTOCOL]`: the game side is ready for requests; sent once, on the
-//!   first frame after the welcome.
+//! - game -> editor `hello [PROTOCOL]`: the game side is ready for requests; sent on the first
+//!   frame after a welcome (so a plugin that restarted while the game ran hears it again).
 //! - game -> editor `logs [[level, text, file, line, function, error_type]..., dropped]`: what
 //!   the game logged since the last batch (at most [`LOG_BATCH`] entries a message).
 //! - editor -> game `request [id, op, params_json]`; game -> editor `reply [id, ok, json]`: one

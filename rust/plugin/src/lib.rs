@@ -48,6 +48,7 @@ unsafe impl ExtensionLibrary for GodotAiNative {
         main_thread::run_frame();
         editor_log::frame();
         change_watch::frame();
+        game_link::frame();
         game::frame();
         // Last: while an agent works, the plugin sleeps here in the engine's place, and a
         // request that ends the sleep is started at once.

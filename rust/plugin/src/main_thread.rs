@@ -315,7 +315,9 @@ impl Head {
             }
             Stage::Settling(mut pending, since) => match run_caught(&name, || pending.poll()) {
                 Ok(Some(result)) => return Stepped::Answer(name, reply, result),
-                Ok(None) if now >= deadline => {
+                // The time allowed may have grown since the wait began (a game request, once
+                // its game said hello, gets its full time from the send).
+                Ok(None) if now >= deadline.max(since + MIN_SETTLE.max(pending.time_allowed())) => {
                     let result = pending.give_up(since.elapsed());
                     return Stepped::Answer(name, reply, result);
                 }

@@ -44,7 +44,8 @@ pub trait Settle {
     fn waiting_for(&self) -> String;
 
     /// How long it may wait once started, when that is longer than the dispatcher's usual
-    /// bound (a reply from the running game).
+    /// bound (a reply from the running game). Asked again on every poll and counted from the
+    /// start of the wait, so it may grow when the wait reaches a later stage.
     fn time_allowed(&self) -> Duration {
         Duration::ZERO
     }

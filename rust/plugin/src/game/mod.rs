@@ -38,12 +38,15 @@ thread_local! {
     static GAME: RefCell<Option<GameSide>> = const { RefCell::new(None) };
     /// Requests received, not handled yet (see the module invariants).
     static INBOX: RefCell<VecDeque<requests::Request>> = const { RefCell::new(VecDeque::new()) };
-    /// Set by the editor's welcome: an editor with this plugin listens (see [`game_channel`]).
+    /// Set by the editor's first welcome: an editor with this plugin listens (see
+    /// [`game_channel`]).
     static WELCOMED: Cell<bool> = const { Cell::new(false) };
+    /// Set by every welcome: the next frame says hello. The editor welcomes until it hears a
+    /// hello, and again after its plugin restarted while the game ran.
+    static HELLO_DUE: Cell<bool> = const { Cell::new(false) };
 }
 
 struct GameSide {
-    said_hello: bool,
     logs: LogCapture,
     /// Lines logged before the editor's welcome, sent once it comes (bounded).
     unsent: VecDeque<Entry>,
@@ -81,7 +84,6 @@ pub fn start_if_debugged() {
     );
     GAME.with(|game| {
         game.replace(Some(GameSide {
-            said_hello: false,
             logs,
             unsent: VecDeque::new(),
             unsent_dropped: 0,
@@ -103,23 +105,19 @@ pub fn stop() {
     }
 }
 
-/// Once per frame: hello (once welcomed), log lines, then the queued requests and the
-/// multi-frame ones. A panic in one request answers it with an error; the others still run.
+/// Once per frame: log lines, hello (if welcomed since the last frame), then the queued
+/// requests and the multi-frame ones. A panic in one request answers it with an error; the
+/// others still run.
 pub fn frame() {
-    let hello_due = GAME.with(|game| {
-        let mut game = game.borrow_mut();
-        let side = game.as_mut()?;
-        let due = WELCOMED.with(Cell::get) && !side.said_hello;
-        side.said_hello |= due;
-        Some(due)
-    });
-    let Some(hello_due) = hello_due else {
+    if GAME.with(|game| game.borrow().is_none()) {
         return;
-    };
-    if hello_due {
+    }
+    // Lines first: the editor handles messages in order, so once it has heard the hello it
+    // holds every line logged before it.
+    flush_logs();
+    if HELLO_DUE.with(|due| due.replace(false)) {
         send(HELLO, &varray![PROTOCOL]);
     }
-    flush_logs();
     let queued: Vec<requests::Request> = INBOX.with(|inbox| inbox.borrow_mut().drain(..).collect());
     for request in queued {
         if request.op == requests::SCREENSHOT
@@ -213,6 +211,7 @@ fn capture(args: &[&Variant]) {
     match game_channel::name_of(&message) {
         WELCOME => {
             WELCOMED.with(|welcomed| welcomed.set(true));
+            HELLO_DUE.with(|due| due.set(true));
             return;
         }
         REQUEST => {}

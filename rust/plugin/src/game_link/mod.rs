@@ -35,11 +35,21 @@ struct Attached {
     session: Gd<EditorDebuggerSession>,
 }
 
+/// A game session that started and has not said hello yet: it is welcomed on a schedule.
+struct Starting {
+    game: Attached,
+    /// When its debugger session started (or the plugin found it running).
+    since: Instant,
+    last_welcome: Instant,
+    welcomes: u32,
+}
+
 #[derive(Default)]
 struct Link {
     attached: Option<Attached>,
-    /// A session that started and has not said hello yet, and when it was last welcomed.
-    welcoming: Option<(Attached, Instant)>,
+    starting: Option<Starting>,
+    /// Why the current session can never be reached (it speaks another protocol version).
+    unreachable: Option<(i32, String)>,
     next_id: i64,
     replies: HashMap<i64, GameReply>,
     /// Requests sent and not answered, with whether each is an eval (see `on_break`).
@@ -48,10 +58,10 @@ struct Link {
 }
 
 impl Link {
-    fn is_welcoming(&self, session_id: i32) -> bool {
-        self.welcoming
+    fn is_starting(&self, session_id: i32) -> bool {
+        self.starting
             .as_ref()
-            .is_some_and(|(welcoming, _)| welcoming.session_id == session_id)
+            .is_some_and(|starting| starting.game.session_id == session_id)
     }
 
     fn is_attached(&self, session_id: i32) -> bool {
@@ -61,9 +71,10 @@ impl Link {
     }
 }
 
-/// How often a waiting request re-sends the welcome to a game that has not said hello (the
-/// first may have arrived before the game listened).
-const WELCOME_AGAIN: Duration = Duration::from_millis(500);
+/// How often a starting game is welcomed again until it says hello. The engine drops a
+/// welcome that arrives before the game registered its capture, and nothing else would send
+/// another: the link must form whether or not anyone asks the game something.
+const WELCOME_AGAIN: Duration = Duration::from_millis(250);
 
 thread_local! {
     static LINK: RefCell<Link> = RefCell::new(Link::default());
@@ -80,27 +91,21 @@ pub enum NotSent {
 
 /// Sends `op` with `params` to the game; returns the request id to poll with [`take_reply`].
 pub fn send_request(op: &str, params: &Value, is_eval: bool) -> Result<i64, NotSent> {
-    let (id, mut session) = LINK
-        .with(|link| {
-            let mut link = link.borrow_mut();
-            let Some(attached) = link.attached.as_ref() else {
-                return Err(if is_playing() {
-                    NotSent::NotReady
-                } else {
-                    NotSent::NotRunning
-                });
-            };
-            let session = attached.session.clone();
-            link.next_id += 1;
-            let id = link.next_id;
-            link.outstanding.insert(id, is_eval);
-            Ok((id, session))
-        })
-        .inspect_err(|not_sent| {
-            if *not_sent == NotSent::NotReady {
-                welcome_again();
-            }
-        })?;
+    let (id, mut session) = LINK.with(|link| {
+        let mut link = link.borrow_mut();
+        let Some(attached) = link.attached.as_ref() else {
+            return Err(if is_playing() {
+                NotSent::NotReady
+            } else {
+                NotSent::NotRunning
+            });
+        };
+        let session = attached.session.clone();
+        link.next_id += 1;
+        let id = link.next_id;
+        link.outstanding.insert(id, is_eval);
+        Ok((id, session))
+    })?;
     let params = serde_json::to_string(params).unwrap_or_else(|_| "{}".into());
     session
         .send_message_ex(&game_channel::message(REQUEST))
@@ -109,16 +114,18 @@ pub fn send_request(op: &str, params: &Value, is_eval: bool) -> Result<i64, NotS
     Ok(id)
 }
 
-/// Welcomes the starting game again if the last welcome is old (see [`WELCOME_AGAIN`]).
-fn welcome_again() {
+/// Once per editor frame: welcomes a starting game again when the last welcome is
+/// [`WELCOME_AGAIN`] old, until it says hello or its session ends.
+pub fn frame() {
     let session = LINK.with(|link| {
         let mut link = link.borrow_mut();
-        let (attached, last) = link.welcoming.as_mut()?;
-        if last.elapsed() < WELCOME_AGAIN {
+        let starting = link.starting.as_mut()?;
+        if starting.last_welcome.elapsed() < WELCOME_AGAIN {
             return None;
         }
-        *last = Instant::now();
-        Some(attached.session.clone())
+        starting.last_welcome = Instant::now();
+        starting.welcomes += 1;
+        Some(starting.game.session.clone())
     });
     if let Some(session) = session {
         welcome(session);
@@ -128,6 +135,23 @@ fn welcome_again() {
 fn welcome(mut session: Gd<EditorDebuggerSession>) {
     if session.is_active() {
         session.send_message(&game_channel::message(WELCOME));
+    }
+}
+
+/// Forgets every game session (the plugin is stopping): requests in flight fail at once, and
+/// a game still running is welcomed again when the plugin starts.
+pub fn detach() {
+    let sessions: Vec<i32> = LINK.with(|link| {
+        let link = link.borrow();
+        let attached = link.attached.as_ref().map(|attached| attached.session_id);
+        let starting = link
+            .starting
+            .as_ref()
+            .map(|starting| starting.game.session_id);
+        attached.into_iter().chain(starting).collect()
+    });
+    for session_id in sessions {
+        on_stopped(session_id);
     }
 }
 
@@ -159,21 +183,64 @@ pub fn abandon(id: i64) {
 }
 
 /// The running game as godot-ai names its state: `stopped` (no game), `launching` (running,
-/// not reachable yet), `live` (answers requests) or `break` (paused at a debugger break).
+/// not reachable yet), `live` (answers requests) or `break` (paused at a debugger break); and
+/// `unreachable` for a game this editor can never reach (see [`game_status_detail`]).
 pub fn game_status() -> &'static str {
-    let session = LINK.with(|link| {
-        link.borrow()
+    let (session, unreachable) = LINK.with(|link| {
+        let link = link.borrow();
+        let session = link
             .attached
             .as_ref()
-            .map(|attached| attached.session.clone())
+            .map(|attached| attached.session.clone());
+        (session, link.unreachable.is_some())
     });
     match session {
         Some(session) if session.is_breaked() => "break",
         Some(_) => "live",
-        None if is_playing() => "launching",
-        None => "stopped",
+        None if !is_playing() => "stopped",
+        None if unreachable => "unreachable",
+        None => "launching",
     }
 }
+
+/// Why a running game is not reachable yet, in words, while it is not (`None` once it is, or
+/// when no game runs).
+pub fn game_status_detail() -> Option<String> {
+    if !is_playing() {
+        return None;
+    }
+    LINK.with(|link| {
+        let link = link.borrow();
+        if link.attached.is_some() {
+            return None;
+        }
+        if let Some((_, reason)) = &link.unreachable {
+            return Some(reason.clone());
+        }
+        Some(match &link.starting {
+            Some(starting) => starting_detail(starting.since.elapsed(), starting.welcomes + 1),
+            None => NO_SESSION_DETAIL.to_owned(),
+        })
+    })
+}
+
+/// The words for a game whose debugger session started `waited` ago and has been welcomed
+/// `welcomes` times without answering.
+fn starting_detail(waited: Duration, welcomes: u32) -> String {
+    format!(
+        "The game's debugger session started {:.1}s ago and the game has not answered the \
+         plugin yet ({welcomes} welcome{} sent). A game answers on its first frame, so one that \
+         is still loading answers late; a game run without this addon's library (missing for \
+         this platform in addons/godot_ai_native/bin) never does.",
+        waited.as_secs_f64(),
+        if welcomes == 1 { "" } else { "s" },
+    )
+}
+
+/// The words for a game the editor plays that its debugger has not connected to.
+const NO_SESSION_DETAIL: &str = "The game process is starting and has not connected to the \
+     editor's debugger yet. If this lasts, the game was not run from this editor, or another \
+     program holds the debugger port (Editor Settings > network/debug/remote_port).";
 
 fn is_playing() -> bool {
     godot::classes::EditorInterface::singleton().is_playing_scene()
@@ -226,10 +293,7 @@ impl IEditorDebuggerPlugin for GameDebugger {
             HELLO => {
                 let version = data.get(0).and_then(|v| v.try_to::<i64>().ok());
                 if version != Some(PROTOCOL) {
-                    godot_warn!(
-                        "MCP | the running game speaks another version of the plugin's protocol \
-                         ({version:?}, this editor {PROTOCOL}); reinstall the addon so both match"
-                    );
+                    on_other_protocol(session_id, version);
                     return true;
                 }
                 if let Some(session) = self.base().get_session(session_id) {
@@ -244,43 +308,73 @@ impl IEditorDebuggerPlugin for GameDebugger {
     }
 }
 
-/// A game's debugger session has started: its lines go to a new run, and it is welcomed.
+/// A game's debugger session has started: its lines go to a new run, and it is welcomed (now
+/// and on a schedule, see [`frame`]).
 fn on_started(session_id: i32, session: Gd<EditorDebuggerSession>) {
     on_stopped(session_id);
+    let now = Instant::now();
     LINK.with(|link| {
         let mut link = link.borrow_mut();
         link.log.start_run();
-        link.welcoming = Some((
-            Attached {
+        link.starting = Some(Starting {
+            game: Attached {
                 session_id,
                 session: session.clone(),
             },
-            Instant::now(),
-        ));
+            since: now,
+            last_welcome: now,
+            welcomes: 0,
+        });
     });
     welcome(session);
 }
 
 fn on_hello(session_id: i32, session: Gd<EditorDebuggerSession>) {
-    LINK.with(|link| {
+    let waited = LINK.with(|link| {
         let mut link = link.borrow_mut();
-        if link.is_welcoming(session_id) {
-            link.welcoming = None;
-        }
+        let waited = link
+            .starting
+            .take_if(|starting| starting.game.session_id == session_id)
+            .map(|starting| starting.since.elapsed());
         link.attached = Some(Attached {
             session_id,
             session,
         });
+        waited
     });
-    tracing::debug!(session_id, "the running game is ready for requests");
+    if let Some(waited) = waited {
+        tracing::debug!(
+            session_id,
+            waited_ms = waited.as_millis() as u64,
+            "the running game is ready for requests"
+        );
+    }
+}
+
+/// A game said hello in another version of the channel: it is never reached, and says why.
+fn on_other_protocol(session_id: i32, version: Option<i64>) {
+    let version = version.map_or_else(|| "unknown".to_owned(), |version| version.to_string());
+    let reason = format!(
+        "The running game has another version of this addon's library (channel version \
+         {version}, this editor {PROTOCOL}), so the plugin cannot reach it: reinstall the addon \
+         so the editor and the game load the same library, then run the game again."
+    );
+    godot_warn!("MCP | {reason}");
+    LINK.with(|link| {
+        let mut link = link.borrow_mut();
+        if link.is_starting(session_id) {
+            link.starting = None;
+        }
+        link.unreachable = Some((session_id, reason));
+    });
 }
 
 /// A game's session has ended (or restarted): requests to it fail at once, its run ends.
 fn on_stopped(session_id: i32) {
     LINK.with(|link| {
         let mut link = link.borrow_mut();
-        if link.is_welcoming(session_id) {
-            link.welcoming = None;
+        if link.is_starting(session_id) {
+            link.starting = None;
             link.log.end_run();
         }
         if link.is_attached(session_id) {
@@ -288,6 +382,14 @@ fn on_stopped(session_id: i32) {
             // Every waiting request now fails at once (see `take_reply`).
             link.outstanding.clear();
             link.replies.clear();
+            link.log.end_run();
+        }
+        if link
+            .unreachable
+            .as_ref()
+            .is_some_and(|(unreachable, _)| *unreachable == session_id)
+        {
+            link.unreachable = None;
             link.log.end_run();
         }
     });
@@ -402,5 +504,19 @@ fn continue_if_eval_error(reply: &GameReply) {
     });
     if let Some(mut session) = session {
         session.send_message("continue");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_starting_game_is_described_with_its_wait_and_welcomes() {
+        let first = starting_detail(Duration::from_millis(2_140), 1);
+        assert!(first.starts_with("The game's debugger session started 2.1s ago"));
+        assert!(first.contains("(1 welcome sent)"));
+        let later = starting_detail(Duration::from_secs(12), 48);
+        assert!(later.contains("started 12.0s ago") && later.contains("(48 welcomes sent)"));
     }
 }

@@ -125,6 +125,9 @@ pub fn get_logs(params: &JsonObject) -> CommandResult {
         data["stale_run_id"] = json!(run_id != current_run);
         let status = game_link::game_status();
         data["game_status"] = json!({"status": status});
+        if let Some(detail) = game_link::game_status_detail() {
+            data["game_status"]["detail"] = json!(detail);
+        }
         data["helper_live"] = json!(status == "live");
         data["session_active"] = json!(status != "stopped");
     }

@@ -70,7 +70,7 @@ pub fn get_editor_state(_params: &JsonObject) -> CommandResult {
         .map(|root| root.get_scene_file_path().to_string())
         .unwrap_or_default();
     let game_status = crate::game_link::game_status();
-    let data = json!({
+    let mut data = json!({
         "godot_version": godot_version(),
         "project_name": project_name,
         "current_scene": current_scene,
@@ -83,5 +83,8 @@ pub fn get_editor_state(_params: &JsonObject) -> CommandResult {
             "session_active": game_status != "stopped",
         },
     });
+    if let Some(detail) = crate::game_link::game_status_detail() {
+        data["game_status"]["detail"] = json!(detail);
+    }
     Ok(into_object(data))
 }

@@ -3,12 +3,12 @@
 //!
 //! A request waits for the game's reply as a settling command: later commands wait behind it,
 //! so what they see includes its effect (an input event has been handled). A request made while
-//! the game starts first waits up to [`HELLO_WAIT`] for it; then its wait for the reply is
-//! bounded by [`COMMAND_TIME`] ([`EVAL_TIME`], [`SEQUENCE_TIME`]), and it answers with what is
-//! known. Both together stay under godot-ai's 15 s server timeout (but for sequences, which it
-//! gives 30 s).
+//! the game starts first waits up to [`HELLO_WAIT`] for the game's hello; then its wait for the
+//! reply is bounded by [`COMMAND_TIME`] ([`EVAL_TIME`], [`SEQUENCE_TIME`]) counted from when it
+//! was sent, however late the hello came, and it answers with what is known. Both together stay
+//! under godot-ai's 15 s server timeout (but for sequences, which it gives 30 s).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
@@ -103,6 +103,8 @@ pub const HELLO_WAIT: Duration = Duration::from_secs(6);
 fn request(op: &str, params: &Value, purpose: Purpose, time: Duration) -> Step {
     let mut request = GameRequest {
         id: None,
+        made: Instant::now(),
+        sent_after: None,
         op: op.to_owned(),
         params: params.clone(),
         purpose,
@@ -153,6 +155,10 @@ fn not_sent_error(not_sent: NotSent, purpose: Purpose) -> CommandError {
 struct GameRequest {
     /// Set once sent.
     id: Option<i64>,
+    /// When the request was made, and how long after that it was sent: the reply's time is
+    /// counted from the send.
+    made: Instant,
+    sent_after: Option<Duration>,
     op: String,
     params: Value,
     purpose: Purpose,
@@ -166,6 +172,7 @@ impl GameRequest {
         match game_link::send_request(&self.op, &self.params, self.purpose == Purpose::Eval) {
             Ok(id) => {
                 self.id = Some(id);
+                self.sent_after = Some(self.made.elapsed());
                 Ok(())
             }
             Err(NotSent::NotReady) => Ok(()),
@@ -198,20 +205,27 @@ impl Settle for GameRequest {
         format!("the running game to answer '{}'", self.op)
     }
 
+    /// Until sent, the wait for the hello; once sent, the reply's full time from then on.
     fn time_allowed(&self) -> Duration {
-        if self.id.is_some() {
-            self.time
-        } else {
-            HELLO_WAIT + self.time
+        match self.sent_after {
+            Some(sent_after) => sent_after + self.time,
+            None => HELLO_WAIT,
         }
     }
 
     fn give_up(&mut self, waited: Duration) -> CommandResult {
-        let seconds = waited.as_secs_f32();
         let Some(id) = self.id else {
-            return Err(not_sent_error(NotSent::NotReady, self.purpose)
-                .with_data("waited_seconds", waited.as_secs_f64()));
+            let mut error = not_sent_error(NotSent::NotReady, self.purpose)
+                .with_data("waited_seconds", waited.as_secs_f64());
+            if let Some(detail) = game_link::game_status_detail() {
+                error = error.with_data("game_status_detail", detail);
+            }
+            return Err(error);
         };
+        let seconds = self
+            .sent_after
+            .map_or(waited, |sent_after| waited.saturating_sub(sent_after))
+            .as_secs_f32();
         game_link::abandon(id);
         let paused = game_link::game_status() == "break";
         Err(match self.purpose {
@@ -263,5 +277,36 @@ fn into_result(reply: GameReply, op: &str) -> CommandResult {
             let code = serde_json::from_value(json!(code)).unwrap_or(ErrorCode::InternalError);
             Err(CommandError::new(code, message))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unsent(time: Duration) -> GameRequest {
+        GameRequest {
+            id: None,
+            made: Instant::now(),
+            sent_after: None,
+            op: "get_scene_tree".into(),
+            params: json!({}),
+            purpose: Purpose::Command,
+            time,
+        }
+    }
+
+    #[test]
+    fn a_request_gets_its_full_time_from_the_send_however_late_the_hello() {
+        let mut request = unsent(COMMAND_TIME);
+        assert_eq!(request.time_allowed(), HELLO_WAIT);
+        request.sent_after = Some(Duration::from_millis(5_900));
+        assert_eq!(
+            request.time_allowed(),
+            Duration::from_millis(5_900) + COMMAND_TIME
+        );
+        // Within godot-ai's 15 s server timeout even when the hello comes at the last moment.
+        request.sent_after = Some(HELLO_WAIT);
+        assert!(request.time_allowed() < Duration::from_secs(15));
     }
 }
