@@ -58,6 +58,7 @@ environment:
   GODOT_AI_NATIVE_CACHE  where Godot and the test virtualenv are cached (default ~/.cache/godot-ai-native)";
 
 fn main() -> ExitCode {
+    xtask_started();
     match run_cli(std::env::args().skip(1).collect()) {
         Ok(code) => code,
         Err(error) => {
@@ -82,7 +83,7 @@ fn run_cli(args: Vec<String>) -> Result<ExitCode> {
         "test" => run_tests(&test_options::parse(rest)?),
         "conformance" => run_tests(&test_options::conformance()),
         "build" => build::build_and_install(profile).map(|()| ExitCode::SUCCESS),
-        "package" => package::build_package().map(|_| ExitCode::SUCCESS),
+        "package" => package::build_package(package::Build::Release).map(|_| ExitCode::SUCCESS),
         "bench" => run_bench(),
         "godot" => run_godot(after_double_dash(rest)),
         "" | "help" | "--help" | "-h" => {
@@ -161,11 +162,12 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
     }
     step("build the extension");
     build::build_and_install(Profile::Dev)?;
-    // The release package (every platform, built in the cached root): built for the runs that
-    // include its tests, which the full suite and CI do.
+    // The package (every platform, built in the cached root, unoptimised: see
+    // `package::Build::Checked`): built for the runs that include its tests, which the full
+    // suite and CI do.
     let package = if test_options::includes_package_tests(&options.pytest_args) {
-        step("release package: every platform's library, built and checked");
-        let zip = package::build_package()?;
+        step("package: every platform's library, built and checked (unoptimised)");
+        let zip = package::build_package(package::Build::Checked)?;
         let arm64 = build_root::Arm64Godot::prepare(&paths::e2e_dir().join("godot-arm64"))?;
         Some((zip, arm64))
     } else {
@@ -201,9 +203,9 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
     };
     let Some(runs) = options.repeat else {
         step("end-to-end tests (real headless editor, official MCP client)");
-        return Ok(exit_code_of(process::status_forwarding_signals(
-            &mut pytest(),
-        )?));
+        let status = process::status_forwarding_signals(&mut pytest())?;
+        step("end-to-end tests finished");
+        return Ok(exit_code_of(status));
     };
     repeat_e2e(runs, pytest)
 }
@@ -352,6 +354,15 @@ impl E2eSetup {
     }
 }
 
+/// Announces the next phase, with the time since xtask started (so a log shows what each
+/// phase took).
 fn step(what: &str) {
-    eprintln!("\nxtask: == {what}");
+    let elapsed = xtask_started().elapsed().as_secs();
+    eprintln!("\nxtask: == [{}:{:02}] {what}", elapsed / 60, elapsed % 60);
+}
+
+/// When this xtask process started (first asked at the top of `main`).
+fn xtask_started() -> Instant {
+    static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *STARTED.get_or_init(Instant::now)
 }

@@ -1,6 +1,9 @@
 //! `cargo xtask package`: the release zip, for every platform, built on this machine.
 //!
-//! Every library is built inside the build root (see [`crate::build_root`]) from the
+//! Two builds of it: [`Build::Release`], the optimised, stripped libraries a user installs
+//! (`cargo xtask package`), and [`Build::Checked`], the same libraries compiled without
+//! optimisation, which `cargo xtask test` builds, checks, loads and installs on every run (see
+//! [`Build`]). Every library is built inside the build root (see [`crate::build_root`]) from the
 //! repository mounted at a fixed path, with Debian's Rust and zig as the linker; each is then
 //! checked from its file (format, architecture, entry symbol, system-only imports), the
 //! Windows x86_64 DLL is loaded with wine, and the zip is written deterministically: the same
@@ -13,6 +16,7 @@ mod zip;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
 
@@ -21,16 +25,39 @@ use crate::paths;
 use crate::process;
 use targets::{Format, LIBRARIES, Library, Slice};
 
-/// The cargo profile of the packaged libraries (release, symbols stripped).
-const PROFILE: &str = "dist";
+/// Which libraries the zip carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// The release: optimised, link-time optimised, stripped (cargo profile `dist`).
+    Release,
+    /// What the test suite builds on every run: the same sources, targets, linkers, link
+    /// arguments, checks and zip, compiled without optimisation or LTO (cargo profile
+    /// `package-check`), so a cold build takes minutes instead of an hour and a change to the
+    /// plugin rebuilds in about a minute per platform.
+    Checked,
+}
+
+impl Build {
+    /// The cargo profile the libraries are built with.
+    fn profile(self) -> &'static str {
+        match self {
+            Build::Release => "dist",
+            Build::Checked => "package-check",
+        }
+    }
+
+    /// Where the zip and its staged libraries go: one folder per build, so a test run never
+    /// overwrites a release zip.
+    fn dir(self) -> PathBuf {
+        paths::target_dir().join(match self {
+            Build::Release => "package",
+            Build::Checked => "package-check",
+        })
+    }
+}
 
 /// The version of every part: the workspace's, which `plugin.cfg` must repeat.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Where the zip and its unpacked copy go.
-pub fn package_dir() -> PathBuf {
-    paths::target_dir().join("package")
-}
 
 /// Files of the addon folder that go into the zip as they are committed (the libraries aside;
 /// `tests/test_package.py` checks that no file of the folder is missing here).
@@ -47,7 +74,7 @@ const ADDON_FILES: [&str; 6] = [
 ];
 
 /// Builds every library, checks them, and writes the zip. Returns its path.
-pub fn build_package() -> Result<PathBuf> {
+pub fn build_package(build: Build) -> Result<PathBuf> {
     check_plugin_cfg_version()?;
     let gdextension = paths::addon_dir().join("godot_ai_native.gdextension");
     targets::check_gdextension(&fs::read_to_string(&gdextension)?)
@@ -57,35 +84,45 @@ pub fn build_package() -> Result<PathBuf> {
     root.copy_host_certificates()?;
     root.write_link_stubs()?;
 
-    let staging = package_dir().join("libraries");
+    let staging = build.dir().join("libraries");
     fs::create_dir_all(&staging)?;
     for library in &LIBRARIES {
-        eprintln!("xtask: building {}", library.file);
-        let built = build_library(&root, library)?;
+        let started = Instant::now();
+        eprintln!(
+            "xtask: building {} (profile {})",
+            library.file,
+            build.profile()
+        );
+        let built = build_library(&root, library, build.profile())?;
         let data = fs::read(&built).with_context(|| format!("reading {}", built.display()))?;
         let findings = inspect::check(library, &data)?;
-        eprintln!("xtask:   {}: {}", library.file, findings.summary);
+        eprintln!(
+            "xtask:   {}: {} (built in {:.0} s)",
+            library.file,
+            findings.summary,
+            started.elapsed().as_secs_f64()
+        );
         fs::write(staging.join(library.file), &data)?;
     }
     load_windows_dll_with_wine(&root, &staging)?;
 
-    let zip = package_dir().join(format!("godot-ai-native-{VERSION}.zip"));
+    let zip = build.dir().join(format!("godot-ai-native-{VERSION}.zip"));
     write_zip(&zip, &staging)?;
     eprintln!("xtask: wrote {}", zip.display());
     Ok(zip)
 }
 
 /// Builds `library` (each slice, merged when universal) and returns the host path of the file.
-fn build_library(root: &BuildRoot, library: &Library) -> Result<PathBuf> {
+fn build_library(root: &BuildRoot, library: &Library, profile: &str) -> Result<PathBuf> {
     let mut slices = Vec::new();
     for slice in library.slices {
-        slices.push(build_slice(root, slice)?);
+        slices.push(build_slice(root, slice, profile)?);
     }
     if library.format != Format::MachOUniversal {
         return Ok(root.path_of(&slices[0]));
     }
-    let merged = format!("{TARGET_IN_ROOT}/universal/{}", library.file);
-    fs::create_dir_all(root.path_of(&format!("{TARGET_IN_ROOT}/universal")))?;
+    let merged = format!("{TARGET_IN_ROOT}/universal/{profile}/{}", library.file);
+    fs::create_dir_all(root.path_of(&format!("{TARGET_IN_ROOT}/universal/{profile}")))?;
     process::run(
         root.command_in("/")
             .args(["llvm-lipo", "-create"])
@@ -97,7 +134,7 @@ fn build_library(root: &BuildRoot, library: &Library) -> Result<PathBuf> {
 }
 
 /// Builds one slice; returns the library's path inside the root.
-fn build_slice(root: &BuildRoot, slice: &Slice) -> Result<String> {
+fn build_slice(root: &BuildRoot, slice: &Slice, profile: &str) -> Result<String> {
     // One target directory per slice: cargo-zigbuild configures the linker of the slice's
     // triple, which for x86_64 Linux is also the host's, so slices sharing a directory would
     // keep rebuilding each other's build scripts and proc macros.
@@ -116,7 +153,7 @@ fn build_slice(root: &BuildRoot, slice: &Slice) -> Result<String> {
         "--package",
         "godot-ai-native",
         "--profile",
-        PROFILE,
+        profile,
         "--target",
         slice.zig_target,
     ]);
@@ -145,7 +182,7 @@ fn build_slice(root: &BuildRoot, slice: &Slice) -> Result<String> {
     }
     process::run(&mut command).with_context(|| format!("building for {}", slice.triple))?;
     Ok(format!(
-        "{target_dir}/{}/{PROFILE}/{}",
+        "{target_dir}/{}/{profile}/{}",
         slice.triple, slice.output
     ))
 }
