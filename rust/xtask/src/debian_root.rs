@@ -21,6 +21,24 @@ pub const SUITE: &str = "sid";
 /// `Valid-Until` date on a mirror; its signature is still checked.
 const APT_OPTIONS: [&str; 2] = ["-o", "Acquire::Check-Valid-Until=false"];
 
+/// Installs debootstrap on the host if it is missing. Call it before building roots on two
+/// threads at once: two `apt-get` runs would fight over the host's package lock.
+pub fn ensure_debootstrap() -> Result<()> {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if on_path("debootstrap") || Path::new("/usr/sbin/debootstrap").exists() {
+        return Ok(());
+    }
+    if !is_root_user() {
+        bail!("debootstrap is not installed, and installing it needs root. Run as root.");
+    }
+    process::run(Command::new("apt-get").arg("update").arg("-q"))?;
+    process::run(Command::new("apt-get").args(["install", "-y", "-q", "debootstrap"]))?;
+    Ok(())
+}
+
 /// Creates `root` with `debootstrap --variant=minbase --include=<packages>`, unless it exists.
 /// Needs root (the user) and installs debootstrap on the host if it is missing.
 pub fn bootstrap(root: &Path, packages: &[&str], what: &str) -> Result<()> {
@@ -37,10 +55,7 @@ pub fn bootstrap(root: &Path, packages: &[&str], what: &str) -> Result<()> {
         "xtask: building a Debian {SUITE} root for {what} in {}",
         root.display()
     );
-    if !on_path("debootstrap") && !Path::new("/usr/sbin/debootstrap").exists() {
-        process::run(Command::new("apt-get").arg("update").arg("-q"))?;
-        process::run(Command::new("apt-get").args(["install", "-y", "-q", "debootstrap"]))?;
-    }
+    ensure_debootstrap()?;
     let partial = PathBuf::from(format!("{}.partial", root.display()));
     if partial.exists() {
         // A previous attempt was interrupted: nothing of ours is mounted in it, start over.

@@ -107,10 +107,79 @@ pub fn selects_paths(pytest_args: &[String], root: &Path) -> bool {
 /// `test_package`. Any other selection (`-k batch`, `tests/test_sessions.py`) skips the build,
 /// which takes half an hour on a cold machine.
 pub fn includes_package_tests(pytest_args: &[String]) -> bool {
-    pytest_args.is_empty()
-        || pytest_args
-            .iter()
-            .any(|arg| arg.contains("test_package") || arg.trim_end_matches('/') == "tests")
+    let mut excluded = false;
+    let mut selections = Vec::new();
+    let mut filtered = false;
+    let mut previous: Option<&str> = None;
+    for arg in pytest_args {
+        let option = previous.filter(|option| OPTIONS_WITH_A_VALUE.contains(option));
+        previous = Some(arg);
+        let (option, value) = match option {
+            Some(option) => (Some(option), arg.as_str()),
+            None => match arg.split_once('=') {
+                Some((option, value)) if option.starts_with("--") => (Some(option), value),
+                _ if arg.starts_with('-') => continue,
+                _ => (None, arg.as_str()),
+            },
+        };
+        match option {
+            Some(option) if EXCLUDING.contains(&option) => {
+                excluded |= value.contains("test_package");
+            }
+            Some("-k") => {
+                filtered = true;
+                selections.push(value);
+            }
+            Some(_) => {}
+            None => selections.push(value),
+        }
+    }
+    let whole_suite = selections.is_empty() && !filtered;
+    !excluded
+        && (whole_suite
+            || selections
+                .iter()
+                .any(|arg| arg.contains("test_package") || arg.trim_end_matches('/') == "tests"))
+}
+
+/// pytest options that leave tests out rather than select them.
+const EXCLUDING: &[&str] = &["--ignore", "--ignore-glob", "--deselect"];
+
+/// The package tests, which need the built package.
+pub const PACKAGE_TESTS: &str = "tests/test_package.py";
+
+/// How a run that includes the package tests is split, so the package builds while the rest
+/// of the suite runs: the pytest arguments of the run without the package tests (`None` when
+/// the selection is only package tests), and of the package tests' run once it is built. The
+/// options (`-x`, `-k ...`) go to both.
+pub fn split_around_package(pytest_args: &[String]) -> (Option<Vec<String>>, Vec<String>) {
+    let mut options = Vec::new();
+    let mut package_paths = Vec::new();
+    let mut other_paths = Vec::new();
+    let mut previous: Option<&str> = None;
+    for arg in pytest_args {
+        let is_value = previous.is_some_and(|option| OPTIONS_WITH_A_VALUE.contains(&option));
+        previous = Some(arg);
+        if is_value || arg.starts_with('-') {
+            options.push(arg.clone());
+        } else if arg.contains("test_package") {
+            package_paths.push(arg.clone());
+        } else {
+            other_paths.push(arg.clone());
+        }
+    }
+    let first =
+        (other_paths.len() + package_paths.len() == 0 || !other_paths.is_empty()).then(|| {
+            let mut first = other_paths;
+            first.extend(options.iter().cloned());
+            first.push(format!("--ignore={PACKAGE_TESTS}"));
+            first
+        });
+    if package_paths.is_empty() {
+        package_paths.push(PACKAGE_TESTS.to_owned());
+    }
+    package_paths.extend(options);
+    (first, package_paths)
 }
 
 #[cfg(test)]
@@ -195,8 +264,44 @@ mod tests {
     }
 
     #[test]
+    fn a_run_with_the_package_is_split_around_its_build() {
+        let split = |text: &str| split_around_package(&args(text));
+        assert_eq!(
+            split(""),
+            (
+                Some(args("--ignore=tests/test_package.py")),
+                args("tests/test_package.py")
+            )
+        );
+        assert_eq!(
+            split("tests -x"),
+            (
+                Some(args("tests -x --ignore=tests/test_package.py")),
+                args("tests/test_package.py -x")
+            )
+        );
+        assert_eq!(
+            split("tests/test_package.py::test_zip -k zip"),
+            (None, args("tests/test_package.py::test_zip -k zip"))
+        );
+        assert_eq!(
+            split("-k test_package_zip"),
+            (
+                Some(args("-k test_package_zip --ignore=tests/test_package.py")),
+                args("tests/test_package.py -k test_package_zip")
+            )
+        );
+    }
+
+    #[test]
     fn other_selections_skip_the_package_build() {
         assert!(!includes_package_tests(&args("-k batch")));
+        assert!(!includes_package_tests(&args(
+            "tests --ignore=tests/test_package.py"
+        )));
+        assert!(!includes_package_tests(&args(
+            "--ignore tests/test_package.py"
+        )));
         assert!(!includes_package_tests(&args("tests/test_sessions.py")));
         assert!(!includes_package_tests(&args(
             "tests/test_sessions.py::test_x -x"

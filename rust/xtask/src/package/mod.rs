@@ -56,6 +56,9 @@ impl Build {
     }
 }
 
+/// The triple of the machine the libraries are built on (the build root's).
+const HOST_TRIPLE: &str = "x86_64-unknown-linux-gnu";
+
 /// The version of every part: the workspace's, which `plugin.cfg` must repeat.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -73,8 +76,9 @@ const ADDON_FILES: [&str; 6] = [
     "runtime/draw_recipe.gd.uid",
 ];
 
-/// Builds every library, checks them, and writes the zip. Returns its path.
-pub fn build_package(build: Build) -> Result<PathBuf> {
+/// Builds every library, checks them, and writes the zip. Returns its path. `background`:
+/// the compilers run at the lowest CPU priority, so tests running meanwhile keep theirs.
+pub fn build_package(build: Build, background: bool) -> Result<PathBuf> {
     check_plugin_cfg_version()?;
     let gdextension = paths::addon_dir().join("godot_ai_native.gdextension");
     targets::check_gdextension(&fs::read_to_string(&gdextension)?)
@@ -93,7 +97,7 @@ pub fn build_package(build: Build) -> Result<PathBuf> {
             library.file,
             build.profile()
         );
-        let built = build_library(&root, library, build.profile())?;
+        let built = build_library(&root, library, build.profile(), background)?;
         let data = fs::read(&built).with_context(|| format!("reading {}", built.display()))?;
         let findings = inspect::check(library, &data)?;
         eprintln!(
@@ -113,10 +117,15 @@ pub fn build_package(build: Build) -> Result<PathBuf> {
 }
 
 /// Builds `library` (each slice, merged when universal) and returns the host path of the file.
-fn build_library(root: &BuildRoot, library: &Library, profile: &str) -> Result<PathBuf> {
+fn build_library(
+    root: &BuildRoot,
+    library: &Library,
+    profile: &str,
+    background: bool,
+) -> Result<PathBuf> {
     let mut slices = Vec::new();
     for slice in library.slices {
-        slices.push(build_slice(root, slice, profile)?);
+        slices.push(build_slice(root, slice, profile, background)?);
     }
     if library.format != Format::MachOUniversal {
         return Ok(root.path_of(&slices[0]));
@@ -134,16 +143,24 @@ fn build_library(root: &BuildRoot, library: &Library, profile: &str) -> Result<P
 }
 
 /// Builds one slice; returns the library's path inside the root.
-fn build_slice(root: &BuildRoot, slice: &Slice, profile: &str) -> Result<String> {
-    // One target directory per slice: cargo-zigbuild configures the linker of the slice's
-    // triple, which for x86_64 Linux is also the host's, so slices sharing a directory would
-    // keep rebuilding each other's build scripts and proc macros.
-    let target_dir = format!("{TARGET_IN_ROOT}/{}", slice.triple);
+fn build_slice(root: &BuildRoot, slice: &Slice, profile: &str, background: bool) -> Result<String> {
+    // cargo-zigbuild configures the linker of the slice's triple, which for x86_64 Linux is
+    // also the host's: that slice has a target directory of its own, or it and the others
+    // would keep rebuilding each other's build scripts and proc macros. The other slices share
+    // one, so those host programs (the proc macros, gdext's code generator) are built once.
+    let target_dir = if slice.triple == HOST_TRIPLE {
+        format!("{TARGET_IN_ROOT}/{}", slice.triple)
+    } else {
+        format!("{TARGET_IN_ROOT}/cross")
+    };
     let mut command = root.command_in(SOURCE_IN_ROOT);
     command.env("CARGO_TARGET_DIR", &target_dir);
     // A PE file carries its link time in its header; zig's linker (which rejects mingw's
     // `--no-insert-timestamp`) writes this instead, so rebuilds of a commit stay identical.
     command.env("SOURCE_DATE_EPOCH", "0");
+    if background {
+        command.args(["nice", "-n", "19"]);
+    }
     // `cargo-zigbuild rustc` rather than `cargo zigbuild`: only rustc passes link arguments
     // to the final crate alone (see `Slice::link_args`).
     command.args([

@@ -56,7 +56,16 @@ const MACOS_ARM_MINIMUM: &str = "11.0";
 
 /// rustc's windows-gnu target asks for mingw's `libssp` (stack protector support), which zig's
 /// mingw does not ship; nothing in the library uses it, so empty archives satisfy the linker.
-const WINDOWS_GNU_RUSTFLAGS: &[&str] = &["-L", "native=/build/stubs/windows-gnu"];
+/// And see [`NO_SHARED_GENERICS`].
+const WINDOWS_GNU_RUSTFLAGS: &[&str] =
+    &["-L", "native=/build/stubs/windows-gnu", NO_SHARED_GENERICS];
+
+/// Without optimisation rustc shares generic instances between crates, and on Windows a shared
+/// instance is a DLL export: an unoptimised DLL would export over 200,000 symbols, beyond the
+/// PE format's 65,535 ("too many exported symbols"). The release build does not share them
+/// anyway. (A `-Z` flag: both Windows slices build `std`, which already needs
+/// `RUSTC_BOOTSTRAP`.)
+const NO_SHARED_GENERICS: &str = "-Zshare-generics=n";
 
 /// zig ships no macOS frameworks: CoreFoundation (which chrono's time-zone lookup, pulled in
 /// by rmcp's schemas, links) is described by a text stub (see [`crate::build_root`]).
@@ -124,7 +133,7 @@ pub const LIBRARIES: [Library; 5] = [
             zig_target: "aarch64-pc-windows-gnullvm",
             build_std: true,
             macos_minimum: None,
-            rustflags: &[],
+            rustflags: &[NO_SHARED_GENERICS],
             link_args: &[],
             output: WINDOWS_DLL,
             arch: Arch::Arm64,
@@ -210,6 +219,24 @@ mod tests {
         );
         assert_ne!(missing_one, committed);
         assert!(check_gdextension(&missing_one).is_err());
+    }
+
+    #[test]
+    fn windows_slices_do_not_share_generics_and_build_std_to_allow_it() {
+        for library in LIBRARIES.iter().filter(|l| l.format == Format::Pe) {
+            for slice in library.slices {
+                assert!(
+                    slice.rustflags.contains(&NO_SHARED_GENERICS),
+                    "{}",
+                    slice.triple
+                );
+                assert!(
+                    slice.build_std,
+                    "{}: -Z flags need RUSTC_BOOTSTRAP",
+                    slice.triple
+                );
+            }
+        }
     }
 
     #[test]
