@@ -11,9 +11,8 @@ import json
 
 import anyio
 import pytest
-from mcp import Client
 
-from editor_harness import TEST_PROJECT, Editor, free_port, wait_until, wait_until_async
+from editor_harness import TEST_PROJECT, Client, Editor, free_port, wait_until, wait_until_async
 
 
 @pytest.fixture

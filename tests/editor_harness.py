@@ -7,8 +7,10 @@ the process exiting), never fixed sleeps.
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import secrets
 import select
 import shutil
 import socket
@@ -21,6 +23,9 @@ from pathlib import Path
 
 import anyio
 import httpx
+import mcp
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 
 GODOT = os.environ.get("GODOT_AI_TEST_GODOT", "")
 XVFB = os.environ.get("GODOT_AI_TEST_XVFB", "")
@@ -31,6 +36,71 @@ TEST_PROJECT = REPO / "test_project"
 
 STARTUP_TIMEOUT = 90.0
 POLL_INTERVAL = 0.05
+
+TOKEN_ENV = "GODOT_AI_MCP_TOKEN"
+
+# The access token of each editor a test started, by endpoint URL: `Client` and
+# `auth_headers` send it, as a client set up by the plugin does.
+TOKENS: dict[str, str] = {}
+
+
+def auth_headers(url: str) -> dict[str, str]:
+    """The `Authorization` header for the editor at `url` (none for other servers)."""
+    token = TOKENS.get(url)
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def call_tool_over_http(url: str, tool: str, arguments: dict) -> dict:
+    """One `tools/call` over plain HTTP in a session of its own (no SDK), sending the editor's
+    token: the structured result, or `{"is_error": True, "text": ...}`. For a call after which
+    the caller's own token stops working (a rotation), where the SDK's follow-up requests
+    would be refused."""
+    headers = {"accept": "application/json, text/event-stream", **auth_headers(url)}
+    with httpx.Client(timeout=30, headers=headers) as http:
+        opened = http.post(url, json={
+            "jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                       "clientInfo": {"name": "raw-call", "version": "1"}}})
+        assert opened.status_code == 200, opened.text
+        session = {"mcp-session-id": opened.headers["mcp-session-id"],
+                   "mcp-protocol-version": "2025-06-18"}
+        http.post(url, headers=session,
+                  json={"jsonrpc": "2.0", "method": "notifications/initialized"})
+        answered = http.post(url, headers=session, json={
+            "jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments}})
+    assert answered.status_code == 200, answered.text
+    for line in answered.text.splitlines():
+        payload = line[5:] if line.startswith("data:") else line
+        if not payload.strip().startswith("{"):
+            continue
+        result = json.loads(payload).get("result")
+        if result is None:
+            continue
+        if result.get("isError"):
+            return {"is_error": True, "text": result["content"][0]["text"]}
+        return result["structuredContent"]
+    raise AssertionError(f"no result in {answered.text!r}")
+
+
+class Client(mcp.Client):
+    """The official MCP client, sending the access token of the editor whose URL it is given
+    (as every client the plugin sets up does); any other server is reached as it is."""
+
+    def __init__(self, server, *args, **kwargs):
+        self._http = None
+        headers = auth_headers(server) if isinstance(server, str) else {}
+        if headers:
+            self._http = create_mcp_http_client(headers=headers)
+            server = streamable_http_client(server, http_client=self._http)
+        super().__init__(server, *args, **kwargs)
+
+    async def __aexit__(self, *exc):
+        try:
+            return await super().__aexit__(*exc)
+        finally:
+            if self._http is not None:
+                await self._http.aclose()
 
 
 def free_port() -> int:
@@ -219,7 +289,10 @@ class Editor:
 
     def __init__(self, project: Path, port: int, name: str, *, allow_headless: bool = True,
                  extra_env: dict[str, str] | None = None, display: str | None = None,
-                 godot: str | None = None):
+                 godot: str | None = None, token_in_environment: bool = True):
+        """`token_in_environment` (the default) gives the editor a fresh access token through
+        GODOT_AI_MCP_TOKEN, which `Client` and `auth_headers` send; without it the editor uses
+        the project's token file, which the test reads itself."""
         self._godot = godot or GODOT
         if not self._godot:
             raise RuntimeError("GODOT_AI_TEST_GODOT is not set: run the tests with `cargo xtask test`")
@@ -238,7 +311,17 @@ class Editor:
             env.pop("GODOT_AI_ALLOW_HEADLESS", None)
         if display:
             env["DISPLAY"] = display
+        env.pop(TOKEN_ENV, None)
+        if token_in_environment:
+            # An editor started again on the same endpoint keeps its token, as one reading the
+            # project's token file does.
+            env[TOKEN_ENV] = TOKENS.get(self.url) or secrets.token_hex(32)
         env.update(extra_env or {})
+        self.token = env.get(TOKEN_ENV)
+        if self.token:
+            TOKENS[self.url] = self.token
+        else:
+            TOKENS.pop(self.url, None)
         self._env = env
         self._window_args = ["--rendering-driver", "opengl3"] if display else ["--headless"]
         self.process: subprocess.Popen | None = None

@@ -5,11 +5,10 @@ mutating op is also undone (a failed batch rolls it back through the editor's un
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 
 from conftest import (call_error, call_ok, editor_with_main_scene, node_properties, rolled_back,
                       structured)
-from editor_harness import BEEP_SECONDS, make_project, write_beep
+from editor_harness import BEEP_SECONDS, Client, make_project, write_beep
 
 pytestmark = pytest.mark.anyio
 

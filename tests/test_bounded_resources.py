@@ -17,10 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from mcp import Client
 
 from conftest import editor_with_main_scene, structured
-from editor_harness import make_project, wait_until
+from editor_harness import Client, auth_headers, make_project, wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -101,7 +100,7 @@ async def test_two_thousand_forgotten_sessions_stay_bounded_recent_ones_resume_o
     editor = await editor_with_main_scene(project, "bounded_sessions")
     try:
         pid = godot_pid(editor.process.pid)
-        with httpx.Client(timeout=30) as http:
+        with httpx.Client(timeout=30, headers=auth_headers(editor.url)) as http:
             # One session and call first, so one-off allocations are in the baseline.
             first = open_session(http, editor.url, -1)
             assert list_tools(http, editor.url, first).status_code == 200

@@ -10,10 +10,9 @@ import time
 
 import pytest
 import websockets.sync.client
-from mcp import Client
 
 from conftest import structured
-from editor_harness import Editor, free_port, make_project, wait_until_async
+from editor_harness import Client, Editor, free_port, make_project, wait_until_async
 from godot_ai_server import GodotAiServer
 from test_tiles_and_grids import TILESET
 from wave_tools_addon import TOOL_NAMES, install_wave_tools

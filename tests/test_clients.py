@@ -16,10 +16,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from mcp import Client
 
 from conftest import running_editor, structured
-from editor_harness import WORKDIR, make_project
+from editor_harness import TOKENS, WORKDIR, Client, call_tool_over_http, make_project
 
 pytestmark = pytest.mark.anyio
 
@@ -159,7 +158,8 @@ async def test_real_clients_are_configured_connected_and_removed_leaving_the_res
         for client in ["claude_code", "gemini_cli", "codex", "opencode"]:
             done = await manage(url, "configure", {"client": client})
             assert done["status"] == "ok", done
-            assert done["message"].endswith(f"configured (HTTP: {url})"), done
+            assert done["message"].endswith(
+                f"configured (HTTP: {url}, with the editor's access token)"), done
         assert done["via"] == {"kind": "file"}, "opencode is configured in its file"
 
         status = await manage(url, "status")
@@ -215,3 +215,61 @@ async def test_a_config_file_that_cannot_be_parsed_is_reported_and_left_as_it_is
     for client, path in broken.items():
         assert path.read_text() == before[client], client
     assert not list(home.path.glob(".claude/backups/*")), "Claude Code was never run on it"
+
+
+TOKEN_FILE = (".godot", "godot_ai_native", "access_token")
+
+
+async def test_after_a_rotation_the_clients_set_up_here_connect_with_the_new_token():
+    """The project's own token (no GODOT_AI_MCP_TOKEN): clients set up by client_manage carry
+    it; a rotation refuses the old one and sets every one of them to the new one. A client
+    given the URL alone is refused and says so, without opening a browser."""
+    home = Home("clients_rotate")
+    project = make_project("clients_rotate")
+    with running_editor(project, "clients_rotate", extra_env=home.env,
+                        token_in_environment=False) as editor:
+        editor.wait_for_endpoint()
+        url = editor.url
+        token_file = project.joinpath(*TOKEN_FILE)
+        TOKENS[url] = first = token_file.read_text().strip()
+        clients = ["claude_code", "gemini_cli", "codex", "opencode"]
+        for client in clients:
+            await manage(url, "configure", {"client": client})
+        # The URL alone, as a user who skipped the set-up would add it: each client reports
+        # the server not connected, and none opens a browser (for an OAuth sign-in).
+        opened = home.path / "browser-opened"
+        home.write("bin/xdg-open", f"#!/bin/sh\necho \"$@\" >> '{opened}'\n")
+        os.chmod(home.file("bin/xdg-open"), 0o755)
+        home.env["PATH"] = f"{home.path / 'bin'}:{home.env['PATH']}"
+        home.env["BROWSER"] = str(home.file("bin/xdg-open"))
+        home.run("claude", "mcp", "add", "--scope", "user", "--transport", "http", "bare", url)
+        home.run("gemini", "mcp", "add", "--scope", "user", "--transport", "http", "bare", url)
+        listing = home.run("claude", "mcp", "list")
+        assert "Connected" in server_line(listing)
+        bare = server_line(listing, "bare")
+        assert "Connected" not in bare and "✔" not in bare, bare
+        gemini_bare = server_line(home.run("gemini", "mcp", "list"), "bare")
+        assert "Connected" not in gemini_bare, gemini_bare
+        home.run("gemini", "mcp", "remove", "--scope", "user", "bare")
+        assert not opened.exists(), opened.read_text()
+
+        # Over plain HTTP: the caller's own token stops working with the rotation, and the
+        # SDK's follow-up requests after the answer would be refused.
+        rotated = call_tool_over_http(url, "client_manage", {"op": "rotate_token"})
+        assert rotated["rotated"] is True and sorted(rotated["reconfigured"]) == sorted(clients)
+        assert rotated["failed"] == []
+        TOKENS[url] = second = token_file.read_text().strip()
+        assert second != first
+        status = await manage(url, "status")
+        states = {entry["id"]: entry["status"] for entry in status["clients"]}
+        assert all(states[client] == "configured" for client in clients), states
+
+        assert "Connected" in server_line(home.run("claude", "mcp", "list"))
+        assert "Connected" in server_line(home.run("gemini", "mcp", "list"))
+        assert re.search(r"connected", server_line(home.run("opencode", "mcp", "list")), re.I)
+        assert "editor_state" in codex_tools(home)
+        for config in (".claude.json", ".gemini/settings.json", ".codex/config.toml",
+                       ".config/opencode/opencode.json"):
+            text = home.file(config).read_text()
+            assert second in text and first not in text, config
+        assert first not in editor.output() and second not in editor.output()

@@ -11,11 +11,10 @@ import re
 import shutil
 
 import pytest
-from mcp import Client
 
 from agent_session import Agent, every_property, scene_nodes
 from conftest import call_ok, open_scene_ready, structured
-from editor_harness import (WORKDIR, XVFB, Editor, VirtualDisplay, copy_project, free_port,
+from editor_harness import (WORKDIR, XVFB, Client, Editor, VirtualDisplay, copy_project, free_port,
                             make_project, wait_until_async, write_beep)
 
 pytestmark = [

@@ -9,11 +9,10 @@ the saved project finds every property and each domain's reading as built."""
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 
 from agent_session import Agent, every_property
 from conftest import call_error, call_ok, open_scene_ready
-from editor_harness import Editor, copy_project, free_port, make_project
+from editor_harness import Client, Editor, copy_project, free_port, make_project
 from test_tiles_and_grids import MESH_LIBRARY, TILESET
 
 pytestmark = pytest.mark.anyio

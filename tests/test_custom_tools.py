@@ -9,11 +9,10 @@ import json
 
 import anyio
 import pytest
-from mcp import Client
 from mcp import types
 
 from conftest import call_error, call_ok, editor_with_main_scene
-from editor_harness import make_project
+from editor_harness import Client, make_project
 from wave_tools_addon import TOOL_NAMES, install_wave_tools
 
 pytestmark = pytest.mark.anyio

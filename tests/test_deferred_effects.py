@@ -5,10 +5,9 @@ visible to the very next command, with no waiting or retrying by the caller."""
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 
 from conftest import editor_with_main_scene, open_scene_ready, structured
-from editor_harness import Editor, free_port, make_project
+from editor_harness import Client, Editor, free_port, make_project
 from godot_ai_server import GodotAiServer
 
 pytestmark = pytest.mark.anyio

@@ -9,10 +9,10 @@ import json
 import shutil
 
 import pytest
-from mcp import Client, types
+from mcp import types
 
 from conftest import open_scene_ready, structured
-from editor_harness import (WORKDIR, XVFB, Editor, VirtualDisplay, free_port, make_project,
+from editor_harness import (WORKDIR, XVFB, Client, Editor, VirtualDisplay, free_port, make_project,
                             wait_until_async)
 
 pytestmark = [
@@ -57,6 +57,13 @@ async def test_the_dock_shows_the_endpoint_the_agent_and_its_calls_and_undoes_it
             assert seen["BridgeState"]["text"].startswith("off"), seen["BridgeState"]
             assert seen["UndoAgentChange"]["disabled"] is True
             assert seen["Configure_claude_code"]["text"] == "Configure"
+            # Access: the token's source in words, never the token; a token set by the
+            # environment is rotated there, not here.
+            assert "GODOT_AI_MCP_TOKEN" in seen["AccessState"]["text"], seen["AccessState"]
+            assert seen["RotateToken"]["disabled"] is True
+            assert seen["CopyToken"]["disabled"] is False
+            assert seen["CopySetupCommand"]["disabled"] is False
+            assert editor.token not in str(seen)
 
             agent_info = types.Implementation(name="dock-test-agent", version="1.2")
             async with Client(editor.url, client_info=agent_info) as agent:
@@ -105,9 +112,11 @@ async def test_the_dock_shows_the_endpoint_the_agent_and_its_calls_and_undoes_it
             await wait_until_async(lambda: cursor_state("configured for this URL"), 20,
                                    "Cursor to be configured")
             written = json.loads((home / ".cursor" / "mcp.json").read_text())
-            assert written == {"mcpServers": {"godot-ai": {"url": editor.url}}}
+            assert written == {"mcpServers": {"godot-ai": {
+                "url": editor.url, "headers": {"Authorization": f"Bearer {editor.token}"}}}}
             message = (await dock(probe))["controls"]["ClientMessage"]["text"]
-            assert message == f"Cursor configured (HTTP: {editor.url})"
+            assert message == \
+                f"Cursor configured (HTTP: {editor.url}, with the editor's access token)"
             await dock(probe, "press", button="Remove_cursor")
             await wait_until_async(lambda: cursor_state("not configured"), 20,
                                    "Cursor's entry to be removed")

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from conftest import editor_with_main_scene
-from editor_harness import WORKDIR, make_project
+from editor_harness import WORKDIR, auth_headers, make_project
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +59,7 @@ async def test_calls_that_arrive_while_the_editor_sleeps_are_answered_at_once():
     editor = await editor_with_main_scene(project, "frame_pacing",
                                           {"XDG_CONFIG_HOME": slow_frames_config_dir()})
     try:
-        with httpx.Client(timeout=30) as http:
+        with httpx.Client(timeout=30, headers=auth_headers(editor.url)) as http:
             headers = open_session(http, editor.url)
             latencies_ms = []
             for number in range(CALLS):

@@ -12,10 +12,9 @@ import subprocess
 import sys
 
 import pytest
-from mcp import Client
 
 from conftest import editor_with_main_scene, structured
-from editor_harness import make_project, wait_until_async
+from editor_harness import Client, make_project, wait_until_async
 
 pytestmark = pytest.mark.anyio
 

@@ -9,10 +9,9 @@ import json
 import struct
 
 import pytest
-from mcp import Client
 
 from conftest import open_scene_ready, structured
-from editor_harness import XVFB, Editor, VirtualDisplay, free_port, make_project
+from editor_harness import XVFB, Client, Editor, VirtualDisplay, free_port, make_project
 
 pytestmark = [
     pytest.mark.anyio,

@@ -1,8 +1,11 @@
-"""The endpoint only serves loopback: foreign Host or Origin headers get 403 with a reason."""
+"""The endpoint only serves loopback clients that are not web pages: a foreign Host, or any
+Origin (a page on another loopback port too) gets 403 with a reason."""
 
 from __future__ import annotations
 
 import httpx
+
+from editor_harness import auth_headers
 
 INITIALIZE = {
     "jsonrpc": "2.0",
@@ -15,18 +18,20 @@ HEADERS = {"accept": "application/json, text/event-stream", "content-type": "app
 
 
 def post(editor, **headers):
-    return httpx.post(editor.url, json=INITIALIZE, headers={**HEADERS, **headers}, timeout=10)
+    return httpx.post(editor.url, json=INITIALIZE, timeout=10,
+                      headers={**HEADERS, **auth_headers(editor.url), **headers})
 
 
 def test_loopback_requests_are_served(editor):
     for host in (f"127.0.0.1:{editor.port}", f"localhost:{editor.port}"):
-        response = post(editor, host=host, origin=f"http://{host}")
+        response = post(editor, host=host)
         assert response.status_code == 200, response.text
         assert response.headers["mcp-session-id"]
 
 
-def test_a_foreign_origin_is_refused(editor):
-    for origin in ("https://evil.example", "null"):
+def test_a_web_page_is_refused_even_on_loopback(editor):
+    for origin in ("https://evil.example", "null", "http://127.0.0.1:8000",
+                   f"http://127.0.0.1:{editor.port}"):
         response = post(editor, origin=origin)
         assert response.status_code == 403
         assert response.headers["content-type"] == "application/json"
@@ -40,7 +45,8 @@ def test_a_foreign_host_is_refused(editor):
 
 
 def test_malformed_json_rpc_gets_a_client_error_not_a_crash(editor):
-    response = httpx.post(editor.url, content=b"{not json", headers=HEADERS, timeout=10)
+    response = httpx.post(editor.url, content=b"{not json", timeout=10,
+                          headers={**HEADERS, **auth_headers(editor.url)})
     assert 400 <= response.status_code < 500
     # The endpoint still works afterwards.
     assert post(editor).status_code == 200

@@ -4,7 +4,7 @@ error and changes nothing."""
 from __future__ import annotations
 
 import pytest
-from mcp import Client
+from editor_harness import Client
 
 from conftest import structured
 

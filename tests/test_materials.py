@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from mcp import Client
 
 from conftest import call_error, call_ok, editor_with_main_scene, rolled_back
-from editor_harness import make_project
+from editor_harness import Client, make_project
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ Main (Node3D) > Camera3D (fov 70), Sun (DirectionalLight3D), World > Ground, HUD
 from __future__ import annotations
 
 import pytest
-from mcp import Client
+from editor_harness import Client
 
 from conftest import structured
 

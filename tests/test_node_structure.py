@@ -4,10 +4,9 @@ new scenes and save-as. Each effect is checked in the editor and, after saving, 
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 
 from conftest import editor_with_main_scene, structured
-from editor_harness import make_project
+from editor_harness import Client, make_project
 
 pytestmark = pytest.mark.anyio
 

@@ -10,10 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from mcp import Client
 
 from conftest import running_editor
-from editor_harness import ADDON, make_project
+from editor_harness import ADDON, Client, make_project
 from test_plugin_lifecycle import ENDPOINT_LINE, plugin_errors
 
 PACKAGE = os.environ.get("GODOT_AI_TEST_PACKAGE", "")

@@ -6,10 +6,9 @@ undone (a failed batch rolls it back through the editor's undo history)."""
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 
 from conftest import call_error, call_ok, editor_with_main_scene, rolled_back, structured
-from editor_harness import make_project
+from editor_harness import Client, make_project
 
 pytestmark = pytest.mark.anyio
 

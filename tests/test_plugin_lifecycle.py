@@ -6,10 +6,9 @@ from __future__ import annotations
 import socket
 
 import pytest
-from mcp import Client
 
 from conftest import open_scene_ready, running_editor, structured
-from editor_harness import make_project, port_is_free
+from editor_harness import Client, make_project, port_is_free
 
 pytestmark = pytest.mark.anyio
 
@@ -35,8 +34,10 @@ async def test_addon_copied_into_another_project_serves_mcp():
         editor.wait_for_endpoint()
         line = editor.wait_for_output(ENDPOINT_LINE)
         assert line.endswith(f"{editor.port}/mcp")
-        claude_hint = editor.wait_for_output("claude mcp add --transport http godot-ai ")
-        assert claude_hint.endswith(editor.url)
+        set_up_hint = editor.wait_for_output("set up a client with the Godot AI dock")
+        assert "Copy set-up command" in set_up_hint
+        assert editor.wait_for_output("requires the access token set by GODOT_AI_MCP_TOKEN")
+        assert editor.token not in editor.output()
         await open_scene_ready(editor.url, "res://main.tscn")
         state = await editor_state(editor.url)
         assert state["godot_version"].startswith("4.6")

@@ -14,11 +14,10 @@ import logging
 import anyio
 import httpx
 import pytest
-from mcp import Client
 from mcp import types
 
 from conftest import call_ok, editor_with_main_scene
-from editor_harness import make_project
+from editor_harness import Client, auth_headers, make_project
 
 pytestmark = pytest.mark.anyio
 
@@ -175,7 +174,7 @@ async def test_a_tasks_client_gets_a_test_run_as_a_task_and_polls_its_result(tmp
     (project / "tests" / "test_slow.gd").write_text(SLOW_SUITE)
     editor = await editor_with_main_scene(project, "protocol_tasks")
     try:
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx.AsyncClient(timeout=30, headers=auth_headers(editor.url)) as http:
             opened = await rpc(http, editor.url, None, 1, "initialize", {
                 "protocolVersion": PROTOCOL, "capabilities": {"extensions": {TASKS: {}}},
                 "clientInfo": {"name": "tasks-client", "version": "1"}})

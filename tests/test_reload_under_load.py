@@ -13,10 +13,10 @@ import anyio
 import httpcore2
 import httpx2
 import pytest
-from mcp import Client, MCPError
+from mcp import MCPError
 
 from conftest import running_editor, structured
-from editor_harness import make_project
+from editor_harness import Client, make_project
 
 pytestmark = pytest.mark.anyio
 

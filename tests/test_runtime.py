@@ -7,10 +7,9 @@ reached over Godot's debugger connection."""
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 
 from conftest import editor_with_main_scene, structured
-from editor_harness import Editor, free_port, make_project, wait_until_async
+from editor_harness import Client, Editor, free_port, make_project, wait_until_async
 from godot_ai_server import GodotAiServer
 from test_bridge_godot_ai import CONNECTED, wait_for_scene
 

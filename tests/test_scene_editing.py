@@ -5,10 +5,9 @@ check that everything is there."""
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 
 from conftest import editor_with_main_scene, structured
-from editor_harness import make_project
+from editor_harness import Client, make_project
 
 pytestmark = pytest.mark.anyio
 

@@ -18,10 +18,9 @@ import json
 
 import httpx
 import pytest
-from mcp import Client
 
 from conftest import structured
-from editor_harness import Editor, free_port, make_project
+from editor_harness import Client, Editor, auth_headers, free_port, make_project
 
 pytestmark = pytest.mark.anyio
 
@@ -51,12 +50,12 @@ def raw_session(url: str) -> str:
     init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
             "params": {"protocolVersion": "2025-06-18", "capabilities": {},
                        "clientInfo": {"name": "raw-http", "version": "1"}}}
-    response = httpx.post(url, json=init, headers=ACCEPT, timeout=10)
+    response = httpx.post(url, json=init, headers={**ACCEPT, **auth_headers(url)}, timeout=10)
     assert response.status_code == 200, response.text
     session = response.headers["mcp-session-id"]
     notify = {"jsonrpc": "2.0", "method": "notifications/initialized"}
     assert httpx.post(url, json=notify, timeout=10,
-                      headers={**ACCEPT, "mcp-session-id": session,
+                      headers={**ACCEPT, **auth_headers(url), "mcp-session-id": session,
                                "mcp-protocol-version": "2025-06-18"}).is_success
     return session
 
@@ -65,7 +64,7 @@ def raw_call(url: str, session: str, tool: str = "editor_state") -> httpx.Respon
     call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
             "params": {"name": tool, "arguments": {}}}
     return httpx.post(url, json=call, timeout=10,
-                      headers={**ACCEPT, "mcp-session-id": session,
+                      headers={**ACCEPT, **auth_headers(url), "mcp-session-id": session,
                                "mcp-protocol-version": "2025-06-18"})
 
 
@@ -130,7 +129,8 @@ async def test_delete_ends_a_session_for_good_even_across_a_restart():
         editor.wait_for_endpoint()
         session = raw_session(editor.url)
         deleted = httpx.delete(editor.url, timeout=10, headers={
-            "mcp-session-id": session, "mcp-protocol-version": "2025-06-18"})
+            **auth_headers(editor.url), "mcp-session-id": session,
+            "mcp-protocol-version": "2025-06-18"})
         assert deleted.is_success, deleted.text
         assert raw_call(editor.url, session).status_code == 404
         editor = restart(editor, "session_delete_2")
@@ -150,11 +150,13 @@ def test_a_made_up_session_id_gets_the_exact_diagnostic(editor):
 
 def test_without_a_session_header_or_on_another_path_404s_are_untouched(editor):
     unknown_path = httpx.get(editor.url.replace("/mcp", "/nope"), timeout=10,
-                             headers={"mcp-session-id": "made-up-session-id"})
+                             headers={**auth_headers(editor.url),
+                                      "mcp-session-id": "made-up-session-id"})
     assert unknown_path.status_code == 404
     assert unknown_path.text == ""
     # rmcp's own answer to a stream request without a session passes through as it is.
-    no_header = httpx.get(editor.url, timeout=10, headers={"accept": "text/event-stream"})
+    no_header = httpx.get(editor.url, timeout=10,
+                          headers={**auth_headers(editor.url), "accept": "text/event-stream"})
     assert no_header.status_code == 400
     assert no_header.text == "Bad Request: Session ID is required"
 
@@ -191,7 +193,8 @@ async def test_a_clients_optional_method_leaves_no_library_text_in_the_output(ed
     session = raw_session(editor.url)
     response = httpx.post(editor.url, timeout=10, json={
         "jsonrpc": "2.0", "id": 7, "method": method, "params": {}},
-        headers={**ACCEPT, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18"})
+        headers={**ACCEPT, **auth_headers(editor.url), "mcp-session-id": session,
+                 "mcp-protocol-version": "2025-06-18"})
     assert response.status_code == 200, response.text
     assert '"code":-32601' in response.text.replace(" ", ""), response.text
     async with Client(editor.url) as client:

@@ -6,10 +6,9 @@ the editor and in project.godot."""
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 
 from conftest import call_error, call_ok, editor_with_main_scene, node_properties
-from editor_harness import make_project
+from editor_harness import Client, make_project
 
 pytestmark = pytest.mark.anyio
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from mcp import Client
 
 from conftest import (call_error, call_ok, editor_with_main_scene, node_properties, rolled_back,
                       structured)
-from editor_harness import ADDON, make_project
+from editor_harness import ADDON, Client, make_project
 
 pytestmark = pytest.mark.anyio
 

@@ -40,11 +40,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import anyio
-from mcp import Client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from editor_harness import REPO, WORKDIR, Editor, free_port, make_project, port_is_free  # noqa: E402
+from editor_harness import (REPO, WORKDIR, Client, Editor, auth_headers, free_port,  # noqa: E402
+                            make_project, port_is_free)
 from godot_ai_server import GodotAiServer  # noqa: E402
 
 CALLS = int(os.environ.get("BENCH_CALLS", "300"))
@@ -188,7 +188,7 @@ class RawSession:
         parsed = urlparse(url)
         self.path = parsed.path
         self.connection = http.client.HTTPConnection(parsed.hostname, parsed.port)
-        self.headers = dict(self.HEADERS)
+        self.headers = {**self.HEADERS, **auth_headers(url)}
         self.next_id = 1
         init = self.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
                                            "clientInfo": {"name": "bench-raw", "version": "1"}})

@@ -11,6 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::endpoint::{Endpoint, redacted};
+
 /// How long one client command may run (Claude Code answers in a quarter of a second here; a
 /// first run on a slow disk takes a few seconds).
 pub const TIME_ALLOWED: Duration = Duration::from_secs(30);
@@ -23,19 +25,21 @@ const LOOK_EVERY: Duration = Duration::from_millis(10);
 pub struct Cli {
     /// The program's name on `PATH`.
     pub program: &'static str,
-    /// The arguments that add our entry for a URL.
-    pub add: fn(&str) -> Vec<String>,
+    /// The arguments that add our entry for the endpoint (its URL and token).
+    pub add: fn(&Endpoint) -> Vec<String>,
     /// The arguments that remove our entry.
     pub remove: &'static [&'static str],
 }
 
 impl Cli {
-    /// `program args…` as a person would type it, for messages.
-    pub fn shown(&self, args: &[String]) -> String {
-        std::iter::once(self.program.to_owned())
+    /// `program args…` as a person would type it, for messages, with the endpoint's token
+    /// replaced by `<token>`.
+    pub fn shown(&self, args: &[String], token: Option<&str>) -> String {
+        let line = std::iter::once(self.program.to_owned())
             .chain(args.iter().cloned())
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        redacted(&line, token)
     }
 }
 

@@ -7,6 +7,7 @@
 use godot_ai_protocol::{Command, CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
+use crate::endpoint::Endpoint;
 use crate::manage::{self, Done, Via};
 use crate::places::Places;
 use crate::registry::{self, CLIENTS, Client};
@@ -20,26 +21,35 @@ pub fn handles(name: &str) -> bool {
     NAMES.contains(&name)
 }
 
-/// Runs one of [`NAMES`] for the endpoint at `url`, with the places of this process.
-pub fn run(command: &Command, url: &str) -> CommandResult {
+/// Runs one of [`NAMES`] for the endpoint, with the places of this process.
+pub fn run(command: &Command, endpoint: &Endpoint) -> CommandResult {
     let places = Places::from_process().ok_or_else(|| {
         CommandError::internal(
             "No home folder is known (HOME is not set), so no client's config file can be found.",
         )
     })?;
-    run_with(command, url, &places)
+    run_with(command, endpoint, &places)
 }
 
 /// [`run`] with the given places (a test's throwaway home).
-pub fn run_with(command: &Command, url: &str, places: &Places) -> CommandResult {
+pub fn run_with(command: &Command, endpoint: &Endpoint, places: &Places) -> CommandResult {
+    let url = endpoint.url();
     match command.name.as_str() {
         "configure_client" => {
             let client = client_param(&command.params)?;
-            let done = manage::configure(client, places, url).map_err(internal)?;
+            let done = manage::configure(client, places, endpoint).map_err(internal)?;
+            let with_token = if endpoint.token().is_some() {
+                ", with the editor's access token"
+            } else {
+                ""
+            };
             Ok(done_reply(
                 client,
                 &done,
-                format!("{} configured (HTTP: {url})", client.display_name),
+                format!(
+                    "{} configured (HTTP: {url}{with_token})",
+                    client.display_name
+                ),
                 url,
             ))
         }
@@ -56,7 +66,7 @@ pub fn run_with(command: &Command, url: &str, places: &Places) -> CommandResult 
             };
             Ok(done_reply(client, &done, message, url))
         }
-        "check_client_status" => Ok(statuses(places, url)),
+        "check_client_status" => Ok(statuses(places, endpoint)),
         other => Err(CommandError::new(
             ErrorCode::UnknownCommand,
             format!("Unknown command: {other}"),
@@ -64,14 +74,14 @@ pub fn run_with(command: &Command, url: &str, places: &Places) -> CommandResult 
     }
 }
 
-/// Every client's state for the endpoint at `url`: `{clients: [{id, display_name, status,
-/// installed, config_file, configured_url?, error?}]}`.
-pub fn statuses(places: &Places, url: &str) -> JsonObject {
+/// Every client's state for the endpoint: `{clients: [{id, display_name, status, installed,
+/// config_file, configured_url?, error?}], url}`.
+pub fn statuses(places: &Places, endpoint: &Endpoint) -> JsonObject {
     let clients: Vec<Value> = CLIENTS
         .iter()
-        .map(|client| status_entry(client, &setup::status(client, places, url)))
+        .map(|client| status_entry(client, &setup::status(client, places, endpoint)))
         .collect();
-    object(json!({ "clients": clients, "url": url }))
+    object(json!({ "clients": clients, "url": endpoint.url() }))
 }
 
 fn status_entry(client: &Client, report: &Report) -> Value {
@@ -126,6 +136,30 @@ fn client_param(params: &JsonObject) -> Result<&'static Client, CommandError> {
     })
 }
 
+/// After the token changed: every client whose entry points at the endpoint's URL (set up by
+/// us, with any token) is configured again with the new one. `{reconfigured: [id...],
+/// failed: [{id, error}...]}`; the token is never in it.
+pub fn reconfigure_after_rotation(places: &Places, endpoint: &Endpoint) -> JsonObject {
+    let mut reconfigured = Vec::new();
+    let mut failures = Vec::new();
+    for client in CLIENTS {
+        let points_here = setup::entry_now(client, places)
+            .ok()
+            .flatten()
+            .and_then(|entry| client.url_of(&entry))
+            .is_some_and(|url| url == endpoint.url());
+        if !points_here {
+            continue;
+        }
+        match manage::configure(client, places, endpoint) {
+            Ok(_) => reconfigured.push(client.id),
+            Err(error) => failures.push(json!({"id": client.id, "error": error.to_string()})),
+        }
+    }
+    object(json!({"reconfigured": reconfigured, "failed": failures}))
+}
+
+/// The error of a configure or remove (the token never in it: see [`crate::manage`]).
 fn internal(error: setup::SetupError) -> CommandError {
     CommandError::internal(error.to_string())
         .with_data("config_file", error.path.display().to_string())
@@ -147,6 +181,10 @@ mod tests {
 
     const URL: &str = "http://127.0.0.1:9600/mcp";
 
+    fn endpoint() -> Endpoint {
+        Endpoint::new(URL, Some("0123456789abcdef0123456789abcdef".into()))
+    }
+
     fn places(name: &str) -> (std::path::PathBuf, Places) {
         let home =
             std::env::temp_dir().join(format!("clients-commands-{name}-{}", std::process::id()));
@@ -165,17 +203,22 @@ mod tests {
         let (home, places) = places("shapes");
         let configured = run_with(
             &command("configure_client", json!({"client": "cursor"})),
-            URL,
+            &endpoint(),
             &places,
         )
         .unwrap();
         assert_eq!(configured["status"], "ok");
         assert_eq!(
             configured["message"],
-            format!("Cursor configured (HTTP: {URL})")
+            format!("Cursor configured (HTTP: {URL}, with the editor's access token)")
         );
         assert_eq!(configured["via"]["kind"], "file");
-        let listed = run_with(&command("check_client_status", json!({})), URL, &places).unwrap();
+        let listed = run_with(
+            &command("check_client_status", json!({})),
+            &endpoint(),
+            &places,
+        )
+        .unwrap();
         let cursor = listed["clients"]
             .as_array()
             .unwrap()
@@ -187,14 +230,14 @@ mod tests {
         assert_eq!(listed["clients"].as_array().unwrap().len(), CLIENTS.len());
         let removed = run_with(
             &command("remove_client", json!({"client": "cursor"})),
-            URL,
+            &endpoint(),
             &places,
         )
         .unwrap();
         assert_eq!(removed["message"], "Cursor configuration removed");
         let again = run_with(
             &command("remove_client", json!({"client": "cursor"})),
-            URL,
+            &endpoint(),
             &places,
         )
         .unwrap();
@@ -207,7 +250,7 @@ mod tests {
         let (home, places) = places("unknown");
         let error = run_with(
             &command("configure_client", json!({"client": "cursr"})),
-            URL,
+            &endpoint(),
             &places,
         )
         .unwrap_err();
@@ -219,7 +262,8 @@ mod tests {
             "{}",
             error.message
         );
-        let missing = run_with(&command("remove_client", json!({})), URL, &places).unwrap_err();
+        let missing =
+            run_with(&command("remove_client", json!({})), &endpoint(), &places).unwrap_err();
         assert_eq!(missing.code, ErrorCode::ValueOutOfRange);
         std::fs::remove_dir_all(home).unwrap();
     }
@@ -232,14 +276,19 @@ mod tests {
         std::fs::write(&path, "{").unwrap();
         let error = run_with(
             &command("configure_client", json!({"client": "cursor"})),
-            URL,
+            &endpoint(),
             &places,
         )
         .unwrap_err();
         assert_eq!(error.code, ErrorCode::InternalError);
         assert!(error.message.contains("left as it is"), "{}", error.message);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{");
-        let listed = run_with(&command("check_client_status", json!({})), URL, &places).unwrap();
+        let listed = run_with(
+            &command("check_client_status", json!({})),
+            &endpoint(),
+            &places,
+        )
+        .unwrap();
         let cursor = listed["clients"]
             .as_array()
             .unwrap()

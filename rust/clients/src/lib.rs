@@ -8,12 +8,15 @@
 pub mod atomic;
 pub mod cli;
 pub mod commands;
+pub mod endpoint;
 pub mod json_config;
 pub mod manage;
 pub mod places;
 pub mod registry;
 pub mod setup;
 pub mod toml_config;
+
+pub use endpoint::Endpoint;
 
 /// Why a config file could not be read or changed.
 #[derive(Debug, thiserror::Error)]

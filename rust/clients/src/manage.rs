@@ -5,7 +5,10 @@
 //! Invariants:
 //! - A config file we cannot parse is reported and left alone on both roads: the command line
 //!   is not even started (some rewrite a file they cannot read).
-//! - A configure that reports success has been read back: our entry is in the file with the URL.
+//! - A configure that reports success has been read back: our entry is in the file with the URL
+//!   and the token.
+//! - The token never appears in an error: command lines and what programs print are shown
+//!   with it replaced by `<token>`.
 //!
 //! Blocking file and process work: call it off the editor's main thread.
 
@@ -13,6 +16,7 @@ use std::path::PathBuf;
 
 use crate::ConfigError;
 use crate::cli::{self, Cli};
+use crate::endpoint::{Endpoint, redacted};
 use crate::places::Places;
 use crate::registry::Client;
 use crate::setup::{self, SetupError};
@@ -31,21 +35,24 @@ pub enum Via {
 pub struct Done {
     pub config_file: PathBuf,
     pub via: Via,
-    /// False when there was nothing to do (already configured for the URL; nothing to remove).
+    /// False when there was nothing to do (already configured for the URL and token; nothing
+    /// to remove).
     pub changed: bool,
 }
 
-/// Points `client` at `url`.
-pub fn configure(client: &'static Client, places: &Places, url: &str) -> Result<Done, SetupError> {
+/// Points `client` at the endpoint, with its token.
+pub fn configure(
+    client: &'static Client,
+    places: &Places,
+    endpoint: &Endpoint,
+) -> Result<Done, SetupError> {
     let config_file = client.config_file(places);
     let now = setup::entry_now(client, places)?;
+    let unchanged = now
+        .as_ref()
+        .is_some_and(|entry| client.points_at(entry, endpoint));
     let Some((cli, program)) = command_line(client, places) else {
-        let unchanged = now
-            .as_ref()
-            .and_then(|entry| client.url_of(entry))
-            .as_deref()
-            == Some(url);
-        setup::configure(client, places, url)?;
+        setup::configure(client, places, endpoint)?;
         return Ok(Done {
             config_file,
             via: Via::File,
@@ -57,26 +64,28 @@ pub fn configure(client: &'static Client, places: &Places, url: &str) -> Result<
         via: Via::Cli(program.clone()),
         changed,
     };
-    match now.as_ref().map(|entry| client.url_of(entry)) {
-        Some(Some(found)) if found == url => return Ok(done(false)),
-        Some(_) => run(client, &cli, &program, &owned(cli.remove))?,
-        None => {}
+    let token = endpoint.token();
+    if unchanged {
+        return Ok(done(false));
     }
-    run(client, &cli, &program, &(cli.add)(url))?;
+    if now.is_some() {
+        run(client, &cli, &program, &owned(cli.remove), token)?;
+    }
+    let add = (cli.add)(endpoint);
+    run(client, &cli, &program, &add, token)?;
     let written = setup::entry_now(client, places)?;
-    if written
+    if !written
         .as_ref()
-        .and_then(|entry| client.url_of(entry))
-        .as_deref()
-        != Some(url)
+        .is_some_and(|entry| client.points_at(entry, endpoint))
     {
         return Err(failed(
             client,
             places,
             format!(
-                "`{}` succeeded but its config file has no entry for {url}; is the program on \
-                 PATH the one whose file is checked?",
-                cli.shown(&(cli.add)(url))
+                "`{}` succeeded but its config file has no entry for {} with the editor's \
+                 token; is the program on PATH the one whose file is checked?",
+                cli.shown(&add, token),
+                endpoint.url()
             ),
         ));
     }
@@ -96,14 +105,14 @@ pub fn remove(client: &'static Client, places: &Places) -> Result<Done, SetupErr
         });
     };
     if now.is_some() {
-        run(client, &cli, &program, &owned(cli.remove))?;
+        run(client, &cli, &program, &owned(cli.remove), None)?;
         if setup::entry_now(client, places)?.is_some() {
             return Err(failed(
                 client,
                 places,
                 format!(
                     "`{}` succeeded but our entry is still in the config file",
-                    cli.shown(&owned(cli.remove))
+                    cli.shown(&owned(cli.remove), None)
                 ),
             ));
         }
@@ -122,16 +131,19 @@ fn command_line(client: &Client, places: &Places) -> Option<(Cli, PathBuf)> {
     Some((cli, program))
 }
 
+/// Runs the client's command line with `args`; an error shows them and what the program
+/// printed with `token` replaced.
 fn run(
     client: &'static Client,
     cli: &Cli,
     program: &std::path::Path,
     args: &[String],
+    token: Option<&str>,
 ) -> Result<(), SetupError> {
     let program_failed = |problem: String| SetupError {
         display_name: client.display_name,
         path: program.to_path_buf(),
-        problem: ConfigError::Program(problem),
+        problem: ConfigError::Program(redacted(&problem, token)),
     };
     let ran = cli::run(program, args, cli::TIME_ALLOWED).map_err(program_failed)?;
     if ran.succeeded {
@@ -139,7 +151,7 @@ fn run(
     }
     Err(program_failed(format!(
         "`{}` failed: {}",
-        cli.shown(args),
+        cli.shown(args, token),
         if ran.printed.is_empty() {
             "it printed nothing"
         } else {

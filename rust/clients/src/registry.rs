@@ -1,15 +1,17 @@
 //! The MCP clients this plugin sets up, with godot-ai's client ids: where each keeps its MCP
 //! servers, in which format, and the entry that points it at the editor's endpoint.
 //!
-//! Entries are HTTP entries for the endpoint's URL in each client's documented shape; Claude
-//! Desktop only speaks stdio to local servers, so its entry runs `mcp-remote` (pinned) to
-//! reach the URL.
+//! Entries are HTTP entries for the endpoint's URL in each client's documented shape, carrying
+//! the endpoint's access token as an `Authorization: Bearer` header the way that client takes
+//! headers; Claude Desktop only speaks stdio to local servers, so its entry runs `mcp-remote`
+//! (pinned) to reach the URL, with the header passed through its environment.
 
 use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
 use crate::cli::Cli;
+use crate::endpoint::{Endpoint, bearer, token_of_authorization};
 use crate::places::Places;
 
 /// The name of our entry in every client's config (godot-ai's, so agents see the same tool
@@ -18,6 +20,12 @@ pub const SERVER_NAME: &str = "godot-ai";
 
 /// `mcp-remote`, pinned: what Claude Desktop runs to reach an HTTP server.
 pub const MCP_REMOTE: &str = "mcp-remote@0.15.1";
+
+/// The header that carries the access token.
+const AUTHORIZATION: &str = "Authorization";
+
+/// The variable of Claude Desktop's entry that holds `Bearer <token>` for mcp-remote.
+const DESKTOP_AUTH_VARIABLE: &str = "GODOT_AI_AUTHORIZATION";
 
 /// A server entry: a JSON object (TOML entries are written from the same shape).
 pub type Entry = Map<String, Value>;
@@ -43,10 +51,12 @@ pub struct Client {
     pub cli: Option<Cli>,
     /// The config file, from the user's places.
     config_file: fn(&Places) -> PathBuf,
-    /// The entry for `url`, given the entry there now (whose other keys are kept).
-    entry: fn(&str, Option<&Entry>) -> Entry,
+    /// The entry for the endpoint, given the entry there now (whose other keys are kept).
+    entry: fn(&Endpoint, Option<&Entry>) -> Entry,
     /// The URL an existing entry points at, if it is one of ours in any known shape.
     url_of: fn(&Entry) -> Option<String>,
+    /// The bearer token an existing entry sends, if any.
+    token_of: fn(&Entry) -> Option<String>,
 }
 
 impl Client {
@@ -56,14 +66,25 @@ impl Client {
 
     pub fn entry_for(
         &self,
-        url: &str,
+        endpoint: &Endpoint,
         existing: Option<&Map<String, Value>>,
     ) -> Map<String, Value> {
-        (self.entry)(url, existing)
+        (self.entry)(endpoint, existing)
     }
 
     pub fn url_of(&self, entry: &Map<String, Value>) -> Option<String> {
         (self.url_of)(entry)
+    }
+
+    pub fn token_of(&self, entry: &Map<String, Value>) -> Option<String> {
+        (self.token_of)(entry)
+    }
+
+    /// True when `entry` points at the endpoint with its token (and no token when none is
+    /// required).
+    pub fn points_at(&self, entry: &Map<String, Value>, endpoint: &Endpoint) -> bool {
+        self.url_of(entry).as_deref() == Some(endpoint.url())
+            && self.token_of(entry).as_deref() == endpoint.token()
     }
 }
 
@@ -77,8 +98,8 @@ pub const CLIENTS: &[Client] = &[
         },
         cli: Some(Cli {
             program: "claude",
-            add: |url| {
-                [
+            add: |endpoint| {
+                let mut args: Vec<String> = [
                     "mcp",
                     "add",
                     "--scope",
@@ -86,10 +107,15 @@ pub const CLIENTS: &[Client] = &[
                     "--transport",
                     "http",
                     SERVER_NAME,
-                    url,
+                    endpoint.url(),
                 ]
                 .map(str::to_owned)
-                .to_vec()
+                .to_vec();
+                if let Some(authorization) = endpoint.authorization() {
+                    args.push("--header".to_owned());
+                    args.push(format!("{AUTHORIZATION}: {authorization}"));
+                }
+                args
             },
             remove: &["mcp", "remove", "--scope", "user", SERVER_NAME],
         }),
@@ -99,8 +125,12 @@ pub const CLIENTS: &[Client] = &[
                 .unwrap_or_else(|| places.home())
                 .join(".claude.json")
         },
-        entry: |url, existing| with_fields(existing, &[("type", "http"), ("url", url)]),
+        entry: |endpoint, existing| {
+            let entry = with_fields(existing, &[("type", "http"), ("url", endpoint.url())]);
+            with_header(entry, "headers", endpoint)
+        },
         url_of: |entry| text(entry, "url"),
+        token_of: |entry| header_token(entry, "headers"),
     },
     Client {
         id: "claude_desktop",
@@ -115,11 +145,23 @@ pub const CLIENTS: &[Client] = &[
                 .join("Claude")
                 .join("claude_desktop_config.json")
         },
-        entry: |url, _| {
-            let entry = json!({
+        entry: |endpoint, _| {
+            let mut entry = json!({
                 "command": "npx",
-                "args": ["-y", MCP_REMOTE, url, "--transport", "http-only"],
+                "args": ["-y", MCP_REMOTE, endpoint.url(), "--transport", "http-only"],
             });
+            // mcp-remote fills `${VAR}` in a header from its environment: the value stays out
+            // of the arguments, where a space breaks on some platforms.
+            if let Some(authorization) = endpoint.authorization() {
+                entry["args"]
+                    .as_array_mut()
+                    .expect("args is an array")
+                    .extend([
+                        json!("--header"),
+                        json!(format!("{AUTHORIZATION}:${{{DESKTOP_AUTH_VARIABLE}}}")),
+                    ]);
+                entry["env"] = json!({ DESKTOP_AUTH_VARIABLE: authorization });
+            }
             entry.as_object().cloned().unwrap_or_default()
         },
         url_of: |entry| {
@@ -136,6 +178,10 @@ pub const CLIENTS: &[Client] = &[
                 .find(|arg| arg.starts_with("http://") || arg.starts_with("https://"))
                 .map(str::to_owned)
         },
+        token_of: |entry| {
+            let value = entry.get("env")?.get(DESKTOP_AUTH_VARIABLE)?.as_str()?;
+            token_of_authorization(value).map(str::to_owned)
+        },
     },
     Client {
         id: "codex",
@@ -150,11 +196,15 @@ pub const CLIENTS: &[Client] = &[
                 .unwrap_or_else(|| places.home().join(".codex"))
                 .join("config.toml")
         },
-        entry: |url, _| {
-            let entry = json!({"url": url, "enabled": true});
+        entry: |endpoint, _| {
+            let mut entry = json!({"url": endpoint.url(), "enabled": true});
+            if let Some(authorization) = endpoint.authorization() {
+                entry["http_headers"] = json!({ AUTHORIZATION: authorization });
+            }
             entry.as_object().cloned().unwrap_or_default()
         },
         url_of: |entry| text(entry, "url"),
+        token_of: |entry| header_token(entry, "http_headers"),
     },
     Client {
         id: "gemini_cli",
@@ -170,8 +220,12 @@ pub const CLIENTS: &[Client] = &[
                 .join(".gemini")
                 .join("settings.json")
         },
-        entry: |url, existing| with_fields(existing, &[("httpUrl", url)]),
+        entry: |endpoint, existing| {
+            let entry = with_fields(existing, &[("httpUrl", endpoint.url())]);
+            with_header(entry, "headers", endpoint)
+        },
         url_of: |entry| text(entry, "httpUrl").or_else(|| text(entry, "url")),
+        token_of: |entry| header_token(entry, "headers"),
     },
     Client {
         id: "qwen_code",
@@ -181,8 +235,12 @@ pub const CLIENTS: &[Client] = &[
         },
         cli: None,
         config_file: |places| places.home().join(".qwen").join("settings.json"),
-        entry: |url, existing| with_fields(existing, &[("httpUrl", url)]),
+        entry: |endpoint, existing| {
+            let entry = with_fields(existing, &[("httpUrl", endpoint.url())]);
+            with_header(entry, "headers", endpoint)
+        },
         url_of: |entry| text(entry, "httpUrl").or_else(|| text(entry, "url")),
+        token_of: |entry| header_token(entry, "headers"),
     },
     Client {
         id: "opencode",
@@ -195,12 +253,13 @@ pub const CLIENTS: &[Client] = &[
                 .unwrap_or_else(|| places.xdg_config().join("opencode"))
                 .join("opencode.json")
         },
-        entry: |url, existing| {
-            let mut entry = with_fields(existing, &[("type", "remote"), ("url", url)]);
+        entry: |endpoint, existing| {
+            let mut entry = with_fields(existing, &[("type", "remote"), ("url", endpoint.url())]);
             entry.entry("enabled").or_insert(Value::Bool(true));
-            entry
+            with_header(entry, "headers", endpoint)
         },
         url_of: |entry| text(entry, "url"),
+        token_of: |entry| header_token(entry, "headers"),
     },
     Client {
         id: "cursor",
@@ -210,8 +269,12 @@ pub const CLIENTS: &[Client] = &[
         },
         cli: None,
         config_file: |places| places.home().join(".cursor").join("mcp.json"),
-        entry: |url, existing| with_fields(existing, &[("url", url)]),
+        entry: |endpoint, existing| {
+            let entry = with_fields(existing, &[("url", endpoint.url())]);
+            with_header(entry, "headers", endpoint)
+        },
         url_of: |entry| text(entry, "url"),
+        token_of: |entry| header_token(entry, "headers"),
     },
     Client {
         id: "vscode",
@@ -227,8 +290,12 @@ pub const CLIENTS: &[Client] = &[
                 .join("User")
                 .join("mcp.json")
         },
-        entry: |url, existing| with_fields(existing, &[("type", "http"), ("url", url)]),
+        entry: |endpoint, existing| {
+            let entry = with_fields(existing, &[("type", "http"), ("url", endpoint.url())]);
+            with_header(entry, "headers", endpoint)
+        },
         url_of: |entry| text(entry, "url"),
+        token_of: |entry| header_token(entry, "headers"),
     },
     Client {
         id: "windsurf",
@@ -244,8 +311,12 @@ pub const CLIENTS: &[Client] = &[
                 .join("windsurf")
                 .join("mcp_config.json")
         },
-        entry: |url, existing| with_fields(existing, &[("serverUrl", url)]),
+        entry: |endpoint, existing| {
+            let entry = with_fields(existing, &[("serverUrl", endpoint.url())]);
+            with_header(entry, "headers", endpoint)
+        },
         url_of: |entry| text(entry, "serverUrl").or_else(|| text(entry, "url")),
+        token_of: |entry| header_token(entry, "headers"),
     },
 ];
 
@@ -273,6 +344,35 @@ fn with_fields(
         entry.insert((*key).to_owned(), Value::String((*value).to_owned()));
     }
     entry
+}
+
+/// `entry` with `Authorization: Bearer <token>` in its header object at `key` (other headers
+/// kept), or without our `Authorization` when the endpoint needs no token.
+fn with_header(mut entry: Entry, key: &str, endpoint: &Endpoint) -> Entry {
+    let mut headers = match entry.remove(key) {
+        Some(Value::Object(headers)) => headers,
+        _ => Map::new(),
+    };
+    headers.retain(|name, _| !name.eq_ignore_ascii_case(AUTHORIZATION));
+    if let Some(token) = endpoint.token() {
+        headers.insert(AUTHORIZATION.to_owned(), Value::String(bearer(token)));
+    }
+    if !headers.is_empty() {
+        entry.insert(key.to_owned(), Value::Object(headers));
+    }
+    entry
+}
+
+/// The bearer token in the header object at `key` of `entry`.
+fn header_token(entry: &Map<String, Value>, key: &str) -> Option<String> {
+    entry
+        .get(key)?
+        .as_object()?
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(AUTHORIZATION))
+        .and_then(|(_, value)| value.as_str())
+        .and_then(token_of_authorization)
+        .map(str::to_owned)
 }
 
 fn text(entry: &Map<String, Value>, key: &str) -> Option<String> {

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::ConfigError;
 use crate::atomic::write_atomically;
+use crate::endpoint::Endpoint;
 use crate::json_config::JsonConfig;
 use crate::places::Places;
 use crate::registry::{Client, Entry, Format, SERVER_NAME};
@@ -19,12 +20,15 @@ use crate::toml_config::TomlConfig;
 /// Where a client stands, as godot-ai's labels say it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
-    /// Our entry points at this URL.
+    /// Our entry points at this URL, with the endpoint's token.
     Configured,
     /// Our entry is there but points elsewhere (`url`, when it has one).
     ConfiguredMismatch {
         url: Option<String>,
     },
+    /// Our entry points at this URL but sends another token (or none, or one that is no
+    /// longer needed): configure again to bring it up to date.
+    ConfiguredStaleToken,
     NotConfigured,
     /// The file could not be read or parsed: it is reported, never overwritten.
     Error(String),
@@ -35,6 +39,7 @@ impl Status {
         match self {
             Self::Configured => "configured",
             Self::ConfiguredMismatch { .. } => "configured_mismatch",
+            Self::ConfiguredStaleToken => "configured_stale_token",
             Self::NotConfigured => "not_configured",
             Self::Error(_) => "error",
         }
@@ -60,14 +65,15 @@ pub struct SetupError {
     pub problem: ConfigError,
 }
 
-pub fn status(client: &Client, places: &Places, url: &str) -> Report {
+pub fn status(client: &Client, places: &Places, endpoint: &Endpoint) -> Report {
     let path = client.config_file(places);
     let installed = path.exists() || own_folder_exists(&path, places);
     let status = match read(&path).and_then(|text| current_entry(client, text.as_deref())) {
         Err(problem) => Status::Error(problem.to_string()),
         Ok(None) => Status::NotConfigured,
+        Ok(Some(entry)) if client.points_at(&entry, endpoint) => Status::Configured,
         Ok(Some(entry)) => match client.url_of(&entry) {
-            Some(found) if found == url => Status::Configured,
+            Some(found) if found == endpoint.url() => Status::ConfiguredStaleToken,
             found => Status::ConfiguredMismatch { url: found },
         },
     };
@@ -91,12 +97,12 @@ pub fn entry_now(client: &'static Client, places: &Places) -> Result<Option<Entr
         })
 }
 
-/// Writes our entry for `url` (keeping any other keys our entry already had) and says what
-/// was written where.
+/// Writes our entry for the endpoint (keeping any other keys our entry already had) and says
+/// what was written where.
 pub fn configure(
     client: &'static Client,
     places: &Places,
-    url: &str,
+    endpoint: &Endpoint,
 ) -> Result<PathBuf, SetupError> {
     let path = client.config_file(places);
     let failed = |problem| SetupError {
@@ -112,7 +118,7 @@ pub fn configure(
             let existing = config
                 .entry(section, SERVER_NAME)
                 .and_then(|entry| entry.as_object().cloned());
-            let entry = client.entry_for(url, existing.as_ref());
+            let entry = client.entry_for(endpoint, existing.as_ref());
             config
                 .set_entry(section, SERVER_NAME, &Value::Object(entry))
                 .map_err(failed)?;
@@ -121,7 +127,7 @@ pub fn configure(
         Format::Toml { section } => {
             let mut config = TomlConfig::parse(text).map_err(failed)?;
             config
-                .set_entry(section, SERVER_NAME, &client.entry_for(url, None))
+                .set_entry(section, SERVER_NAME, &client.entry_for(endpoint, None))
                 .map_err(failed)?;
             config.text()
         }

@@ -27,8 +27,9 @@ impl TomlConfig {
         to_json(table.get(name)?)
     }
 
-    /// Sets the table `name` under `section` to the string fields of `fields`, replacing only
-    /// that table if it exists. Our entries hold strings and string arrays only.
+    /// Sets the table `name` under `section` to the fields of `fields`, replacing only that
+    /// table if it exists. Our entries hold strings, booleans, string arrays and inline tables
+    /// of strings (headers).
     pub fn set_entry(
         &mut self,
         section: &str,
@@ -93,6 +94,18 @@ fn toml_item(field: &Value) -> Result<Item, ConfigError> {
                 array.push(text.as_str());
             }
             Ok(value(array))
+        }
+        Value::Object(fields) => {
+            let mut table = toml_edit::InlineTable::new();
+            for (key, field) in fields {
+                let Value::String(text) = field else {
+                    return Err(ConfigError::Unsupported(
+                        "only tables of strings are written to TOML".to_owned(),
+                    ));
+                };
+                table.insert(key, text.as_str().into());
+            }
+            Ok(value(table))
         }
         other => Err(ConfigError::Unsupported(format!(
             "a TOML entry field cannot be {other}"

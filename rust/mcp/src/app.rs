@@ -1,5 +1,5 @@
-//! The axum application: loopback guard -> JSON-RPC answers at the HTTP edge -> stale-session
-//! diagnostic -> rmcp's streamable-HTTP service at `/mcp`.
+//! The axum application: loopback guard -> access token -> JSON-RPC answers at the HTTP edge
+//! -> stale-session diagnostic -> rmcp's streamable-HTTP service at `/mcp`.
 //!
 //! [`app`] builds a plain `Router` with no socket, so tests drive it with
 //! `tower::ServiceExt::oneshot` and production serves it with [`crate::serve`].
@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tower::Layer;
 
+use crate::access::{self, Access};
 use crate::activity::Activity;
 use crate::custom_tools::CustomTools;
 use crate::editor_events::EditorEvents;
@@ -63,6 +64,11 @@ pub struct AppConfig {
     pub events: EditorEvents,
     /// Serve the conformance suite's fixtures too (see [`crate::fixtures`]); off by default.
     pub conformance_fixtures: bool,
+    /// Who may use the endpoint (see [`crate::access`]). The plugin requires its token; the
+    /// default, for tests of other layers, lets anyone in.
+    pub access: Access,
+    /// Web origins the user lets in (see [`crate::guard`]); empty by default: pages get nothing.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for AppConfig {
@@ -77,11 +83,14 @@ impl Default for AppConfig {
             custom_tools: watch::channel(CustomToolCatalog::default()).1,
             events: EditorEvents::new(),
             conformance_fixtures: false,
+            access: Access::open(),
+            allowed_origins: Vec::new(),
         }
     }
 }
 
-/// Builds the router: `POST/GET/DELETE /mcp`, every route behind the loopback guard.
+/// Builds the router: `POST/GET/DELETE /mcp`, every route behind the loopback guard and the
+/// access token.
 pub fn app(executor: ExecutorHandle, config: AppConfig) -> Router {
     app_with_sessions(executor, config).0
 }
@@ -163,8 +172,13 @@ pub fn app_with_sessions(executor: ExecutorHandle, config: AppConfig) -> (Router
     let router = router.layer(middleware::from_fn(move |request: Request, next: Next| {
         in_flight.clone().track(request, next)
     }));
-    (
-        router.layer(middleware::from_fn(guard::loopback_only)),
-        sessions,
-    )
+    let access = config.access;
+    let router = router.layer(middleware::from_fn(move |request: Request, next: Next| {
+        access::require_token(access.clone(), request, next)
+    }));
+    let allowed_origins: Arc<[String]> = config.allowed_origins.into();
+    let router = router.layer(middleware::from_fn(move |request: Request, next: Next| {
+        guard::loopback_only(allowed_origins.clone(), request, next)
+    }));
+    (router, sessions)
 }

@@ -1,14 +1,16 @@
 //! Loopback-only request guard: protects the endpoint from DNS rebinding and from web pages.
 //!
 //! The endpoint binds 127.0.0.1, but a browser tab can still reach it: a page on a hostile
-//! domain that resolves to 127.0.0.1 sends a foreign `Host`, and any cross-site `fetch` sends a
-//! foreign `Origin`. Both are refused with 403 and a JSON body that says why.
+//! domain that resolves to 127.0.0.1 sends a foreign `Host`, and any `fetch`, beacon or form a
+//! page sends carries an `Origin`. Both are refused with 403 and a JSON body that says why.
 //!
 //! Rules:
 //! - `Host` must be present and name a loopback host: `localhost`, `127.x.x.x` or `[::1]`,
 //!   with any port.
-//! - `Origin`, when present, must be `http://` or `https://` on such a host. The opaque origin
-//!   `null` is refused. Requests without `Origin` (every non-browser MCP client) pass.
+//! - A request with an `Origin` comes from a web page, and web pages get nothing: it is refused
+//!   unless that exact origin is in the user's allow-list (empty by default; a page served on
+//!   another loopback port is a web page too). Requests without `Origin` (every non-browser
+//!   MCP client) pass. CORS preflights are refused the same way, so they allow nothing.
 
 use std::net::Ipv4Addr;
 
@@ -18,9 +20,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-/// Axum middleware applying the module's rules.
-pub async fn loopback_only(request: Request, next: Next) -> Response {
-    match check_headers(request.headers()) {
+/// Axum middleware applying the module's rules, with the origins the user allowed.
+pub async fn loopback_only(
+    allowed_origins: std::sync::Arc<[String]>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match check_headers(request.headers(), &allowed_origins) {
         Ok(()) => next.run(request).await,
         Err(refusal) => refusal.into_response(),
     }
@@ -43,7 +49,9 @@ impl Refusal {
                  http://127.0.0.1 or http://localhost"
             ),
             Refusal::ForeignOrigin(origin) => format!(
-                "Origin '{origin}' is not a loopback origin; web pages may not drive the editor"
+                "Origin '{origin}' is a web page, and web pages may not drive the editor (an \
+                 origin the user trusts can be added to the Editor Setting \
+                 godot_ai/allowed_origins)"
             ),
         }
     }
@@ -56,17 +64,23 @@ impl IntoResponse for Refusal {
             "id": null,
             "error": {"code": -32600, "message": self.message()},
         });
+        // The body is left unread: the connection closes after this answer (see
+        // `access::Refusal`).
         (
             StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "application/json")],
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CONNECTION, "close"),
+            ],
             body.to_string(),
         )
             .into_response()
     }
 }
 
-/// Applies the rules to a request's headers.
-pub fn check_headers(headers: &HeaderMap) -> Result<(), Refusal> {
+/// Applies the rules to a request's headers; `allowed_origins` are the exact origins the user
+/// lets in.
+pub fn check_headers(headers: &HeaderMap, allowed_origins: &[String]) -> Result<(), Refusal> {
     let host = headers
         .get(header::HOST)
         .ok_or(Refusal::MissingHost)?
@@ -79,7 +93,7 @@ pub fn check_headers(headers: &HeaderMap) -> Result<(), Refusal> {
         let origin = origin
             .to_str()
             .map_err(|_| Refusal::ForeignOrigin("<not UTF-8>".to_owned()))?;
-        if !is_loopback_origin(origin) {
+        if !allowed_origins.iter().any(|allowed| allowed == origin) {
             return Err(Refusal::ForeignOrigin(origin.to_owned()));
         }
     }
@@ -114,14 +128,6 @@ fn is_loopback_host(host: &str) -> bool {
         return true;
     }
     host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-/// True for `http(s)://<loopback authority>` with nothing after the authority.
-pub fn is_loopback_origin(origin: &str) -> bool {
-    let authority = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    authority.is_some_and(|authority| !authority.contains('/') && is_loopback_authority(authority))
 }
 
 #[cfg(test)]
@@ -163,16 +169,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn only_http_loopback_origins_pass() {
-        assert!(is_loopback_origin("http://localhost:6274"));
-        assert!(is_loopback_origin("https://127.0.0.1"));
-        assert!(!is_loopback_origin("null"));
-        assert!(!is_loopback_origin("http://evil.com"));
-        assert!(!is_loopback_origin("file://localhost"));
-        assert!(!is_loopback_origin("http://localhost/path"));
-    }
-
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (name, value) in pairs {
@@ -182,16 +178,39 @@ mod tests {
     }
 
     #[test]
-    fn requests_need_a_loopback_host_and_no_foreign_origin() {
-        assert_eq!(check_headers(&headers(&[])), Err(Refusal::MissingHost));
-        assert!(check_headers(&headers(&[("host", "127.0.0.1:9600")])).is_ok());
+    fn requests_need_a_loopback_host_and_no_origin_but_an_allowed_one() {
+        let none: &[String] = &[];
         assert_eq!(
-            check_headers(&headers(&[("host", "127.0.0.1:9600"), ("origin", "null")])),
+            check_headers(&headers(&[]), none),
+            Err(Refusal::MissingHost)
+        );
+        assert!(check_headers(&headers(&[("host", "127.0.0.1:9600")]), none).is_ok());
+        assert_eq!(
+            check_headers(
+                &headers(&[("host", "127.0.0.1:9600"), ("origin", "null")]),
+                none
+            ),
             Err(Refusal::ForeignOrigin("null".into()))
         );
         assert_eq!(
-            check_headers(&headers(&[("host", "attacker.example")])),
+            check_headers(&headers(&[("host", "attacker.example")]), none),
             Err(Refusal::ForeignHost("attacker.example".into()))
         );
+        // A page on another loopback port is a web page too.
+        let local_page = headers(&[
+            ("host", "127.0.0.1:9600"),
+            ("origin", "http://127.0.0.1:8000"),
+        ]);
+        assert_eq!(
+            check_headers(&local_page, none),
+            Err(Refusal::ForeignOrigin("http://127.0.0.1:8000".into()))
+        );
+        let allowed = ["http://127.0.0.1:8000".to_owned()];
+        assert!(check_headers(&local_page, &allowed).is_ok());
+        let other_port = headers(&[
+            ("host", "127.0.0.1:9600"),
+            ("origin", "http://127.0.0.1:8001"),
+        ]);
+        assert!(check_headers(&other_port, &allowed).is_err());
     }
 }

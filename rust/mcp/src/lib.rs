@@ -2,11 +2,13 @@
 //! editor only through an [`ExecutorHandle`](godot_ai_executor::ExecutorHandle).
 //!
 //! ```text
-//! request -> loopback guard (403 on foreign Host/Origin) -> rmcp streamable HTTP at /mcp
+//! request -> loopback guard (403 on foreign Host/Origin) -> access token (401 without it)
+//!         -> rmcp streamable HTTP at /mcp
 //!            (sessions: bounded in memory, restorable, resumable)
 //!         -> GodotMcpServer -> catalog tool -> executor -> Godot main thread
 //! ```
 
+pub mod access;
 pub mod activity;
 mod app;
 mod arguments;
@@ -27,8 +29,10 @@ pub mod session_file;
 pub mod sessions;
 pub mod stale_session;
 mod tasks;
+pub mod token_file;
 mod wire_answers;
 
+pub use access::{Access, AccessToken, InvalidToken};
 pub use app::{AppConfig, MAX_REQUEST_BODY_BYTES, MCP_PATH, app, app_with_sessions};
 pub use arguments::ArgKind;
 pub use editor_events::{EditorEvent, EditorEvents, LogSource, Severity, Topic};
@@ -39,3 +43,4 @@ pub use serve::{
 pub use server::{GodotMcpServer, SERVER_NAME};
 pub use session_file::SessionFile;
 pub use stale_session::StaleSessionLayer;
+pub use token_file::TokenFile;

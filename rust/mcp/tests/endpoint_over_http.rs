@@ -432,3 +432,47 @@ async fn calls_are_recorded_for_the_dock_with_the_client_named_in_initialize() {
         "an ended session leaves the list"
     );
 }
+
+#[tokio::test]
+async fn only_the_access_token_opens_the_endpoint_and_a_refusal_closes_its_connection() {
+    let (executor, queue) = channel(16);
+    let stop = CancellationToken::new();
+    spawn_fake_editor(queue, stop.clone());
+    let token = godot_ai_mcp::AccessToken::parse("0123456789abcdef0123456789abcdef").unwrap();
+    let access = godot_ai_mcp::Access::requiring(token);
+    let router = app(
+        executor,
+        AppConfig {
+            shutdown: stop.clone(),
+            access: access.clone(),
+            ..AppConfig::default()
+        },
+    );
+    let without = post(None)
+        .body(Body::from(initialize().to_string()))
+        .unwrap();
+    let refused = router.clone().oneshot(without).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.headers()[header::WWW_AUTHENTICATE], "Bearer");
+    assert_eq!(refused.headers()[header::CONNECTION], "close");
+    assert!(refused.headers().get("mcp-session-id").is_none());
+    let with = post(None)
+        .header(
+            header::AUTHORIZATION,
+            "Bearer 0123456789abcdef0123456789abcdef",
+        )
+        .body(Body::from(initialize().to_string()))
+        .unwrap();
+    let served = router.clone().oneshot(with).await.unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    // Lifted by the user: anyone who reaches the endpoint is served.
+    access.set(None);
+    let open = post(None)
+        .body(Body::from(initialize().to_string()))
+        .unwrap();
+    assert_eq!(
+        router.clone().oneshot(open).await.unwrap().status(),
+        StatusCode::OK
+    );
+    stop.cancel();
+}

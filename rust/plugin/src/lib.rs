@@ -11,6 +11,7 @@
 //! - [`game_link`] (in the editor) and [`game`] (in a game the editor runs) talk over Godot's
 //!   debugger connection, so commands reach the live game.
 
+mod access;
 mod change_watch;
 mod commands;
 mod controller;

@@ -42,7 +42,9 @@ pub fn trace(text: &str) {
 }
 
 /// Params whose values may hold file contents or secrets: traced as their size only.
-const REDACTED: [&str; 5] = ["content", "value", "old_text", "new_text", "commands"];
+const REDACTED: [&str; 6] = [
+    "content", "value", "old_text", "new_text", "commands", "code",
+];
 
 /// Keeps `[recv] <command>(<params as JSON>)`, with the values of [`REDACTED`] params
 /// replaced by their length, and serializing no more than is kept.

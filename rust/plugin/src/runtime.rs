@@ -15,16 +15,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use godot_ai_bridge::{ACK_TIMEOUT, BridgeConfig, BridgeStatus, DIAL_TIMEOUT, TcpDial};
-use godot_ai_clients::registry::SERVER_NAME;
 use godot_ai_executor::{DEFAULT_CAPACITY, ExecutorHandle, OffMainThread, channel};
 use godot_ai_mcp::activity::Activity;
-use godot_ai_mcp::{AppConfig, BindError, BoundEndpoint, InFlight, KeptListener, app};
+use godot_ai_mcp::{Access, AppConfig, BindError, BoundEndpoint, InFlight, KeptListener, app};
 use godot_ai_protocol::{Command, CommandResult};
 use tokio::runtime::Runtime;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::access::AccessRule;
 use crate::settings::{self, MCP_PORT_SETTING, PortChoice};
 use crate::snapshot;
 use crate::{main_thread, pacing};
@@ -58,6 +58,8 @@ pub struct StatusBoard {
     /// The WebSocket port of the godot-ai server the bridge dials (`None`: the bridge is off).
     pub ws_port: Option<u16>,
     pub activity: Activity,
+    /// Who may use the endpoint (the dock shows whether a token is required, never the token).
+    pub access: AccessRule,
 }
 
 /// Whether the endpoint serves.
@@ -141,10 +143,12 @@ pub fn start() {
     let (executor, queue) = channel(DEFAULT_CAPACITY);
     crate::commands::scene::window::watch();
     crate::change_watch::watch();
+    let access = AccessRule::resolve();
     let executor = executor
         .with_wake_hook(Arc::new(pacing::note_activity))
         .with_off_main_thread(Arc::new(ClientSetup {
             url: endpoint_url(port.port),
+            access: access.clone(),
         }));
     main_thread::install(queue);
 
@@ -161,6 +165,7 @@ pub fn start() {
         &session.id,
         port,
         activity.clone(),
+        access.access.clone(),
     );
     let (bridge_status, bridge_status_receiver) = watch::channel(BridgeStatus::Off);
     let ws_port = settings::ws_port();
@@ -183,6 +188,7 @@ pub fn start() {
         bridge: bridge_status_receiver,
         ws_port,
         activity,
+        access,
     };
     let endpoint = endpoint.ok();
     RUNNING.with(|slot| {
@@ -204,6 +210,7 @@ fn start_mcp_endpoint(
     session_id: &str,
     choice: PortChoice,
     activity: Activity,
+    access: Access,
 ) -> Result<Endpoint, String> {
     let kept = KEPT
         .with(|slot| slot.take())
@@ -242,6 +249,8 @@ fn start_mcp_endpoint(
             custom_tools: crate::commands::custom::registry::catalog(),
             events: crate::change_watch::events(),
             conformance_fixtures,
+            access,
+            allowed_origins: settings::allowed_origins(),
         },
     );
     let kept = endpoint
@@ -257,8 +266,9 @@ fn start_mcp_endpoint(
     });
     tracing::info!("MCP endpoint listening on {url}");
     tracing::info!(
-        "set up a client with client_manage (op configure), or add it to Claude Code with: \
-         claude mcp add --transport http {SERVER_NAME} {url}"
+        "set up a client with the Godot AI dock's Configure button or client_manage (op \
+         configure); the dock's Copy set-up command gives the `claude mcp add` line with the \
+         access token"
     );
     tracing::debug!(port, source = choice.source, "endpoint started");
     Ok(Endpoint {
@@ -275,20 +285,59 @@ fn endpoint_url(port: u16) -> String {
     format!("http://127.0.0.1:{port}{}", godot_ai_mcp::MCP_PATH)
 }
 
-/// Client configuration (`configure_client`…): files and client programs, answered on a
-/// worker thread so the editor never waits for them.
+/// Client configuration (`configure_client`…) and the token's rotation: files and client
+/// programs, answered on a worker thread so the editor never waits for them.
 struct ClientSetup {
     url: String,
+    access: AccessRule,
 }
+
+/// The command that replaces the access token and sets every client we set up to the new one.
+pub const ROTATE_ACCESS_TOKEN: &str = "rotate_access_token";
 
 impl OffMainThread for ClientSetup {
     fn handles(&self, name: &str) -> bool {
-        godot_ai_clients::commands::handles(name)
+        name == ROTATE_ACCESS_TOKEN || godot_ai_clients::commands::handles(name)
     }
 
     fn run(&self, command: &Command) -> CommandResult {
-        godot_ai_clients::commands::run(command, &self.url)
+        run_client_command(&self.access, &self.url, command)
     }
+}
+
+/// Runs a client set-up command, or the token's rotation, for the endpoint at `url`. Blocking
+/// file and process work: off the main thread (an MCP call's worker, or the dock's).
+pub fn run_client_command(access: &AccessRule, url: &str, command: &Command) -> CommandResult {
+    if command.name == ROTATE_ACCESS_TOKEN {
+        return rotate_access_token(access, url);
+    }
+    godot_ai_clients::commands::run(command, &access.endpoint(url))
+}
+
+/// New token in force, then every client pointed at this endpoint set to it.
+fn rotate_access_token(access: &AccessRule, url: &str) -> CommandResult {
+    access
+        .rotate()
+        .map_err(godot_ai_protocol::CommandError::internal)?;
+    tracing::info!("the access token was rotated: the old one is refused from now on");
+    let places = godot_ai_clients::places::Places::from_process().ok_or_else(|| {
+        godot_ai_protocol::CommandError::internal(
+            "The token was rotated, but no home folder is known (HOME is not set), so no client \
+             could be set to the new one.",
+        )
+    })?;
+    let mut reply =
+        godot_ai_clients::commands::reconfigure_after_rotation(&places, &access.endpoint(url));
+    reply.insert("rotated".into(), serde_json::json!(true));
+    reply.insert(
+        "note".into(),
+        serde_json::json!(
+            "The old token is refused from now on. Clients set up here have the new one in their \
+             config; those running now keep the old one until they reconnect: restart them (in \
+             Claude Code, /mcp then reconnect)."
+        ),
+    );
+    Ok(reply)
 }
 
 fn start_bridge(

@@ -26,6 +26,17 @@ pub const DEFAULT_WS_PORT: u16 = 9500;
 /// Environment variable overriding the WebSocket port; `0` turns the bridge off.
 pub const WS_PORT_ENV: &str = "GODOT_AI_WS_PORT";
 
+/// Editor setting: whether the endpoint requires its access token (on unless the user turns
+/// it off).
+pub const REQUIRE_TOKEN_SETTING: &str = "godot_ai/require_token";
+
+/// Editor setting: web origins (`http://host:port`, comma-separated) whose pages may call the
+/// endpoint; empty by default, so web pages get nothing.
+pub const ALLOWED_ORIGINS_SETTING: &str = "godot_ai/allowed_origins";
+
+/// Environment variable that sets the access token (for scripts and CI).
+pub const TOKEN_ENV: &str = "GODOT_AI_MCP_TOKEN";
+
 /// Environment variable that lets the plugin run in a `--headless` editor.
 pub const ALLOW_HEADLESS_ENV: &str = "GODOT_AI_ALLOW_HEADLESS";
 
@@ -114,6 +125,63 @@ fn register_int_setting(
     info.set("hint", PropertyHint::RANGE.ord());
     info.set("hint_string", range);
     editor_settings.add_property_info(&info);
+}
+
+/// Whether the endpoint requires its access token: the editor setting, registered (on) the
+/// first time so users find it in Editor Settings.
+pub fn token_required() -> bool {
+    let Some(mut editor_settings) = EditorInterface::singleton().get_editor_settings() else {
+        return true;
+    };
+    if !editor_settings.has_setting(REQUIRE_TOKEN_SETTING) {
+        let default = true.to_variant();
+        editor_settings.set_setting(REQUIRE_TOKEN_SETTING, &default);
+        editor_settings.set_initial_value(REQUIRE_TOKEN_SETTING, &default, false);
+        let mut info = VarDictionary::new();
+        info.set("name", REQUIRE_TOKEN_SETTING);
+        info.set("type", VariantType::BOOL.ord());
+        editor_settings.add_property_info(&info);
+    }
+    editor_settings
+        .get_setting(REQUIRE_TOKEN_SETTING)
+        .try_to::<bool>()
+        .unwrap_or(true)
+}
+
+/// The web origins the user lets in (see [`ALLOWED_ORIGINS_SETTING`]), registered empty the
+/// first time so users find it in Editor Settings.
+pub fn allowed_origins() -> Vec<String> {
+    let Some(mut editor_settings) = EditorInterface::singleton().get_editor_settings() else {
+        return Vec::new();
+    };
+    if !editor_settings.has_setting(ALLOWED_ORIGINS_SETTING) {
+        let default = GString::new().to_variant();
+        editor_settings.set_setting(ALLOWED_ORIGINS_SETTING, &default);
+        editor_settings.set_initial_value(ALLOWED_ORIGINS_SETTING, &default, false);
+        let mut info = VarDictionary::new();
+        info.set("name", ALLOWED_ORIGINS_SETTING);
+        info.set("type", VariantType::STRING.ord());
+        editor_settings.add_property_info(&info);
+    }
+    let origins: Vec<String> = editor_settings
+        .get_setting(ALLOWED_ORIGINS_SETTING)
+        .to_string()
+        .split([',', ' ', '\n'])
+        .map(|origin| origin.trim().trim_end_matches('/').to_owned())
+        .filter(|origin| !origin.is_empty())
+        .collect();
+    if !origins.is_empty() {
+        tracing::warn!(
+            "web pages from {} may call the MCP endpoint (Editor Settings > {ALLOWED_ORIGINS_SETTING})",
+            origins.join(", ")
+        );
+    }
+    origins
+}
+
+/// The token `GODOT_AI_MCP_TOKEN` gives, if set.
+pub fn token_from_environment() -> Option<String> {
+    env_var(TOKEN_ENV)
 }
 
 /// How long an idle MCP session is kept: `None` (the default) keeps it while the editor runs.

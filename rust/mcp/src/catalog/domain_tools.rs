@@ -38,10 +38,13 @@ pub(super) const API_MANAGE: ToolSpec = manage_tool!(
 
 pub(super) const CLIENT_MANAGE: ToolSpec = manage_tool!(
     "client_manage",
-    "MCP client configuration by `op`: status, configure, remove.",
+    "MCP client configuration by `op`: status, configure, remove, rotate_token (a new access \
+     token for this editor: the old one is refused at once, and every client set up here gets \
+     the new one).",
     [
         "configure" => "configure_client",
         "remove" => "remove_client",
+        "rotate_token" => "rotate_access_token",
         "status" => "check_client_status",
     ]
 );

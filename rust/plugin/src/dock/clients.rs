@@ -56,10 +56,10 @@ impl ClientRows {
                 button.set_text(text);
                 let id = client.id;
                 let sender = self.news.0.clone();
-                button
-                    .signals()
-                    .pressed()
-                    .connect(move || start_worker(sender.clone(), Some((action, id))));
+                button.signals().pressed().connect(move || {
+                    let command = Command::new(action, object(json!({ "client": id })));
+                    start_worker(sender.clone(), Some(command))
+                });
                 grid.add_child(&button);
             }
         }
@@ -69,6 +69,13 @@ impl ClientRows {
     /// Starts reading every client's state.
     pub fn start_refresh(&mut self) {
         start_worker(self.news.0.clone(), None);
+    }
+
+    /// Starts the token's rotation (then every client we set up gets the new one), reported
+    /// in the message line.
+    pub fn start_rotation(&mut self) {
+        let command = Command::new(runtime::ROTATE_ACCESS_TOKEN, JsonObject::new());
+        start_worker(self.news.0.clone(), Some(command));
     }
 
     /// Shows what a worker reported, if one did.
@@ -91,8 +98,8 @@ impl ClientRows {
     }
 }
 
-/// Runs `action` for a client (if any) then reads every client's state, on a worker thread.
-fn start_worker(news: Sender<News>, action: Option<(&'static str, &'static str)>) {
+/// Runs `action` (if any) then reads every client's state, on a worker thread.
+fn start_worker(news: Sender<News>, action: Option<Command>) {
     let Some(board) = runtime::status_board() else {
         let _ = news.send(News {
             states: Vec::new(),
@@ -100,20 +107,22 @@ fn start_worker(news: Sender<News>, action: Option<(&'static str, &'static str)>
         });
         return;
     };
-    let url = board.url;
     let spawned = std::thread::Builder::new()
         .name("godot-ai-clients".to_owned())
         .spawn(move || {
-            let message = action.map(|(command, id)| {
-                let command = Command::new(command, object(json!({ "client": id })));
-                match godot_ai_clients::commands::run(&command, &url) {
+            let message = action.map(|command| {
+                match runtime::run_client_command(&board.access, &board.url, &command) {
+                    Ok(done) if command.name == runtime::ROTATE_ACCESS_TOKEN => {
+                        rotation_message(&done)
+                    }
                     Ok(done) => text(&done, "message"),
                     Err(error) => error.message,
                 }
             });
-            let statuses = godot_ai_clients::commands::run(
+            let statuses = runtime::run_client_command(
+                &board.access,
+                &board.url,
                 &Command::new("check_client_status", JsonObject::new()),
-                &url,
             );
             let states = match statuses {
                 Ok(statuses) => states_of(&statuses),
@@ -124,6 +133,39 @@ fn start_worker(news: Sender<News>, action: Option<(&'static str, &'static str)>
     if let Err(error) = spawned {
         tracing::warn!("could not start the client set-up thread: {error}");
     }
+}
+
+/// What a rotation did, in words.
+fn rotation_message(done: &JsonObject) -> String {
+    let names = |key: &str| -> Vec<String> {
+        done.get(key)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| {
+                        item.as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| format!("{} ({})", item["id"], item["error"]))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let reconfigured = names("reconfigured");
+    let failed = names("failed");
+    let mut message = if reconfigured.is_empty() {
+        "New access token in force; no client was set up here yet.".to_owned()
+    } else {
+        format!(
+            "New access token in force; set in: {}. Restart running clients.",
+            reconfigured.join(", ")
+        )
+    };
+    if !failed.is_empty() {
+        message.push_str(&format!(" Not set in: {}.", failed.join(", ")));
+    }
+    message
 }
 
 /// `(id, state in words)` for each client of a `check_client_status` reply.
@@ -142,6 +184,9 @@ fn states_of(statuses: &JsonObject) -> Vec<(String, String)> {
                     Some(url) => format!("configured for {url}"),
                     None => "configured for another URL".to_owned(),
                 },
+                "configured_stale_token" => {
+                    "configured with an old access token: press Configure".to_owned()
+                }
                 "not_configured" if client.get("installed") == Some(&Value::Bool(false)) => {
                     "not installed".to_owned()
                 }

@@ -54,6 +54,7 @@ pub struct GodotAiDock {
 struct Drawn {
     url: String,
     endpoint: String,
+    access: String,
     bridge: String,
     sessions: Vec<String>,
     calls: Vec<String>,
@@ -64,6 +65,8 @@ struct Drawn {
 struct Widgets {
     url: Gd<LineEdit>,
     endpoint_state: Gd<Label>,
+    access_state: Gd<Label>,
+    access_buttons: Vec<Gd<Button>>,
     bridge_state: Gd<Label>,
     sessions: Gd<Label>,
     calls: Gd<Label>,
@@ -95,6 +98,33 @@ impl GodotAiDock {
         if let Some(board) = runtime::status_board() {
             DisplayServer::singleton().clipboard_set(&board.url);
         }
+    }
+
+    /// The token itself, for a client set up by hand. Never shown in the dock.
+    fn copy_token(&mut self) {
+        if let Some(token) = runtime::status_board().and_then(|board| board.access.access.token()) {
+            DisplayServer::singleton().clipboard_set(token.expose());
+        }
+    }
+
+    /// Claude Code's `claude mcp add` line for this endpoint, with the token's header.
+    fn copy_setup_command(&mut self) {
+        if let Some(board) = runtime::status_board() {
+            let endpoint = board.access.endpoint(&board.url);
+            let mut line = format!(
+                "claude mcp add --scope user --transport http {} {}",
+                godot_ai_clients::registry::SERVER_NAME,
+                endpoint.url()
+            );
+            if let Some(authorization) = endpoint.authorization() {
+                line.push_str(&format!(" --header \"Authorization: {authorization}\""));
+            }
+            DisplayServer::singleton().clipboard_set(&line);
+        }
+    }
+
+    fn rotate_token(&mut self) {
+        self.clients.start_rotation();
     }
 
     fn undo_agent_change(&mut self) {
@@ -154,6 +184,39 @@ impl GodotAiDock {
         port_row.add_child(&port);
         self.add(&port_row);
 
+        self.heading("Access");
+        let access_state = self.text("AccessState");
+        let mut access_row = HBoxContainer::new_alloc();
+        let mut access_buttons = Vec::new();
+        for (name, text, tooltip, pressed) in [
+            (
+                "CopyToken",
+                "Copy token",
+                "Copy the access token, for a client set up by hand.",
+                Self::copy_token as fn(&mut Self),
+            ),
+            (
+                "CopySetupCommand",
+                "Copy set-up command",
+                "Copy the `claude mcp add` line that sets Claude Code up with the token.",
+                Self::copy_setup_command,
+            ),
+            (
+                "RotateToken",
+                "Rotate",
+                "Make a new token: the old one is refused at once, and every client set up \
+                 here gets the new one.",
+                Self::rotate_token,
+            ),
+        ] {
+            let mut button = button(name, text);
+            button.set_tooltip_text(tooltip);
+            button.signals().pressed().connect_other(&dock, pressed);
+            access_row.add_child(&button);
+            access_buttons.push(button);
+        }
+        self.add(&access_row);
+
         self.heading("godot-ai server");
         let bridge_state = self.text("BridgeState");
         self.heading("Sessions");
@@ -177,6 +240,8 @@ impl GodotAiDock {
         self.widgets = Some(Widgets {
             url,
             endpoint_state,
+            access_state,
+            access_buttons,
             bridge_state,
             sessions,
             calls,
@@ -218,6 +283,7 @@ impl GodotAiDock {
                 .map(|board| board.url.clone())
                 .unwrap_or_default(),
             endpoint: endpoint_text(board.as_ref()),
+            access: access_text(board.as_ref()),
             bridge: bridge_text(board.as_ref(), now),
             sessions: session_lines(board.as_ref(), now),
             calls: call_lines(board.as_ref()),
@@ -237,6 +303,19 @@ impl GodotAiDock {
             widgets.url.set_text(&url);
         }
         widgets.endpoint_state.set_text(&wanted.endpoint);
+        widgets.access_state.set_text(&wanted.access);
+        let token = board.as_ref().and_then(|board| board.access.access.token());
+        let rotatable = board
+            .as_ref()
+            .is_some_and(|board| board.access.source == crate::access::Source::File);
+        for button in &mut widgets.access_buttons {
+            let disabled = match button.get_name().to_string().as_str() {
+                "RotateToken" => !rotatable,
+                "CopyToken" => token.is_none(),
+                _ => board.is_none(),
+            };
+            button.set_disabled(disabled);
+        }
         widgets.bridge_state.set_text(&wanted.bridge);
         widgets
             .sessions
@@ -284,6 +363,28 @@ fn endpoint_text(board: Option<&StatusBoard>) -> String {
             settings::ALLOW_HEADLESS_ENV
         ),
         None => "stopped".to_owned(),
+    }
+}
+
+/// Whether callers need the token, and where it comes from (never the token).
+fn access_text(board: Option<&StatusBoard>) -> String {
+    use crate::access::Source;
+    let Some(board) = board else {
+        return String::new();
+    };
+    match board.access.source {
+        _ if !board.access.access.is_required() => format!(
+            "OFF: any program on this computer can drive this editor. Turn it on in Editor \
+             Settings > {}.",
+            settings::REQUIRE_TOKEN_SETTING
+        ),
+        Source::Environment => format!(
+            "Callers need the access token set by {} (rotate it there).",
+            settings::TOKEN_ENV
+        ),
+        Source::File | Source::Off => "Callers need this project's access token (kept in \
+             .godot/godot_ai_native/access_token). Configure puts it into a client."
+            .to_owned(),
     }
 }
 
