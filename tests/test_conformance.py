@@ -135,7 +135,9 @@ def report(runs: list[Run]) -> str:
         f"endpoint, written by `tests/test_conformance.py` on {day} "
         "(`cargo xtask conformance` refreshes it; `cargo xtask test` runs the same test). "
         "The editor runs with `GODOT_AI_CONFORMANCE_FIXTURES=1`, which adds the suite's "
-        "fixture tools, resources and prompts to the real server.",
+        "fixture tools, resources and prompts to the real server, and serves without the "
+        "access token: the suites cannot send an `Authorization` header. Every other editor, "
+        "and every other test, requires it.",
         "",
         "| Suite | Scored scenarios passing | Not scored (passing / run) |",
         "|---|---|---|",

@@ -24,19 +24,28 @@ const APT_OPTIONS: [&str; 2] = ["-o", "Acquire::Check-Valid-Until=false"];
 /// Installs debootstrap on the host if it is missing. Call it before building roots on two
 /// threads at once: two `apt-get` runs would fight over the host's package lock.
 pub fn ensure_debootstrap() -> Result<()> {
-    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one_at_a_time = INSTALL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if on_path("debootstrap") || Path::new("/usr/sbin/debootstrap").exists() {
         return Ok(());
     }
+    install_on_host(&["debootstrap"], "debootstrap")
+}
+
+/// Installs Debian `packages` on the host (one `apt-get` at a time in this process), for
+/// `what`. Needs root.
+pub fn install_on_host(packages: &[&str], what: &str) -> Result<()> {
+    static APT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = APT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if !is_root_user() {
-        bail!("debootstrap is not installed, and installing it needs root. Run as root.");
+        bail!("{what} is not installed, and installing it needs root. Run as root.");
     }
     process::run(Command::new("apt-get").arg("update").arg("-q"))?;
-    process::run(Command::new("apt-get").args(["install", "-y", "-q", "debootstrap"]))?;
-    Ok(())
+    process::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+    .with_context(|| format!("installing {what}"))
 }
 
 /// Creates `root` with `debootstrap --variant=minbase --include=<packages>`, unless it exists.

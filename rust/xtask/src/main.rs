@@ -9,6 +9,7 @@
 //! - `package`: build and check the libraries of every platform, write the release zip.
 //! - `godot -- <args>`: run the provisioned Godot.
 
+mod browser;
 mod build;
 mod build_root;
 mod debian_root;
@@ -210,6 +211,7 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
     let godot_ai_3_python = python::ensure_godot_ai_3_venv()?;
     let client_programs = node::ensure_test_clients()?;
     let conformance_suites = node::ensure_conformance_suites()?;
+    let chromium = browser::ensure_chromium()?;
 
     let pytest = |args: &[String],
                   package: Option<&(std::path::PathBuf, build_root::Arm64Godot)>| {
@@ -223,7 +225,8 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
             .args(args)
             .env("GODOT_AI_3_PYTHON", &godot_ai_3_python)
             .env("GODOT_AI_TEST_CLIENTS_BIN", &client_programs)
-            .env("GODOT_AI_TEST_CONFORMANCE", &conformance_suites);
+            .env("GODOT_AI_TEST_CONFORMANCE", &conformance_suites)
+            .env("GODOT_AI_TEST_CHROMIUM", &chromium);
         if let Some(report) = &options.conformance_report {
             command.env("GODOT_AI_CONFORMANCE_REPORT", report);
         }
