@@ -24,14 +24,15 @@ def post(editor, **headers):
 
 def test_loopback_requests_are_served(editor):
     for host in (f"127.0.0.1:{editor.port}", f"localhost:{editor.port}"):
-        response = post(editor, host=host)
-        assert response.status_code == 200, response.text
-        assert response.headers["mcp-session-id"]
+        for origin in ({}, {"origin": f"http://{host}"}):  # the endpoint's own origin
+            response = post(editor, host=host, **origin)
+            assert response.status_code == 200, response.text
+            assert response.headers["mcp-session-id"]
 
 
 def test_a_web_page_is_refused_even_on_loopback(editor):
     for origin in ("https://evil.example", "null", "http://127.0.0.1:8000",
-                   f"http://127.0.0.1:{editor.port}"):
+                   f"http://localhost:{editor.port + 1}", f"https://127.0.0.1:{editor.port}"):
         response = post(editor, origin=origin)
         assert response.status_code == 403
         assert response.headers["content-type"] == "application/json"

@@ -9,8 +9,11 @@
 //!   with any port.
 //! - A request with an `Origin` comes from a web page, and web pages get nothing: it is refused
 //!   unless that exact origin is in the user's allow-list (empty by default; a page served on
-//!   another loopback port is a web page too). Requests without `Origin` (every non-browser
-//!   MCP client) pass. CORS preflights are refused the same way, so they allow nothing.
+//!   another loopback port is a web page too), or is the endpoint's own origin
+//!   (`http://<the request's loopback Host>`), which no page can have because the endpoint
+//!   serves none (the MCP conformance suite sends it). Requests without `Origin` (every
+//!   non-browser MCP client) pass. CORS preflights are refused the same way, so they allow
+//!   nothing.
 
 use std::net::Ipv4Addr;
 
@@ -93,7 +96,10 @@ pub fn check_headers(headers: &HeaderMap, allowed_origins: &[String]) -> Result<
         let origin = origin
             .to_str()
             .map_err(|_| Refusal::ForeignOrigin("<not UTF-8>".to_owned()))?;
-        if !allowed_origins.iter().any(|allowed| allowed == origin) {
+        let own = origin
+            .strip_prefix("http://")
+            .is_some_and(|authority| authority.eq_ignore_ascii_case(host));
+        if !own && !allowed_origins.iter().any(|allowed| allowed == origin) {
             return Err(Refusal::ForeignOrigin(origin.to_owned()));
         }
     }
@@ -212,5 +218,16 @@ mod tests {
             ("origin", "http://127.0.0.1:8001"),
         ]);
         assert!(check_headers(&other_port, &allowed).is_err());
+        // The endpoint's own origin: no page can have it.
+        let own = headers(&[
+            ("host", "localhost:9600"),
+            ("origin", "http://localhost:9600"),
+        ]);
+        assert!(check_headers(&own, none).is_ok());
+        let own_https = headers(&[
+            ("host", "localhost:9600"),
+            ("origin", "https://localhost:9600"),
+        ]);
+        assert!(check_headers(&own_https, none).is_err());
     }
 }
