@@ -111,7 +111,11 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a new server could listen on `port` now. Like every server (and Rust's
+    `TcpListener`), the probe sets SO_REUSEADDR: connections the endpoint closed itself (a
+    refusal says `Connection: close`) linger in TIME_WAIT, which does not keep a listener out."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
