@@ -158,6 +158,21 @@ fn run_godot(args: &[String]) -> Result<ExitCode> {
 fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
     let root = paths::repo_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // The package (every platform, built in the cached root, unoptimised: see
+    // `package::Build::Checked`) is built for the runs that include its tests, which the full
+    // suite and CI do. It starts first and builds in the background, at the lowest CPU
+    // priority, while the lints run, the rest is provisioned (downloads, mostly) and the other
+    // end-to-end tests run (mostly waiting on editors); its own tests run once it is built.
+    // With --repeat it is built before the runs, as before.
+    let with_package = test_options::includes_package_tests(&options.pytest_args);
+    let package_build = if with_package && options.repeat.is_none() {
+        step(
+            "package: every platform's library, built and checked (unoptimised), in the background",
+        );
+        Some(start_package_build(true)?)
+    } else {
+        None
+    };
     if options.lint_and_unit_tests {
         lint_and_unit_tests(&root, &cargo)?;
     } else {
@@ -165,47 +180,23 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
     }
     step("build the extension");
     build::build_and_install(Profile::Dev)?;
-    // The package (every platform, built in the cached root, unoptimised: see
-    // `package::Build::Checked`) is built for the runs that include its tests, which the full
-    // suite and CI do. It builds in the background, at the lowest CPU priority, while the rest
-    // is provisioned and the other end-to-end tests run (mostly waiting on editors); its own
-    // tests run once it is built. With --repeat it is built first, as before.
-    let with_package = test_options::includes_package_tests(&options.pytest_args);
-    let package_build = if with_package {
-        step(
-            "package: every platform's library, built and checked (unoptimised), in the background",
-        );
-        // Both the package and the provisioning make Debian roots.
-        debian_root::ensure_debootstrap()?;
-        let background = options.repeat.is_none();
-        Some(std::thread::spawn(move || -> Result<_> {
-            let started = Instant::now();
-            let zip = package::build_package(package::Build::Checked, background)?;
-            let arm64 = build_root::Arm64Godot::prepare(&paths::e2e_dir().join("godot-arm64"))?;
-            eprintln!(
-                "xtask: the package is built and checked ({:.0} s)",
-                started.elapsed().as_secs_f64()
-            );
-            Ok((zip, arm64))
-        }))
-    } else {
-        eprintln!("xtask: not building the release package: the selected tests do not need it");
-        None
-    };
     let package_built = |building: std::thread::JoinHandle<Result<_>>| {
         building
             .join()
             .map_err(|_| anyhow::anyhow!("the package build stopped unexpectedly"))?
             .context("building the package")
     };
-    let mut package_build = package_build;
-    // With --repeat, every run includes the package tests: wait for it before provisioning.
-    let mut package = match (options.repeat, package_build.take()) {
-        (Some(_), Some(building)) => Some(package_built(building)?),
-        (_, building) => {
-            package_build = building;
+    // With --repeat, every run includes the package tests: it is built before provisioning.
+    let mut package = match (with_package, options.repeat) {
+        (true, Some(_)) => {
+            step("package: every platform's library, built and checked (unoptimised)");
+            Some(package_built(start_package_build(false)?)?)
+        }
+        (false, _) => {
+            eprintln!("xtask: not building the package: the selected tests do not need it");
             None
         }
+        (true, None) => None,
     };
     let e2e = E2eSetup::prepare()?;
     let godot_ai_3_python = python::ensure_godot_ai_3_venv()?;
@@ -268,6 +259,25 @@ fn run_tests(options: &test_options::TestOptions) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The package (and the arm64 Godot its tests load it in) built on a thread of its own;
+/// `background`: at the lowest CPU priority.
+fn start_package_build(
+    background: bool,
+) -> Result<std::thread::JoinHandle<Result<(std::path::PathBuf, build_root::Arm64Godot)>>> {
+    // The package and the provisioning both make Debian roots: the host's debootstrap first.
+    debian_root::ensure_debootstrap()?;
+    Ok(std::thread::spawn(move || {
+        let started = Instant::now();
+        let zip = package::build_package(package::Build::Checked, background)?;
+        let arm64 = build_root::Arm64Godot::prepare(&paths::e2e_dir().join("godot-arm64"))?;
+        eprintln!(
+            "xtask: the package is built and checked ({:.0} s)",
+            started.elapsed().as_secs_f64()
+        );
+        Ok((zip, arm64))
+    }))
 }
 
 /// `cargo fmt --check`, clippy with warnings as errors, and the unit tests of every crate.
