@@ -56,9 +56,6 @@ impl Build {
     }
 }
 
-/// The triple of the machine the libraries are built on (the build root's).
-const HOST_TRIPLE: &str = "x86_64-unknown-linux-gnu";
-
 /// The version of every part: the workspace's, which `plugin.cfg` must repeat.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -144,14 +141,16 @@ fn build_library(
 
 /// Builds one slice; returns the library's path inside the root.
 fn build_slice(root: &BuildRoot, slice: &Slice, profile: &str, background: bool) -> Result<String> {
-    // cargo-zigbuild configures the linker of the slice's triple, which for x86_64 Linux is
-    // also the host's: that slice has a target directory of its own, or it and the others
-    // would keep rebuilding each other's build scripts and proc macros. The other slices share
-    // one, so those host programs (the proc macros, gdext's code generator) are built once.
-    let target_dir = if slice.triple == HOST_TRIPLE {
-        format!("{TARGET_IN_ROOT}/{}", slice.triple)
+    // The slices that build `std` share one target directory, so the host programs they need
+    // (the proc macros, gdext's code generator) are built once for all four. The Linux slices
+    // each keep one of their own: host programs built for a slice without `-Zbuild-std` differ
+    // from those built beside it, so sharing would rebuild them (and everything that uses
+    // them) at every switch; and cargo-zigbuild configures the linker of the slice's triple,
+    // which for x86_64 Linux is also the host's.
+    let target_dir = if slice.build_std {
+        format!("{TARGET_IN_ROOT}/cross-std")
     } else {
-        format!("{TARGET_IN_ROOT}/cross")
+        format!("{TARGET_IN_ROOT}/{}", slice.triple)
     };
     let mut command = root.command_in(SOURCE_IN_ROOT);
     command.env("CARGO_TARGET_DIR", &target_dir);
