@@ -251,7 +251,18 @@ async def test_after_a_rotation_the_clients_set_up_here_connect_with_the_new_tok
         gemini_bare = server_line(home.run("gemini", "mcp", "list"), "bare")
         assert "Connected" not in gemini_bare, gemini_bare
         home.run("gemini", "mcp", "remove", "--scope", "user", "bare")
-        assert not opened.exists(), opened.read_text()
+        home.run("codex", "mcp", "add", "bare", "--url", url)
+        codex_listing = home.run("codex", "mcp", "list")
+        home.run("codex", "mcp", "remove", "bare")
+        opencode_file = home.file(".config/opencode/opencode.json")
+        with_ours = opencode_file.read_text()
+        config = json.loads(with_ours)
+        config["mcp"]["bare"] = {"type": "remote", "url": url, "enabled": True}
+        opencode_file.write_text(json.dumps(config))
+        opencode_bare = server_line(home.run("opencode", "mcp", "list"), "bare")
+        opencode_file.write_text(with_ours)
+        assert not re.search(r"\bconnected", opencode_bare, re.I), opencode_bare
+        assert not opened.exists(), (opened.read_text(), codex_listing)
 
         # Over plain HTTP: the caller's own token stops working with the rotation, and the
         # SDK's follow-up requests after the answer would be refused.
