@@ -89,6 +89,7 @@ async def test_edit_errors_tell_the_agent_what_to_do(editor):
         bad_enum = await client.call_tool("node_set_property", {
             "path": "/Main/HUD/Score", "property": "horizontal_alignment", "value": "middle"})
         unknown_class = await client.call_tool("node_create", {"type": "Spriet2D"})
+        abstract_class = await client.call_tool("node_create", {"type": "CanvasItem"})
         root_delete = await client.call_tool("node_manage", {"op": "delete", "params": {"path": "/Main"}})
         wrong_scene = await client.call_tool("node_create", {
             "type": "Node", "scene_file": "res://other.tscn"})
@@ -99,6 +100,11 @@ async def test_edit_errors_tell_the_agent_what_to_do(editor):
     assert bad_enum.is_error and bad_enum.content[0].text.startswith(
         "VALUE_OUT_OF_RANGE: 'middle' is not one of: Left, Center, Right, Fill")
     assert unknown_class.content[0].text == "VALUE_OUT_OF_RANGE: Unknown node type: Spriet2D"
+    # The caller's mistake, said as one (it was INTERNAL_ERROR), with classes that do work.
+    abstract = abstract_class.content[0].text
+    assert abstract.startswith("INVALID_PARAMS: CanvasItem is abstract and cannot be created: "
+                               "use one of its subclasses, such as "), abstract
+    assert "such as Control, Node2D" in abstract, abstract
     assert root_delete.content[0].text == "INVALID_PARAMS: Cannot delete the scene root"
     assert wrong_scene.content[0].text.startswith(
         'EDITED_SCENE_MISMATCH: Expected edited scene "res://other.tscn" but "res://main.tscn" is active.')

@@ -80,9 +80,46 @@ pub(in crate::commands) fn instantiate_class(class: &str) -> Result<Gd<Node>, Co
             format!("{class} is not a Node type"),
         ));
     }
+    if !db.can_instantiate(class) {
+        return Err(abstract_class(&db, class));
+    }
     db.instantiate(class)
         .try_to::<Gd<Node>>()
         .map_err(|_| CommandError::internal(format!("Failed to instantiate {class}")))
+}
+
+/// Subclasses suggested when an abstract class is asked for.
+const SUGGESTED_SUBCLASSES: usize = 6;
+
+/// `INVALID_PARAMS` for a class that cannot be instanced (`CanvasItem`, `CollisionObject2D`...),
+/// naming some of its subclasses that can.
+fn abstract_class(db: &Gd<ClassDb>, class: &str) -> CommandError {
+    let mut subclasses: Vec<String> = db
+        .get_inheriters_from_class(class)
+        .as_slice()
+        .iter()
+        .map(ToString::to_string)
+        .filter(|subclass| db.can_instantiate(subclass.as_str()) && !subclass.starts_with("Editor"))
+        .collect();
+    // The direct subclasses first (CanvasItem: Control, Node2D), then the rest by name.
+    subclasses.sort_by_key(|subclass| {
+        let direct = db.get_parent_class(subclass.as_str()) == class;
+        (!direct, subclass.clone())
+    });
+    subclasses.truncate(SUGGESTED_SUBCLASSES);
+    let suggestion = if subclasses.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ": use one of its subclasses, such as {}",
+            subclasses.join(", ")
+        )
+    };
+    CommandError::new(
+        ErrorCode::InvalidParams,
+        format!("{class} is abstract and cannot be created{suggestion}"),
+    )
+    .with_data("param", "type")
 }
 
 /// How deep [`refuse_cyclic_instance`] follows scene dependencies.
