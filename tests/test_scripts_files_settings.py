@@ -57,6 +57,14 @@ async def test_scripts_files_and_settings_round_trip():
             other_scheme = await client.call_tool("filesystem_manage", {
                 "op": "write_text", "params": {"path": "/tmp/x.txt", "content": "x"}})
             assert other_scheme.content[0].text.startswith("INVALID_PARAMS: Path must start with res://")
+            # A name too long for the file system is the caller's to shorten (it was
+            # INTERNAL_ERROR), and nothing is written.
+            long_name = await client.call_tool("filesystem_manage", {
+                "op": "write_text", "params": {"path": f"res://notes/{'n' * 300}.txt",
+                                               "content": "x"}})
+            assert long_name.content[0].text.startswith(
+                "INVALID_PARAMS: Path must not have a file or folder name longer than 255 bytes"), \
+                long_name.content[0].text
 
             name = structured(await client.call_tool("project_manage", {
                 "op": "settings_get", "params": {"key": "application/config/name"}}))

@@ -33,6 +33,10 @@
 //!   out, and trailing dots and spaces stripped. Only the top level is the editor's:
 //!   `res://x/.godot/y` is an ordinary folder.
 //!
+//! - No file or folder name longer than 255 bytes (the limit of ext4, APFS and NTFS names, in
+//!   the strictest unit), and no path longer than [`MAX_PATH_BYTES`] after `res://`: the
+//!   engine would fail on them anyway, and the work a path costs stays bounded.
+//!
 //! Empty components (`res://a//b`, a trailing `/`) are skipped, as every platform does.
 //!
 //! What a string cannot show is left to the file-system check that follows (see
@@ -53,7 +57,15 @@ pub(crate) enum Rule {
     TrailingDotOrSpace,
     DeviceName,
     InternalFolder,
+    NameTooLong,
+    PathTooLong,
 }
+
+/// Longest file or folder name, in bytes.
+pub(crate) const MAX_NAME_BYTES: usize = 255;
+
+/// Longest path after `res://`, in bytes.
+pub(crate) const MAX_PATH_BYTES: usize = 2048;
 
 impl Rule {
     pub(crate) fn message(self) -> &'static str {
@@ -82,6 +94,11 @@ impl Rule {
             Rule::InternalFolder => {
                 "Path must not be inside res://.godot/ (the editor's internal folder)"
             }
+            Rule::NameTooLong => {
+                "Path must not have a file or folder name longer than 255 bytes (the limit of \
+                 most file systems): shorten that name"
+            }
+            Rule::PathTooLong => "Path must be at most 2048 bytes long after res://",
         }
     }
 }
@@ -90,6 +107,9 @@ impl Rule {
 /// rule of the module holds; else the first rule it breaks.
 pub(crate) fn components(path: &str) -> Result<Vec<&str>, Rule> {
     let relative = path.strip_prefix("res://").ok_or(Rule::NotRes)?;
+    if relative.len() > MAX_PATH_BYTES {
+        return Err(Rule::PathTooLong);
+    }
     if relative.chars().any(char::is_control) {
         return Err(Rule::ControlCharacter);
     }
@@ -121,6 +141,9 @@ pub(crate) fn components(path: &str) -> Result<Vec<&str>, Rule> {
         }
         if is_device_name(component) {
             return Err(Rule::DeviceName);
+        }
+        if component.len() > MAX_NAME_BYTES {
+            return Err(Rule::NameTooLong);
         }
     }
     Ok(components)

@@ -215,6 +215,8 @@ fn messages_name_their_rule_and_keep_the_wording_agents_see_today() {
         Rule::TrailingDotOrSpace,
         Rule::DeviceName,
         Rule::InternalFolder,
+        Rule::NameTooLong,
+        Rule::PathTooLong,
     ];
     let messages: std::collections::HashSet<&str> =
         rules.iter().map(|rule| rule.message()).collect();
@@ -240,4 +242,25 @@ fn messages_name_their_rule_and_keep_the_wording_agents_see_today() {
             .starts_with("Path must not be inside res://.godot/")
     );
     assert!(Rule::Absolute.message().contains("relative to res://"));
+}
+
+#[test]
+fn names_and_paths_are_bounded_in_bytes() {
+    let longest = "a".repeat(MAX_NAME_BYTES);
+    assert!(components(&format!("res://{longest}")).is_ok());
+    assert_eq!(
+        components(&format!("res://{longest}b")),
+        Err(Rule::NameTooLong)
+    );
+    // Bytes, not characters: 100 three-byte characters are 300 bytes.
+    assert_eq!(
+        components(&format!("res://dir/{}.gd", "\u{4e16}".repeat(100))),
+        Err(Rule::NameTooLong)
+    );
+    let deep = vec!["folder"; MAX_PATH_BYTES / 7].join("/");
+    assert!(components(&format!("res://{deep}")).is_ok());
+    assert_eq!(
+        components(&format!("res://{deep}/{}", "x".repeat(10))),
+        Err(Rule::PathTooLong)
+    );
 }
