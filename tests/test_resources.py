@@ -145,6 +145,16 @@ async def test_environments_and_textures_are_built_from_presets_and_saved():
             assert "requires at least 2 stops, got 1" in await op_error(
                 client, "gradient_texture_create", {"stops": [{"offset": 0, "color": "red"}],
                                                     "resource_path": "res://g.tres"})
+            # A file name no saver writes is the caller's to change (it was INTERNAL_ERROR),
+            # and nothing is written.
+            for creator in ("gradient_texture_create", "noise_texture_create"):
+                params = {"resource_path": f"res://notes_{creator}.txt"}
+                if creator == "gradient_texture_create":
+                    params["stops"] = [{"offset": 0, "color": "red"}, {"offset": 1, "color": "blue"}]
+                message = await op_error(client, creator, params)
+                assert f"cannot be saved as res://notes_{creator}.txt: use a file name ending in" \
+                    in message and ".tres" in message, message
+                assert not (project / f"notes_{creator}.txt").exists()
             assert "Invalid noise_type 'wavy'" in await op_error(
                 client, "noise_texture_create", {"noise_type": "wavy",
                                                  "resource_path": "res://n.tres"})

@@ -21,6 +21,7 @@ use crate::commands::undo::{Half, undo_redo};
 /// was there before. Tells the editor's file system about the file.
 pub(in crate::commands) fn save(resource: &Gd<Resource>, path: &str) -> Result<bool, CommandError> {
     let file = checked_path_of(path)?;
+    refuse_unsaveable_extension(resource, path)?;
     let existed = file.exists();
     let folder = file
         .parent()
@@ -65,6 +66,42 @@ pub(in crate::commands) fn save(resource: &Gd<Resource>, path: &str) -> Result<b
     })?;
     index(path, &temp_path, folder_path);
     Ok(existed)
+}
+
+/// `INVALID_PARAMS` when no saver of the engine writes `resource` to a file with `path`'s
+/// extension (a texture to `.txt`): the caller chose the name, so the caller is told which
+/// extensions work, before anything is written.
+fn refuse_unsaveable_extension(resource: &Gd<Resource>, path: &str) -> Result<(), CommandError> {
+    let recognized: Vec<String> = ResourceSaver::singleton()
+        .get_recognized_extensions(resource)
+        .as_slice()
+        .iter()
+        .map(|extension| extension.to_string().to_ascii_lowercase())
+        .collect();
+    let extension = path
+        .rsplit_once('/')
+        .map_or(path, |(_, name)| name)
+        .rsplit_once('.')
+        .map(|(_, extension)| extension.to_ascii_lowercase());
+    if recognized.is_empty()
+        || extension
+            .as_ref()
+            .is_some_and(|ext| recognized.contains(ext))
+    {
+        return Ok(());
+    }
+    let mut choices: Vec<String> = recognized.iter().map(|ext| format!(".{ext}")).collect();
+    choices.sort();
+    choices.dedup();
+    Err(CommandError::new(
+        ErrorCode::InvalidParams,
+        format!(
+            "A {} cannot be saved as {path}: use a file name ending in {}",
+            resource.get_class(),
+            choices.join(", ")
+        ),
+    )
+    .with_data("path", path))
 }
 
 /// Tells the editor's file index about the saved file, and that the hidden sibling is gone
