@@ -21,7 +21,6 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use subtle::ConstantTimeEq;
 
 /// Bytes of randomness in a generated token (256 bits), written as 64 hex digits.
@@ -214,24 +213,12 @@ impl Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let body = json!({
-            "jsonrpc": "2.0",
-            "id": null,
-            "error": {"code": -32001, "message": self.message()},
-        });
-        // The request's body is left unread, so its connection cannot carry another request:
-        // saying so lets a keep-alive client open a new one instead of writing into a
-        // connection that is closing.
-        (
+        crate::guard::refusal_response(
             StatusCode::UNAUTHORIZED,
-            [
-                (header::CONTENT_TYPE, "application/json"),
-                (header::WWW_AUTHENTICATE, "Bearer"),
-                (header::CONNECTION, "close"),
-            ],
-            body.to_string(),
+            -32001,
+            &self.message(),
+            Some((header::WWW_AUTHENTICATE, "Bearer")),
         )
-            .into_response()
     }
 }
 

@@ -62,23 +62,40 @@ impl Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let body = json!({
-            "jsonrpc": "2.0",
-            "id": null,
-            "error": {"code": -32600, "message": self.message()},
-        });
-        // The body is left unread: the connection closes after this answer (see
-        // `access::Refusal`).
-        (
-            StatusCode::FORBIDDEN,
-            [
-                (header::CONTENT_TYPE, "application/json"),
-                (header::CONNECTION, "close"),
-            ],
-            body.to_string(),
-        )
-            .into_response()
+        refusal_response(StatusCode::FORBIDDEN, -32600, &self.message(), None)
     }
+}
+
+/// A request refused before it reached MCP: `status`, and a JSON-RPC error body with `code`
+/// and `message` (plus `extra`, one more header). The request's body is left unread, so its
+/// connection cannot carry another request: the answer says `Connection: close`, and a
+/// keep-alive client opens a new connection instead of writing into one that is closing.
+pub(crate) fn refusal_response(
+    status: StatusCode,
+    code: i64,
+    message: &str,
+    extra: Option<(header::HeaderName, &'static str)>,
+) -> Response {
+    let body = json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {"code": code, "message": message},
+    });
+    let mut response = (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CONNECTION, "close"),
+        ],
+        body.to_string(),
+    )
+        .into_response();
+    if let Some((name, value)) = extra {
+        response
+            .headers_mut()
+            .insert(name, header::HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// Applies the rules to a request's headers; `allowed_origins` are the exact origins the user

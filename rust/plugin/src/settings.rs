@@ -116,14 +116,31 @@ fn register_int_setting(
     default: i64,
     range: &str,
 ) {
-    let default = default.to_variant();
-    editor_settings.set_setting(name, &default);
-    editor_settings.set_initial_value(name, &default, false);
+    register_setting(
+        editor_settings,
+        name,
+        &default.to_variant(),
+        Some((PropertyHint::RANGE, range)),
+    );
+}
+
+/// Adds an editor setting (its type is its default's) with its default and, optionally, a
+/// hint, so it shows in Editor Settings.
+fn register_setting(
+    editor_settings: &mut Gd<godot::classes::EditorSettings>,
+    name: &str,
+    default: &Variant,
+    hint: Option<(PropertyHint, &str)>,
+) {
+    editor_settings.set_setting(name, default);
+    editor_settings.set_initial_value(name, default, false);
     let mut info = VarDictionary::new();
     info.set("name", name);
-    info.set("type", VariantType::INT.ord());
-    info.set("hint", PropertyHint::RANGE.ord());
-    info.set("hint_string", range);
+    info.set("type", default.get_type().ord());
+    if let Some((hint, hint_string)) = hint {
+        info.set("hint", hint.ord());
+        info.set("hint_string", hint_string);
+    }
     editor_settings.add_property_info(&info);
 }
 
@@ -134,13 +151,12 @@ pub fn token_required() -> bool {
         return true;
     };
     if !editor_settings.has_setting(REQUIRE_TOKEN_SETTING) {
-        let default = true.to_variant();
-        editor_settings.set_setting(REQUIRE_TOKEN_SETTING, &default);
-        editor_settings.set_initial_value(REQUIRE_TOKEN_SETTING, &default, false);
-        let mut info = VarDictionary::new();
-        info.set("name", REQUIRE_TOKEN_SETTING);
-        info.set("type", VariantType::BOOL.ord());
-        editor_settings.add_property_info(&info);
+        register_setting(
+            &mut editor_settings,
+            REQUIRE_TOKEN_SETTING,
+            &true.to_variant(),
+            None,
+        );
     }
     editor_settings
         .get_setting(REQUIRE_TOKEN_SETTING)
@@ -155,13 +171,12 @@ pub fn allowed_origins() -> Vec<String> {
         return Vec::new();
     };
     if !editor_settings.has_setting(ALLOWED_ORIGINS_SETTING) {
-        let default = GString::new().to_variant();
-        editor_settings.set_setting(ALLOWED_ORIGINS_SETTING, &default);
-        editor_settings.set_initial_value(ALLOWED_ORIGINS_SETTING, &default, false);
-        let mut info = VarDictionary::new();
-        info.set("name", ALLOWED_ORIGINS_SETTING);
-        info.set("type", VariantType::STRING.ord());
-        editor_settings.add_property_info(&info);
+        register_setting(
+            &mut editor_settings,
+            ALLOWED_ORIGINS_SETTING,
+            &GString::new().to_variant(),
+            None,
+        );
     }
     let origins: Vec<String> = editor_settings
         .get_setting(ALLOWED_ORIGINS_SETTING)
