@@ -173,7 +173,7 @@ def make_project(name: str, *, with_addon: bool = True, plugin_enabled: bool = T
         with zipfile.ZipFile(addon_zip) as archive:
             archive.extractall(project)
     elif with_addon:
-        shutil.copytree(ADDON, project / "addons" / "godot_ai_native")
+        shutil.copytree(ADDON, project / "addons" / "godot_ai_native", copy_function=link_or_copy)
     if opened_before and (with_addon or addon_zip is not None):
         (project / ".godot").mkdir()
         (project / ".godot" / "extension_list.cfg").write_text(
@@ -186,6 +186,20 @@ def make_project(name: str, *, with_addon: bool = True, plugin_enabled: bool = T
     return project
 
 
+def link_or_copy(source: str, destination: str) -> str:
+    """A hard link to `source` when it is a built library (the addon's debug library is over
+    100 MB and the suite makes about a hundred projects: copies filled CI's disk), a copy
+    otherwise or where links cannot be made. Nothing writes to a library while tests run; every
+    other file is copied, as tests edit them."""
+    if Path(source).suffix in (".so", ".dll", ".dylib"):
+        try:
+            os.link(source, destination)
+            return destination
+        except OSError:
+            pass
+    return shutil.copy2(source, destination)
+
+
 def copy_project(project: Path, name: str) -> Path:
     """A copy of `project`'s files as they are on disk now (what a user would send on), under
     the e2e workdir, without the editor's `.godot` cache: a fresh editor opens it as it would
@@ -194,7 +208,8 @@ def copy_project(project: Path, name: str) -> Path:
     copy = WORKDIR / "projects" / name
     if copy.exists():
         shutil.rmtree(copy)
-    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".godot"))
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".godot"),
+                    copy_function=link_or_copy)
     (copy / ".godot").mkdir()
     (copy / ".godot" / "extension_list.cfg").write_text(
         "res://addons/godot_ai_native/godot_ai_native.gdextension\n")
