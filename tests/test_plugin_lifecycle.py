@@ -14,7 +14,8 @@ pytestmark = pytest.mark.anyio
 
 ENDPOINT_LINE = "MCP | MCP endpoint listening on http://127.0.0.1:"
 STOPPED_LINE = "MCP | MCP endpoint stopped; port"
-RELOAD_STOPPED_LINE = "MCP | MCP endpoint stopped for a reload; port"
+RELOAD_PAUSED_LINE = "MCP | MCP endpoint paused for a reload; port"
+RESUMED = "(kept across the plugin reload; calls made meanwhile are answered now)"
 
 
 def plugin_errors(output: str) -> list[str]:
@@ -44,10 +45,11 @@ async def test_addon_copied_into_another_project_serves_mcp():
         assert plugin_errors(editor.output()) == []
 
 
-async def test_a_reload_restarts_the_endpoint_and_keeps_its_port_open():
-    """A reload stops and starts the plugin; the port stays bound throughout, so a client that
-    connects in between waits in the queue and is served by the restarted endpoint instead of
-    being refused. (Freeing the port when the plugin stops for good: the quit test.)"""
+async def test_a_reload_keeps_the_endpoint_and_calls_made_meanwhile_are_answered():
+    """A reload pauses the plugin for a frame: the port stays bound, the connection and the
+    session stay, and a call made right after the reload's answer (before, during or after the
+    pause) is answered, not failed (issue 38, finding 4: 6 of 8 such calls failed with "The
+    editor stopped before answering")."""
     project = make_project("reload")
     with running_editor(project, "reload") as editor:
         editor.wait_for_endpoint()
@@ -56,21 +58,27 @@ async def test_a_reload_restarts_the_endpoint_and_keeps_its_port_open():
 
         async with Client(editor.url) as client:
             answer = structured(await client.call_tool("editor_reload_plugin", {}))
-        assert answer["reloading"] is True
-
-        stopped = editor.wait_for_output(RELOAD_STOPPED_LINE, after=lines_before, timeout=10)
-        assert f"port {editor.port} stays open" in stopped
-        stop_ms = float(stopped.rsplit("(", 1)[1].split(" ms")[0])
-        assert stop_ms < 1000, stopped
-        assert not port_is_free(editor.port), "the port stays bound across the reload"
-        # Connecting now (the plugin may still be restarting) is not refused.
-        with socket.create_connection(("127.0.0.1", editor.port), timeout=10):
-            pass
-
-        restarted = editor.wait_for_output(ENDPOINT_LINE, after=lines_before, timeout=10)
-        assert restarted == first_start
-        state = await editor_state(editor.url)
-        assert state["project_name"] == "Godot AI Native Test Project"
+            assert answer["reloading"] is True
+            calls = 0
+            while RESUMED not in editor.output() or calls < 3:
+                state = structured(await client.call_tool("editor_state", {}))
+                assert state["project_name"] == "Godot AI Native Test Project"
+                calls += 1
+                if calls == 1:
+                    # The port stays bound while the plugin is paused.
+                    assert not port_is_free(editor.port)
+            paused = editor.wait_for_output(RELOAD_PAUSED_LINE, after=lines_before, timeout=10)
+            assert f"port {editor.port} stays open" in paused
+            pause_ms = float(paused.rsplit("(", 1)[1].split(" ms")[0])
+            assert pause_ms < 1000, paused
+            # Connecting now is not refused.
+            with socket.create_connection(("127.0.0.1", editor.port), timeout=10):
+                pass
+            resumed = editor.wait_for_output(ENDPOINT_LINE, after=lines_before, timeout=10)
+            assert resumed == f"{first_start} {RESUMED}"
+            # The same session carries on.
+            state = structured(await client.call_tool("editor_state", {}))
+            assert state["project_name"] == "Godot AI Native Test Project"
         assert plugin_errors(editor.output()) == []
 
 

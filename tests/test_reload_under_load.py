@@ -1,5 +1,6 @@
-"""Plugin reloads while an agent keeps calling tools: every call ends (with a result or a clear
-error) well within the time an agent waits, and the agent's session carries on afterwards.
+"""Plugin reloads while an agent keeps calling tools: every call is answered (the reload pauses
+the plugin and calls made meanwhile wait for it) well within the time an agent waits, no
+connection is cut, and the agent's session carries on afterwards (issue 38, finding 4).
 
 The official client sets no timeout of its own, so a call the endpoint leaves hanging would
 hang the agent: the bound here (35 s) is the test's, not the client's."""
@@ -10,8 +11,6 @@ import collections
 import time
 
 import anyio
-import httpcore2
-import httpx2
 import pytest
 from mcp import MCPError
 
@@ -25,7 +24,7 @@ RELOADS = 20
 CALL_BOUND = 35.0
 
 
-async def test_every_call_ends_while_the_plugin_reloads_twenty_times():
+async def test_every_call_is_answered_while_the_plugin_reloads_twenty_times():
     project = make_project("reload_load")
     with running_editor(project, "reload_load") as editor:
         editor.wait_for_endpoint()
@@ -34,15 +33,7 @@ async def test_every_call_ends_while_the_plugin_reloads_twenty_times():
         reloads_done = anyio.Event()
 
         async def agent():
-            # A client whose connection the reload cut (a request in the listen queue when the
-            # port closed) is replaced by a new one, as an agent reconnects; every call still
-            # ends, and the replaced client's session is restored by the editor.
-            while not reloads_done.is_set():
-                try:
-                    await call_tools_until_done()
-                except* (httpx2.TransportError, httpcore2.NetworkError) as group:
-                    outcomes.append(f"transport: {type(group.exceptions[0]).__name__}")
-                    await anyio.to_thread.run_sync(lambda: editor.wait_for_endpoint(timeout=30))
+            await call_tools_until_done()
 
         async def call_tools_until_done():
             nonlocal slowest
@@ -86,13 +77,8 @@ async def test_every_call_ends_while_the_plugin_reloads_twenty_times():
             group.start_soon(reloader)
 
         assert slowest < CALL_BOUND
-        assert outcomes.count("ok") > RELOADS, outcomes
-        # At most one cut connection per reload.
-        assert len([o for o in outcomes if o.startswith("transport:")]) <= RELOADS, outcomes
-        # A call cut by a reload may fail, but only with an error that says what happened.
-        clear = ("transport:", "mcp error:", "tool error: INTERNAL_ERROR: The editor stopped")
         print(f"{len(outcomes)} calls, slowest {slowest:.2f}s:",
               collections.Counter(outcome[:60] for outcome in outcomes))
-        unexpected = [outcome for outcome in outcomes
-                      if outcome != "ok" and not outcome.startswith(clear)]
-        assert unexpected == [], unexpected
+        assert outcomes.count("ok") > RELOADS, outcomes
+        # Every call is answered: none is cut or failed by a reload.
+        assert [outcome for outcome in outcomes if outcome != "ok"] == []

@@ -12,6 +12,8 @@
 //!   editor could not answer (queue dropped because the plugin stopped, job dropped unanswered,
 //!   no answer within the handle's timeout). Nothing waits forever.
 //! - A panic inside a command becomes `INTERNAL_ERROR` for that request only.
+//! - A command whose params exceed [`input_bounds`] is refused before it is queued, so no
+//!   input's size can hold the main thread.
 //! - Every answer from the main thread says how long the command held it, summed over the
 //!   frames it took, and its longest single hold ([`Executed::main_thread`]): the cost the
 //!   editor's UI paid for it.
@@ -27,6 +29,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use godot_ai_protocol::godot_ai_commands::long_reply_wait;
+use godot_ai_protocol::input_bounds;
 use godot_ai_protocol::{Command, CommandError, CommandResult};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -121,6 +124,9 @@ impl ExecutorHandle {
 
     /// Like [`execute`](Self::execute), and says how long the command held the main thread.
     pub async fn execute_measured(&self, command: Command) -> Executed {
+        if let Err(oversized) = input_bounds::check(&command.params) {
+            return Executed::unmeasured(Err(oversized));
+        }
         if let Some(worker) = &self.off_main_thread
             && worker.handles(&command.name)
         {

@@ -16,6 +16,8 @@
 //!   gives up on most commands after 5 s. A wait that needs longer says so
 //!   (`Pending::time_allowed`: a reply from the running game). A head whose caller has gone
 //!   stops waiting at once.
+//! - While a reload pauses the plugin ([`pause`]), commands wait in the queue; they run once
+//!   it resumes.
 //! - A command queued while the plugin sleeps in the engine's place (see [`pacing`]) starts
 //!   when it arrives ([`run_woken`]); a head is advanced only once per real frame.
 
@@ -51,6 +53,8 @@ thread_local! {
     static LATER: RefCell<Vec<LaterAction>> = const { RefCell::new(Vec::new()) };
     /// The command that has started (or is waiting to) but not answered yet.
     static HEAD: RefCell<Option<Head>> = const { RefCell::new(None) };
+    /// True while a reload pauses the plugin: commands wait (see [`pause`]).
+    static PAUSED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Runs `action` on the main thread in the first frame at least `delay` from now.
@@ -82,12 +86,30 @@ fn due_actions() -> Vec<Box<dyn FnOnce()>> {
 /// Makes `queue` the one drained each frame. Replacing a previous queue fails its waiting
 /// callers with a clear error (the queue is dropped).
 pub fn install(queue: JobQueue) {
+    PAUSED.with(|paused| paused.set(false));
     QUEUE.with(|slot| slot.replace(Some(queue)));
+}
+
+/// Stops running commands (a reload is under way): they wait in the queue, and the command
+/// that was waiting for a later frame keeps waiting, until [`resume`]. Scheduled actions still
+/// run.
+pub fn pause() {
+    PAUSED.with(|paused| paused.set(true));
+}
+
+/// Runs commands again after [`pause`].
+pub fn resume() {
+    PAUSED.with(|paused| paused.set(false));
+}
+
+fn is_paused() -> bool {
+    PAUSED.with(std::cell::Cell::get)
 }
 
 /// Stops draining; every command still waiting gets an "editor stopped" error. Stops
 /// publishing snapshots.
 pub fn uninstall() {
+    PAUSED.with(|paused| paused.set(false));
     let queue = QUEUE.with(|slot| slot.take());
     drop(queue);
     let head = HEAD.with(|slot| slot.take());
@@ -139,7 +161,10 @@ pub fn run_frame() {
 /// for a later frame (a waiting command is advanced once per real frame) and not inside a
 /// running command.
 pub fn run_woken() {
-    if HEAD.with(|slot| slot.borrow().is_some()) || IN_FRAME.with(|inside| inside.replace(true)) {
+    if is_paused()
+        || HEAD.with(|slot| slot.borrow().is_some())
+        || IN_FRAME.with(|inside| inside.replace(true))
+    {
         return;
     }
     let _leave = LeaveFrame;
@@ -167,7 +192,7 @@ fn run_frame_once() {
             tracing::error!("a scheduled plugin action failed; the editor is fine");
         }
     }
-    let answered = run_commands();
+    let answered = if is_paused() { 0 } else { run_commands() };
     let busy = QUEUE.with(|slot| {
         slot.borrow()
             .as_ref()

@@ -4,7 +4,7 @@
 //! Invariants:
 //! - At most one runtime runs per editor; it lives in a main-thread slot so the controller
 //!   and the library's shutdown hook can both stop it. Stopping is idempotent.
-//! - After [`stop`] returns, the MCP port is free, the bridge has sent its 1000 close (or had
+//! - After [`stop`] returns (but for a reload's, which pauses them), the MCP port is free, the bridge has sent its 1000 close (or had
 //!   half a second to), no task of ours runs, and every caller still waiting for the editor got
 //!   an error.
 //! - Nothing here blocks the main thread on network work: binding a loopback socket is
@@ -41,6 +41,8 @@ const WORKER_THREADS: usize = 2;
 
 struct Running {
     runtime: Runtime,
+    /// The settings the services were started with.
+    settings: ServiceSettings,
     session: Session,
     shutdown: CancellationToken,
     endpoint: Option<Endpoint>,
@@ -107,24 +109,91 @@ pub fn session() -> Option<Session> {
 
 thread_local! {
     static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
-    /// Set by [`keep_port_across_next_stop`]: the next stop keeps the listening socket.
-    static KEEP_PORT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set by [`keep_services_across_next_stop`]: the next stop is a reload's.
+    static RELOADING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The services a reload's stop paused, for the start that follows.
+    static PAUSED: RefCell<Option<Running>> = const { RefCell::new(None) };
     /// The listening socket a reload kept for the next start.
     static KEPT: RefCell<Option<KeptListener>> = const { RefCell::new(None) };
 }
 
-/// Makes the next [`stop`] keep the MCP port open for the [`start`] that follows (a plugin
-/// reload): connections made in between wait in the kernel's queue and are served by the
-/// restarted endpoint, instead of being refused. A stop not followed by a start on the same
-/// port frees it at that start; one not followed by any start holds it until the editor exits.
-pub fn keep_port_across_next_stop() {
-    KEEP_PORT.with(|keep| keep.set(true));
+/// What the services were started with, but the token (compared live: a rotation changes it
+/// in place). A reload whose settings are unchanged keeps the services running.
+#[derive(Debug, PartialEq)]
+struct ServiceSettings {
+    port: u16,
+    ws_port: Option<u16>,
+    token_source: crate::access::Source,
+    allowed_origins: Vec<String>,
+    session_idle_timeout: Option<Duration>,
+    conformance_fixtures: bool,
+    session_file: std::path::PathBuf,
 }
 
-/// Starts the services (stopping any that run). Each one that cannot start says why in the
-/// Output; the others run regardless.
+impl ServiceSettings {
+    fn read(port: u16, access: &AccessRule) -> Self {
+        Self {
+            port,
+            ws_port: settings::ws_port(),
+            token_source: access.source.clone(),
+            allowed_origins: settings::allowed_origins(),
+            session_idle_timeout: settings::session_idle_timeout(),
+            conformance_fixtures: settings::conformance_fixtures(),
+            session_file: settings::session_file(),
+        }
+    }
+}
+
+/// Makes the next [`stop`] a reload's: the services pause instead of stopping (the endpoint
+/// keeps its connections and sessions, the bridge its link; calls made meanwhile wait in the
+/// queue), and the [`start`] that follows resumes them, or restarts them on the same port
+/// when a setting they were started with changed. A paused plugin that is stopped again
+/// without a start stops for good.
+pub fn keep_services_across_next_stop() {
+    RELOADING.with(|reloading| reloading.set(true));
+}
+
+/// Starts the services (stopping any that run), or resumes the ones a reload paused when
+/// their settings are unchanged. Each service that cannot start says why in the Output; the
+/// others run regardless.
 pub fn start() {
-    stop();
+    let port = settings::mcp_port();
+    let access = AccessRule::resolve();
+    let wanted = ServiceSettings::read(port.port, &access);
+    if let Some(paused) = PAUSED.with(|slot| slot.take()) {
+        let same_token = paused.board.access.access.token() == access.access.token();
+        if paused.settings == wanted && same_token {
+            resume(paused);
+            return;
+        }
+        tracing::info!("the plugin's settings changed; restarting its services");
+        RUNNING.with(|slot| slot.replace(Some(paused)));
+        stop_services(true);
+    } else {
+        stop();
+    }
+    start_services(port, access, wanted);
+}
+
+/// Runs again the services a reload paused.
+fn resume(paused: Running) {
+    crate::commands::scene::window::watch();
+    crate::change_watch::watch();
+    let url = paused.board.url.clone();
+    let serving = paused.endpoint.is_some();
+    RUNNING.with(|slot| slot.replace(Some(paused)));
+    main_thread::resume();
+    if serving {
+        tracing::info!(
+            "MCP endpoint listening on {url} (kept across the plugin reload; calls made \
+             meanwhile are answered now)"
+        );
+    } else {
+        tracing::info!("Godot AI plugin reloaded");
+    }
+}
+
+fn start_services(port: PortChoice, access: AccessRule, wanted: ServiceSettings) {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKER_THREADS)
         .thread_name("godot-ai-native")
@@ -139,11 +208,9 @@ pub fn start() {
         }
     };
     let shutdown = CancellationToken::new();
-    let port = settings::mcp_port();
     let (executor, queue) = channel(DEFAULT_CAPACITY);
     crate::commands::scene::window::watch();
     crate::change_watch::watch();
-    let access = AccessRule::resolve();
     let executor = executor
         .with_wake_hook(Arc::new(pacing::note_activity))
         .with_off_main_thread(Arc::new(ClientSetup {
@@ -168,7 +235,7 @@ pub fn start() {
         access.access.clone(),
     );
     let (bridge_status, bridge_status_receiver) = watch::channel(BridgeStatus::Off);
-    let ws_port = settings::ws_port();
+    let ws_port = wanted.ws_port;
     let bridge = ws_port.map(|port| {
         start_bridge(
             &runtime,
@@ -194,6 +261,7 @@ pub fn start() {
     RUNNING.with(|slot| {
         slot.replace(Some(Running {
             runtime,
+            settings: wanted,
             session,
             shutdown,
             endpoint,
@@ -366,12 +434,47 @@ fn start_bridge(
     runtime.spawn(godot_ai_bridge::run(dial, config))
 }
 
-/// Stops the services if they run; does nothing otherwise.
+/// Stops the services if they run (or pauses them, for a reload: see
+/// [`keep_services_across_next_stop`]); does nothing otherwise.
 pub fn stop() {
-    main_thread::uninstall();
+    let reloading = RELOADING.with(|reloading| reloading.replace(false));
     crate::commands::scene::window::unwatch();
     crate::change_watch::unwatch();
-    let keeping_port = KEEP_PORT.with(|keep| keep.replace(false));
+    if reloading && RUNNING.with(|slot| slot.borrow().is_some()) {
+        pause();
+        return;
+    }
+    if let Some(paused) = PAUSED.with(|slot| slot.take()) {
+        RUNNING.with(|slot| slot.replace(Some(paused)));
+    }
+    stop_services(false);
+}
+
+/// Sets the running services aside for the start that follows a reload: commands wait in the
+/// queue meanwhile, and nothing of the endpoint or the bridge stops.
+fn pause() {
+    let started = Instant::now();
+    main_thread::pause();
+    let paused = RUNNING.with(|slot| slot.take());
+    let port = paused
+        .as_ref()
+        .and_then(|running| running.endpoint.as_ref())
+        .map(|endpoint| endpoint.port);
+    PAUSED.with(|slot| slot.replace(paused));
+    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+    match port {
+        Some(port) => tracing::info!(
+            "MCP endpoint paused for a reload; port {port} stays open and keeps its \
+             connections, and calls wait for the plugin ({elapsed:.1} ms)"
+        ),
+        None => tracing::info!("Godot AI plugin paused for a reload"),
+    }
+}
+
+/// Stops the running services; `keeping_port`: the listening socket is kept for the next
+/// start (a reload whose settings changed).
+fn stop_services(keeping_port: bool) {
+    main_thread::uninstall();
     let Some(mut running) = RUNNING.with(|slot| slot.take()) else {
         return;
     };

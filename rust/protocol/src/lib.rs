@@ -14,9 +14,11 @@ pub mod atomic_file;
 pub mod custom_tools;
 mod error;
 pub mod godot_ai_commands;
+pub mod input_bounds;
 pub mod reply_size;
 pub mod res_path;
 pub mod script_symbols;
+pub mod setting_paths;
 pub mod suggest;
 
 pub use error::{CommandError, ErrorCode};

@@ -1,24 +1,43 @@
 //! "Did you mean" suggestions for names an agent got slightly wrong (commands, node paths).
 
+/// Names longer than this get no suggestions: nothing that long is a near miss, and the
+/// comparison's cost grows with the product of the lengths.
+pub const MAX_SUGGESTIBLE_CHARS: usize = 512;
+
 /// Up to `max` candidates closest to `wanted`, best first.
 ///
 /// A candidate qualifies when it contains `wanted` (or the reverse), case-insensitively, or
 /// when its edit distance is at most a third of the longer name. Ties keep the candidates'
-/// order.
+/// order. A `wanted` or candidate over [`MAX_SUGGESTIBLE_CHARS`] qualifies never, and the edit
+/// distance is computed only for candidates whose length alone does not rule them out, so the
+/// cost stays bounded whatever the caller passes.
 pub fn closest<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
     max: usize,
 ) -> Vec<&'a str> {
+    if wanted.chars().nth(MAX_SUGGESTIBLE_CHARS).is_some() {
+        return Vec::new();
+    }
     let wanted_lower = wanted.to_lowercase();
+    let wanted_chars = wanted_lower.chars().count();
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
+        .filter(|candidate| candidate.chars().nth(MAX_SUGGESTIBLE_CHARS).is_none())
         .filter_map(|candidate| {
             let lower = candidate.to_lowercase();
-            let distance = edit_distance(&wanted_lower, &lower);
             let contains = !wanted_lower.is_empty()
                 && (lower.contains(&wanted_lower) || wanted_lower.contains(&lower));
-            let close = distance * 3 <= wanted_lower.len().max(lower.len());
+            let lower_chars = lower.chars().count();
+            let longer = wanted_chars.max(lower_chars);
+            // The distance is at least the difference in length.
+            let may_be_close = wanted_chars.abs_diff(lower_chars) * 3 <= longer;
+            let distance = if may_be_close || contains {
+                edit_distance(&wanted_lower, &lower)
+            } else {
+                usize::MAX
+            };
+            let close = may_be_close && distance * 3 <= longer;
             (contains || close).then_some((distance, candidate))
         })
         .collect();
@@ -66,6 +85,18 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn overlong_names_get_no_suggestions() {
+        let huge = "a".repeat(1_000_000);
+        assert!(closest(&huge, ["a", "aa"], 3).is_empty());
+        assert!(closest("aa", [huge.as_str()], 3).is_empty());
+        let at_bound = "b".repeat(MAX_SUGGESTIBLE_CHARS);
+        assert_eq!(
+            closest(&at_bound, [at_bound.as_str()], 3),
+            [at_bound.as_str()]
+        );
+    }
 
     #[test]
     fn edit_distance_counts_single_edits() {

@@ -5,6 +5,9 @@
 //! - `test [--repeat N]`: lint, unit tests, then end-to-end tests against a real headless
 //!   editor (N times in a row with `--repeat`, to catch flaky tests).
 //! - `bench`: measure the release build on a real headless editor; refresh the README table.
+//! - `fuzz [--calls N] [--seed S]`: seeded random and hostile tool calls against a real
+//!   headless editor; fails on a crash, an `INTERNAL_ERROR`, a write outside the project, a
+//!   long main-thread hold or a save that wrote nothing.
 //! - `build [--release]`: build the extension into `addons/godot_ai_native/bin/`.
 //! - `package`: build and check the libraries of every platform, write the release zip.
 //! - `godot -- <args>`: run the provisioned Godot.
@@ -42,6 +45,11 @@ commands:
   conformance            run the pinned MCP conformance suites (0.1.16 active; 0.2.0-alpha.12 for
                          2025-11-25 and 2026-07-28) against a real editor serving the suite's
                          fixtures, and write docs/conformance.md (`test` runs them too)
+  fuzz [--calls N] [--seed S]
+                         N (default 2000) seeded random, hostile and plausible tool calls against
+                         a real editor in a scratch project; reports, and fails on a crash, an
+                         INTERNAL_ERROR, a write outside the project, a main-thread hold over
+                         100 ms or a save that said ok and wrote nothing
   bench                  measure latency, throughput, start-up, idle cost (release build) and
                          refresh the README table; reports, asserts nothing
   build [--release]      build the extension into addons/godot_ai_native/bin/
@@ -88,6 +96,7 @@ fn run_cli(args: Vec<String>) -> Result<ExitCode> {
             package::build_package(package::Build::Release, false).map(|_| ExitCode::SUCCESS)
         }
         "bench" => run_bench(),
+        "fuzz" => run_fuzz(rest),
         "godot" => run_godot(after_double_dash(rest)),
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -373,6 +382,33 @@ fn run_bench() -> Result<ExitCode> {
     step("benchmark (takes a few minutes)");
     let status =
         process::status_forwarding_signals(e2e.python_command().arg("tests/bench/bench.py"))?;
+    Ok(exit_code_of(status))
+}
+
+fn run_fuzz(args: &[String]) -> Result<ExitCode> {
+    let mut fuzz_args = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--calls" | "--seed" => {
+                let value = rest
+                    .next()
+                    .with_context(|| format!("{arg} needs a number"))?;
+                value
+                    .parse::<u64>()
+                    .with_context(|| format!("{arg} takes a whole number, not '{value}'"))?;
+                fuzz_args.extend([arg.clone(), value.clone()]);
+            }
+            other => bail!("fuzz: unknown argument '{other}' (it takes --calls N and --seed S)"),
+        }
+    }
+    step("build the extension");
+    build::build_and_install(Profile::Dev)?;
+    let e2e = E2eSetup::prepare()?;
+    step("fuzz the editor's tools");
+    let status = process::status_forwarding_signals(
+        e2e.python_command().arg("tests/fuzz.py").args(&fuzz_args),
+    )?;
     Ok(exit_code_of(status))
 }
 

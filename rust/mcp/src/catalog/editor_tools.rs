@@ -38,8 +38,8 @@ pub(super) const EDITOR_STATE: ToolSpec = ToolSpec {
 pub(super) const EDITOR_RELOAD_PLUGIN: ToolSpec = ToolSpec {
     name: "editor_reload_plugin",
     description: "Reload the Godot AI plugin in the editor (disable, then enable it again).\n\n\
-        The endpoint restarts on the same port, which stays open meanwhile: calls made during \
-        the reload wait for it, and MCP sessions carry on.",
+        The endpoint, its connections and MCP sessions carry on: calls made during the reload \
+        wait for it and are then answered.",
     arguments: &[],
     plan: |_| Ok(Command::bare("reload_plugin").into()),
     shape_result: unchanged,

@@ -141,7 +141,7 @@ fn load_stream(path: &str) -> Result<Gd<AudioStream>, CommandError> {
     }
     let resource = loader
         .load(path)
-        .ok_or_else(|| CommandError::internal(format!("Failed to load AudioStream: {path}")))?;
+        .ok_or_else(|| crate::commands::filesystem::unloadable(path, "an AudioStream"))?;
     let class = resource.get_class();
     resource.try_cast::<AudioStream>().map_err(|_| {
         CommandError::new(

@@ -17,13 +17,14 @@ const ANSWER_GRACE: Duration = Duration::from_millis(150);
 /// The addon folder name, which `set_plugin_enabled` takes.
 const PLUGIN_NAME: &str = "godot_ai_native";
 
-/// Disables the plugin, then enables it again one frame later. The endpoint stops and starts
-/// again on the same port, which stays bound meanwhile; sessions are restored, so clients
-/// carry on.
+/// Disables the plugin, then enables it again one frame later. The endpoint and the bridge
+/// pause meanwhile and carry on (connections, sessions and the server link are kept; calls made
+/// meanwhile wait and are answered after it); when a setting they were started with changed,
+/// they restart on the same port, which stays bound, and sessions are restored.
 pub fn reload_plugin(_params: &JsonObject) -> CommandResult {
     run_later(ANSWER_GRACE, || {
         tracing::info!("reloading the plugin");
-        crate::runtime::keep_port_across_next_stop();
+        crate::runtime::keep_services_across_next_stop();
         EditorInterface::singleton().set_plugin_enabled(PLUGIN_NAME, false);
         run_later(Duration::ZERO, || {
             EditorInterface::singleton().set_plugin_enabled(PLUGIN_NAME, true);
@@ -31,7 +32,7 @@ pub fn reload_plugin(_params: &JsonObject) -> CommandResult {
     });
     Ok(into_object(json!({
         "reloading": true,
-        "message": "The plugin restarts in a moment on the same port; sessions carry on (calls made meanwhile wait for it).",
+        "message": "The plugin reloads in a moment; the endpoint and its sessions carry on, and calls made meanwhile wait for it.",
     })))
 }
 

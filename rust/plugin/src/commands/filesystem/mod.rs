@@ -64,6 +64,7 @@ const MAX_READ_BYTES: u64 = 2 * 1024 * 1024;
 /// `read_file {path}` (also `read_script`): `{path, content, size, line_count}` of a text file.
 pub fn read_file(params: &JsonObject) -> CommandResult {
     let (path, file) = checked_path(params)?;
+    refuse_folder(&path, &file)?;
     if let Ok(metadata) = std::fs::metadata(&file)
         && metadata.len() > MAX_READ_BYTES
     {
@@ -157,6 +158,7 @@ pub fn create_script(params: &JsonObject) -> CommandResult {
 }
 
 fn write(path: &str, file: &std::path::Path, content: &str) -> Result<(), CommandError> {
+    refuse_folder(path, file)?;
     if let Some(folder) = file.parent() {
         std::fs::create_dir_all(folder).map_err(|error| {
             CommandError::internal(format!("Failed to create directory for {path}: {error}"))
@@ -168,6 +170,35 @@ fn write(path: &str, file: &std::path::Path, content: &str) -> Result<(), Comman
         CommandError::internal(format!("Failed to open file for writing: {path} ({error})"))
     })?;
     refresh_file(path);
+    Ok(())
+}
+
+/// `INVALID_PARAMS` for a file the engine has but cannot load (a broken or foreign file): the
+/// caller named it, so the caller can fix or replace it.
+pub(crate) fn unloadable(path: &str, what: &str) -> CommandError {
+    CommandError::new(
+        ErrorCode::InvalidParams,
+        format!(
+            "The engine could not load {path} as {what}: the file is broken or not a resource \
+             it reads (the Output panel has the engine's reason). Fix or rewrite the file, or \
+             name another."
+        ),
+    )
+    .with_data("path", path)
+}
+
+/// `INVALID_PARAMS` when `file` (named `path`) is a folder where a file is wanted.
+fn refuse_folder(path: &str, file: &std::path::Path) -> Result<(), CommandError> {
+    if file.is_dir() {
+        return Err(CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "{path} is a folder; give the path of a file in it (filesystem_manage search \
+                 lists them)."
+            ),
+        )
+        .with_data("path", path));
+    }
     Ok(())
 }
 

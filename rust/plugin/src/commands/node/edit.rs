@@ -8,6 +8,7 @@ use godot_ai_protocol::suggest::{closest, did_you_mean};
 use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
+use crate::commands::node::fit::{check_object_value, refuse_managed};
 use crate::commands::params::{optional_name, optional_string, required_name, required_string};
 use crate::commands::reply::into_object;
 use crate::commands::scene::guard::{edited_root, node_at, parent_at};
@@ -221,15 +222,23 @@ pub fn set_property(params: &JsonObject) -> CommandResult {
 }
 
 /// `value` converted for `node`'s property `property` (its declared type, enum names by its
-/// hint); `PROPERTY_NOT_ON_CLASS` with close names when the node has no such property.
+/// hint); `PROPERTY_NOT_ON_CLASS` with close names when the node has no such property, and a
+/// parameter error for a value that would break the scene instead of changing it (see
+/// [`fit`](crate::commands::node::fit)).
 pub(in crate::commands) fn property_variant(
     node: &Gd<Node>,
     property: &str,
     value: &Value,
 ) -> Result<Variant, CommandError> {
+    refuse_managed(property)?;
     let object = node.clone().upcast::<Object>();
     let (target, enum_hint) = property_type(&object, property, "node_get_properties")?;
-    to_variant(value, target, enum_hint.as_deref())
+    let converted = to_variant(value, target, enum_hint.as_deref())?;
+    if target == VariantType::OBJECT {
+        let info = property_info(&object, property, "node_get_properties")?;
+        check_object_value(&object, property, &info, &converted)?;
+    }
+    Ok(converted)
 }
 
 /// The declared type of `object`'s property `property` (the current value's type when it is

@@ -5,6 +5,7 @@
 
 pub(crate) mod edit;
 pub(crate) mod find;
+pub(crate) mod fit;
 pub(crate) mod signals;
 pub(crate) mod tree;
 

@@ -5,6 +5,7 @@
 
 pub(crate) mod autoloads;
 pub(crate) mod input_map;
+pub(crate) mod setting_paths;
 pub(crate) mod settings;
 
 use godot::classes::{EditorInterface, ProjectSettings, ResourceLoader};
@@ -14,6 +15,7 @@ use godot_ai_protocol::{CommandError, CommandResult, ErrorCode, JsonObject};
 use serde_json::{Value, json};
 
 use crate::commands::params::{optional_string, required_name, required_string};
+use crate::commands::project::setting_paths::check_setting_value;
 use crate::commands::project::settings::save_or_restore;
 use crate::commands::reply::into_object;
 use crate::commands::settle::{Pending, Step};
@@ -39,7 +41,8 @@ pub fn get_project_setting(params: &JsonObject) -> CommandResult {
 
 /// `set_project_setting {key, value}`: sets and saves; `null` erases the setting. An existing
 /// setting keeps its type (a whole float for an int setting stays an int; a value that cannot
-/// be that type is `WRONG_TYPE`).
+/// be that type is `WRONG_TYPE`). A value that names a place outside the project (an absolute
+/// log path, `res://../x`) is `INVALID_PARAMS` and nothing is set.
 pub fn set_project_setting(params: &JsonObject) -> CommandResult {
     let key = required_name(params, "key")?;
     let Some(value) = params.get("value") else {
@@ -56,6 +59,7 @@ pub fn set_project_setting(params: &JsonObject) -> CommandResult {
         VariantType::NIL
     };
     let new = crate::json_variant::to_variant(value, target, None)?;
+    check_setting_value(key, &new)?;
     settings.set_setting(key, &new);
     save_or_restore(
         key,

@@ -241,7 +241,7 @@ fn load_at(path: &str) -> Result<Gd<Resource>, CommandError> {
     }
     loader
         .load(path)
-        .ok_or_else(|| CommandError::internal(format!("Failed to load resource: {path}")))
+        .ok_or_else(|| crate::commands::filesystem::unloadable(path, "a resource"))
 }
 
 /// `load_resource {path}`: a resource's class and editor-visible properties.

@@ -195,17 +195,43 @@ pub fn save_scene(params: &JsonObject) -> CommandResult {
              path ending in .tscn or .scn.",
         ));
     }
+    let file = checked_path_of(&path).map_err(|why| {
+        CommandError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "The edited scene's file path ({path}) is not a scene file inside the project:                  {} Save it under a res:// path with scene_manage (op save_as).",
+                why.message
+            ),
+        )
+    })?;
+    let before = modified(&file);
     let result = EditorInterface::singleton().save_scene();
     if result != godot::global::Error::OK {
         return Err(CommandError::internal(format!(
             "Failed to save scene: {result:?}"
         )));
     }
+    // The editor reports a failed write in a dialog, not in its return value.
+    let after = modified(&file);
+    if after.is_none() || after == before {
+        return Err(CommandError::internal(format!(
+            "The editor did not write {path}: the file is unchanged. Check that the file and \
+             its folder are writable; the Output panel has the editor's reason."
+        ))
+        .with_data("path", path));
+    }
     Ok(into_object(json!({
         "path": path,
         "undoable": false,
         "reason": "File save cannot be undone via editor undo",
     })))
+}
+
+/// When `file` was last written, if it exists.
+fn modified(file: &std::path::Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(file)
+        .and_then(|meta| meta.modified())
+        .ok()
 }
 
 /// `get_open_scenes {}`.

@@ -34,20 +34,7 @@ pub fn attach_script(params: &JsonObject) -> CommandResult {
                 format!("{script_path} is not a script"),
             )
         })?;
-    let base = script.get_instance_base_type();
-    if !base.is_empty()
-        && !godot::classes::ClassDb::singleton()
-            .is_parent_class(&StringName::from(&node.get_class()), &base)
-    {
-        return Err(CommandError::new(
-            ErrorCode::WrongType,
-            format!(
-                "{script_path} extends {base}, which a {} node is not: attach it to a {base} \
-                 (or a subclass), or change its extends line",
-                node.get_class()
-            ),
-        ));
-    }
+    crate::commands::node::fit::check_script_base(&node.clone().upcast(), &script)?;
     let old = node.get_script();
     let mut history = undo_redo()?;
     history.create_action(&format!("MCP: Attach script to {}", node.get_name()));
