@@ -146,3 +146,26 @@ pub fn lines(since: u64, include_details: bool) -> (Vec<Value>, u64, Cursors) {
         (lines, log.dropped, cursors)
     })
 }
+
+/// The engine's errors and warnings logged from cursor `since` on, but the plugin's own lines:
+/// what a command caused while it ran (see [`godot_ai_protocol::engine_errors`]).
+pub fn engine_errors_since(since: u64) -> Vec<godot_ai_protocol::engine_errors::EngineError> {
+    entries_since(since)
+        .into_iter()
+        .filter(|entry| !entry.text.trim_start().starts_with(crate::logging::PREFIX))
+        .filter_map(|entry| {
+            let level = match entry.level.as_str() {
+                "error" => "error",
+                "warn" => "warning",
+                _ => return None,
+            };
+            Some(godot_ai_protocol::engine_errors::EngineError {
+                level,
+                message: entry.text,
+                file: entry.file,
+                line: entry.line,
+                function: entry.function,
+            })
+        })
+        .collect()
+}

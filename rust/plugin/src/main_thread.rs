@@ -30,7 +30,8 @@ use godot_ai_protocol::{Command, CommandResult};
 use tokio::sync::watch;
 
 use crate::commands::{self, Admission, Pending, Step};
-use crate::{pacing, snapshot};
+use crate::{editor_log, pacing, snapshot};
+use godot_ai_protocol::engine_errors;
 
 /// Time per frame the editor lends to queued commands.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(8);
@@ -246,6 +247,9 @@ struct Head {
     /// When it must have answered.
     deadline: Instant,
     stage: Stage,
+    /// Where the editor's log stood when the command started: what the engine logs from there
+    /// until it answers is attached to its answer.
+    log_mark: Option<u64>,
 }
 
 enum Stage {
@@ -264,6 +268,7 @@ impl Head {
             reply: answer,
             deadline,
             stage: Stage::Admitting(command, Instant::now()),
+            log_mark: None,
         }
     }
 
@@ -275,7 +280,13 @@ impl Head {
     fn advance(self) -> Option<Head> {
         let began = Instant::now();
         match self.step() {
-            Stepped::Answer(name, mut reply, result) => {
+            Stepped::Answer(name, mut reply, result, log_mark) => {
+                let result = match log_mark {
+                    Some(mark) => {
+                        engine_errors::attach(result, editor_log::engine_errors_since(mark))
+                    }
+                    None => result,
+                };
                 reply.charge(began.elapsed());
                 commands::finished(&name, &result);
                 reply.send(result);
@@ -295,6 +306,7 @@ impl Head {
             reply,
             deadline,
             stage,
+            mut log_mark,
         } = self;
         let now = Instant::now();
         let stage = match stage {
@@ -307,27 +319,38 @@ impl Head {
                     tracing::debug!(command = %name, "dropping a command its caller withdrew");
                     return Stepped::Dropped;
                 }
-                Admission::Run => match run_caught(&name, || commands::start(&command)) {
-                    Ok(Step::Done(result)) => return Stepped::Answer(name, reply, result),
-                    Ok(Step::Wait(pending)) => {
-                        let allowed = MIN_SETTLE.max(pending.time_allowed());
-                        let head = Head {
-                            name,
-                            reply,
-                            deadline: deadline.max(now + allowed),
-                            stage: Stage::Settling(pending, now),
-                        };
-                        return Stepped::Wait(head);
+                Admission::Run => {
+                    log_mark = Some(editor_log::mark());
+                    match run_caught(&name, || commands::start(&command)) {
+                        Ok(Step::Done(result)) => {
+                            return Stepped::Answer(name, reply, result, log_mark);
+                        }
+                        Ok(Step::Wait(pending)) => {
+                            let allowed = MIN_SETTLE.max(pending.time_allowed());
+                            let head = Head {
+                                name,
+                                reply,
+                                deadline: deadline.max(now + allowed),
+                                stage: Stage::Settling(pending, now),
+                                log_mark,
+                            };
+                            return Stepped::Wait(head);
+                        }
+                        Err(panicked) => {
+                            return Stepped::Answer(name, reply, Err(panicked), log_mark);
+                        }
                     }
-                    Err(panicked) => return Stepped::Answer(name, reply, Err(panicked)),
-                },
-                Admission::Refuse(error) => return Stepped::Answer(name, reply, Err(error)),
+                }
+                Admission::Refuse(error) => {
+                    return Stepped::Answer(name, reply, Err(error), log_mark);
+                }
                 Admission::Wait(error) if now >= deadline => {
                     let waited = since.elapsed().as_secs_f64();
                     return Stepped::Answer(
                         name,
                         reply,
                         Err(error.with_data("waited_seconds", waited)),
+                        log_mark,
                     );
                 }
                 Admission::Wait(_) => Stage::Admitting(command, since),
@@ -339,15 +362,15 @@ impl Head {
                 return Stepped::Dropped;
             }
             Stage::Settling(mut pending, since) => match run_caught(&name, || pending.poll()) {
-                Ok(Some(result)) => return Stepped::Answer(name, reply, result),
+                Ok(Some(result)) => return Stepped::Answer(name, reply, result, log_mark),
                 // The time allowed may have grown since the wait began (a game request, once
                 // its game said hello, gets its full time from the send).
                 Ok(None) if now >= deadline.max(since + MIN_SETTLE.max(pending.time_allowed())) => {
                     let result = pending.give_up(since.elapsed());
-                    return Stepped::Answer(name, reply, result);
+                    return Stepped::Answer(name, reply, result, log_mark);
                 }
                 Ok(None) => Stage::Settling(pending, since),
-                Err(panicked) => return Stepped::Answer(name, reply, Err(panicked)),
+                Err(panicked) => return Stepped::Answer(name, reply, Err(panicked), log_mark),
             },
         };
         Stepped::Wait(Head {
@@ -355,14 +378,16 @@ impl Head {
             reply,
             deadline,
             stage,
+            log_mark,
         })
     }
 }
 
 /// What one step of a head came to.
 enum Stepped {
-    /// It has its result: answer the caller of the named command.
-    Answer(String, Answer, CommandResult),
+    /// It has its result: answer the caller of the named command (with what the engine logged
+    /// since the mark, when there is one).
+    Answer(String, Answer, CommandResult, Option<u64>),
     /// Nobody waits for it any more.
     Dropped,
     Wait(Head),

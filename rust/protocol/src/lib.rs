@@ -12,6 +12,7 @@
 
 pub mod atomic_file;
 pub mod custom_tools;
+pub mod engine_errors;
 mod error;
 pub mod godot_ai_commands;
 pub mod input_bounds;

@@ -145,7 +145,7 @@ pub(in crate::commands) fn once_indexed(result: CommandResult) -> Step {
 
 /// Saves resources for the undo history: its do and undo halves call [`save`](Self::save).
 #[derive(GodotClass)]
-#[class(base = RefCounted, init)]
+#[class(base = RefCounted, init, tool)]
 pub struct GodotAiResourceSaver {
     base: Base<RefCounted>,
 }

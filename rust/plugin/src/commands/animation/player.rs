@@ -218,7 +218,11 @@ impl Destination {
             history.add_undo_method(&self.player, "remove_animation_library", &[key]);
         }
         let key = StringName::from(name).to_variant();
-        let old = self.library.get_animation(name);
+        let old = self
+            .library
+            .has_animation(name)
+            .then(|| self.library.get_animation(name))
+            .flatten();
         if old.is_some() {
             history.add_do_method(&library, "remove_animation", std::slice::from_ref(&key));
         }
