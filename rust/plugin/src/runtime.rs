@@ -4,9 +4,9 @@
 //! Invariants:
 //! - At most one runtime runs per editor; it lives in a main-thread slot so the controller
 //!   and the library's shutdown hook can both stop it. Stopping is idempotent.
-//! - After [`stop`] returns (but for a reload's, which pauses them), the MCP port is free, the bridge has sent its 1000 close (or had
-//!   half a second to), no task of ours runs, and every caller still waiting for the editor got
-//!   an error.
+//! - After [`stop`] returns (but for a reload's, which pauses the services), the MCP port is
+//!   free, the bridge has sent its 1000 close (or had half a second to), no task of ours runs,
+//!   and every caller still waiting for the editor got an error.
 //! - Nothing here blocks the main thread on network work: binding a loopback socket is
 //!   immediate; serving and dialing happen on the runtime's threads.
 
@@ -162,11 +162,16 @@ pub fn start() {
     let wanted = ServiceSettings::read(port.port, &access);
     if let Some(paused) = PAUSED.with(|slot| slot.take()) {
         let same_token = paused.board.access.access.token() == access.access.token();
-        if paused.settings == wanted && same_token {
+        // An endpoint that could not start (a busy port) gets another try: users reload to
+        // retry.
+        let serving = paused.endpoint.is_some();
+        if serving && paused.settings == wanted && same_token {
             resume(paused);
             return;
         }
-        tracing::info!("the plugin's settings changed; restarting its services");
+        if serving {
+            tracing::info!("the plugin's settings changed; restarting its services");
+        }
         RUNNING.with(|slot| slot.replace(Some(paused)));
         stop_services(true);
     } else {
@@ -175,22 +180,17 @@ pub fn start() {
     start_services(port, access, wanted);
 }
 
-/// Runs again the services a reload paused.
+/// Runs again the services a reload paused (their endpoint serving).
 fn resume(paused: Running) {
     crate::commands::scene::window::watch();
     crate::change_watch::watch();
     let url = paused.board.url.clone();
-    let serving = paused.endpoint.is_some();
     RUNNING.with(|slot| slot.replace(Some(paused)));
     main_thread::resume();
-    if serving {
-        tracing::info!(
-            "MCP endpoint listening on {url} (kept across the plugin reload; calls made \
-             meanwhile are answered now)"
-        );
-    } else {
-        tracing::info!("Godot AI plugin reloaded");
-    }
+    tracing::info!(
+        "MCP endpoint listening on {url} (kept across the plugin reload; calls made meanwhile \
+         are answered now)"
+    );
 }
 
 fn start_services(port: PortChoice, access: AccessRule, wanted: ServiceSettings) {
