@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 
+import anyio
 import pytest
 
 from conftest import open_scene_ready, running_editor, structured
@@ -60,13 +61,14 @@ async def test_a_reload_keeps_the_endpoint_and_calls_made_meanwhile_are_answered
             answer = structured(await client.call_tool("editor_reload_plugin", {}))
             assert answer["reloading"] is True
             calls = 0
-            while RESUMED not in editor.output() or calls < 3:
-                state = structured(await client.call_tool("editor_state", {}))
-                assert state["project_name"] == "Godot AI Native Test Project"
-                calls += 1
-                if calls == 1:
-                    # The port stays bound while the plugin is paused.
-                    assert not port_is_free(editor.port)
+            with anyio.fail_after(30):
+                while RESUMED not in editor.output() or calls < 3:
+                    state = structured(await client.call_tool("editor_state", {}))
+                    assert state["project_name"] == "Godot AI Native Test Project"
+                    calls += 1
+                    if calls == 1:
+                        # The port stays bound while the plugin is paused.
+                        assert not port_is_free(editor.port)
             paused = editor.wait_for_output(RELOAD_PAUSED_LINE, after=lines_before, timeout=10)
             assert f"port {editor.port} stays open" in paused
             pause_ms = float(paused.rsplit("(", 1)[1].split(" ms")[0])
