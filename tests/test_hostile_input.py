@@ -4,6 +4,9 @@ says ok has written the file."""
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from conftest import call_error, call_ok, editor_with_main_scene, node_properties, structured
@@ -111,6 +114,9 @@ async def test_settings_that_name_files_stay_inside_the_project_and_saves_that_s
                                                   "parent_path": "/Main"})
             scene_file.rename(kept)
             scene_file.mkdir()
+            # Older than any file system's time step: an unchanged time then proves no write.
+            long_ago = time.time() - 60
+            os.utime(scene_file, (long_ago, long_ago))
             try:
                 text = await call_error(client, "scene_save", {})
             finally:

@@ -50,9 +50,14 @@ pub fn install() {
     }
 }
 
-/// Stops keeping it (the kept lines are forgotten).
+/// Stops keeping it (the kept lines are forgotten; cursors keep counting, so a mark taken
+/// before, by a command waiting across a reload, still means the same place).
 pub fn uninstall() {
-    let had = LOG.with(|log| std::mem::take(&mut *log.borrow_mut()).capture.is_some());
+    let had = LOG.with(|log| {
+        let mut log = log.borrow_mut();
+        log.lines.clear();
+        log.capture.take().is_some()
+    });
     if had {
         LogCapture::uninstall();
     }

@@ -90,8 +90,8 @@ struct Endpoint {
     kept: Option<KeptListener>,
 }
 
-/// This editor's session as godot-ai names it: `<project-slug>@<4 hex>`, new per plugin load,
-/// and when the plugin started.
+/// This editor's session as godot-ai names it: `<project-slug>@<4 hex>`, new each time the
+/// services start (a reload that keeps them keeps it), and when they started.
 #[derive(Clone)]
 pub struct Session {
     pub id: String,
@@ -151,6 +151,12 @@ impl ServiceSettings {
 /// without a start stops for good.
 pub fn keep_services_across_next_stop() {
     RELOADING.with(|reloading| reloading.set(true));
+}
+
+/// Forgets a [`keep_services_across_next_stop`] that no stop took (the editor did not disable
+/// the plugin): a later stop, the user's own, must stop for good.
+pub fn forget_reload() {
+    RELOADING.with(|reloading| reloading.set(false));
 }
 
 /// Starts the services (stopping any that run), or resumes the ones a reload paused when

@@ -5,9 +5,10 @@
 //! names a place must name one of the project's own: a `res://` path inside the project (the
 //! caller resolves it like any other file path) or the game's own `user://` data folder.
 //!
-//! Invariant: a value is refused when it is an absolute path, a `file://` URL, a path with a
-//! `..` segment or a backslash, or, for a setting declared to hold a file or folder, anything
-//! but a `res://`, `user://` or `uid://` path. Other values (text, numbers, web addresses) pass.
+//! Invariant: a string value is refused when it is an absolute path, a `file://` URL, or holds
+//! a `..` segment or a backslash (in any setting: the engine or a game may read any setting as
+//! a path), or, for a setting that holds a file or folder, anything but a `res://`, `user://`
+//! or `uid://` path. Other values (text, numbers, web addresses) pass.
 
 /// Where a setting's string value points, once it is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +57,7 @@ pub fn classify(value: &str, names_a_file: bool) -> Result<SettingTarget<'_>, St
 }
 
 /// Whether the setting `key` names a file or folder by its name (`debug/file_logging/log_path`,
-/// `.../icon`, `..._dir`): many engine settings that do are declared with no path hint.
+/// `..._dir`, `.../file`): many engine settings that do are declared with no path hint.
 pub fn key_names_a_file(key: &str) -> bool {
     let last = key.rsplit('/').next().unwrap_or(key);
     ["path", "file", "dir", "folder", "directory"]

@@ -27,6 +27,7 @@ pub fn reload_plugin(_params: &JsonObject) -> CommandResult {
         crate::runtime::keep_services_across_next_stop();
         EditorInterface::singleton().set_plugin_enabled(PLUGIN_NAME, false);
         run_later(Duration::ZERO, || {
+            crate::runtime::forget_reload();
             EditorInterface::singleton().set_plugin_enabled(PLUGIN_NAME, true);
         });
     });

@@ -11,7 +11,7 @@ pub(crate) mod search;
 
 use std::path::PathBuf;
 
-use godot::classes::{EditorInterface, GDScript, ProjectSettings};
+use godot::classes::{EditorInterface, ProjectSettings};
 use godot::prelude::*;
 use godot_ai_protocol::atomic_file::{self, Visibility};
 use godot_ai_protocol::res_path::resolve_res_path;
@@ -170,21 +170,7 @@ fn write(path: &str, file: &std::path::Path, content: &str) -> Result<(), Comman
         CommandError::internal(format!("Failed to open file for writing: {path} ({error})"))
     })?;
     refresh_file(path);
-    if path.ends_with(".gd") {
-        compile_for_errors(path, content);
-    }
     Ok(())
-}
-
-/// Compiles `content` as the GDScript at `path`, apart from the editor's own copy, so the
-/// engine logs its parse errors (with their line numbers) now, while the call that wrote it
-/// runs, and they come back in its reply (see `engine_errors`). The editor loads the file
-/// itself on its next scan.
-fn compile_for_errors(path: &str, content: &str) {
-    let mut script = GDScript::new_gd();
-    script.set_source_code(content);
-    script.set_path_cache(path);
-    let _ = script.reload();
 }
 
 /// `INVALID_PARAMS` for a file the engine has but cannot load (a broken or foreign file): the

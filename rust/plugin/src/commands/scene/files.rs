@@ -199,12 +199,14 @@ pub fn save_scene(params: &JsonObject) -> CommandResult {
         CommandError::new(
             ErrorCode::InvalidParams,
             format!(
-                "The edited scene's file path ({path}) is not a scene file inside the project:                  {} Save it under a res:// path with scene_manage (op save_as).",
+                "The edited scene's file path ({path}) is not a scene file inside the project: \
+                 {} Save it under a res:// path with scene_manage (op save_as).",
                 why.message
             ),
         )
     })?;
     let before = modified(&file);
+    let asked = std::time::SystemTime::now();
     let result = EditorInterface::singleton().save_scene();
     if result != godot::global::Error::OK {
         return Err(CommandError::internal(format!(
@@ -212,8 +214,20 @@ pub fn save_scene(params: &JsonObject) -> CommandResult {
         )));
     }
     // The editor reports a failed write in a dialog, not in its return value.
+    // Where the file system keeps coarse times (FAT: 2 s), a file written just before may
+    // show the same time after a good save: only an older time proves nothing was written.
     let after = modified(&file);
-    if after.is_none() || after == before {
+    let proves_nothing_written = match (before, after) {
+        (_, None) => true,
+        (Some(before), Some(after)) => {
+            after == before
+                && asked
+                    .duration_since(before)
+                    .is_ok_and(|age| age > COARSEST_FILE_TIME)
+        }
+        (None, Some(_)) => false,
+    };
+    if proves_nothing_written {
         return Err(CommandError::internal(format!(
             "The editor did not write {path}: the file is unchanged. Check that the file and \
              its folder are writable; the Output panel has the editor's reason."
@@ -226,6 +240,9 @@ pub fn save_scene(params: &JsonObject) -> CommandResult {
         "reason": "File save cannot be undone via editor undo",
     })))
 }
+
+/// The coarsest modification-time step of a file system a project may live on (FAT's 2 s).
+const COARSEST_FILE_TIME: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// When `file` was last written, if it exists.
 fn modified(file: &std::path::Path) -> Option<std::time::SystemTime> {
