@@ -27,6 +27,7 @@ import argparse
 import json
 import random
 import re
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -422,9 +423,7 @@ def scratch_project(name: str) -> tuple[Path, Path]:
     project = make_project(name)
     sentinel = WORKDIR / f"{name}_sentinel"
     if sentinel.exists():
-        for path in sorted(sentinel.rglob("*"), reverse=True):
-            path.unlink() if path.is_file() or path.is_symlink() else path.rmdir()
-        sentinel.rmdir()
+        shutil.rmtree(sentinel)
     sentinel.mkdir(parents=True)
     (sentinel / "keep.txt").write_text("nothing may change here\n")
     (project / "escape").symlink_to(sentinel, target_is_directory=True)

@@ -84,10 +84,7 @@ fn describe(errors: Vec<EngineError>) -> JsonObject {
 }
 
 fn cut(message: &str) -> String {
-    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((end, _)) => format!("{}…", &message[..end]),
-        None => message.to_owned(),
-    }
+    crate::text::cut(message, MAX_MESSAGE_CHARS)
 }
 
 #[cfg(test)]

@@ -114,11 +114,7 @@ impl Walk {
 
 /// A key as an error may quote it (a key is itself input: a huge one is cut).
 fn shown(key: &str) -> String {
-    const SHOWN: usize = 64;
-    match key.char_indices().nth(SHOWN) {
-        Some((cut, _)) => format!("{}…", &key[..cut]),
-        None => key.to_owned(),
-    }
+    crate::text::cut(key, 64)
 }
 
 #[cfg(test)]

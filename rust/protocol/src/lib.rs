@@ -21,6 +21,7 @@ pub mod res_path;
 pub mod script_symbols;
 pub mod setting_paths;
 pub mod suggest;
+pub mod text;
 
 pub use error::{CommandError, ErrorCode};
 

@@ -76,11 +76,7 @@ fn is_drive_path(path: &str) -> bool {
 
 /// A value as an error may quote it: long ones are cut.
 fn shown(value: &str) -> String {
-    const SHOWN: usize = 120;
-    match value.char_indices().nth(SHOWN) {
-        Some((cut, _)) => format!("{}…", &value[..cut]),
-        None => value.to_owned(),
-    }
+    crate::text::cut(value, 120)
 }
 
 #[cfg(test)]
